@@ -1,0 +1,1 @@
+"""Qt-free input/output: committing edits to Pixel Data, saving, image export."""

@@ -1,0 +1,1 @@
+"""Qt-free dataset model: documents, the display pipeline and codec discovery."""

@@ -1,0 +1,108 @@
+"""Which transfer syntaxes this installation can decode and encode.
+
+pydicom discovers its codec plug-ins lazily; this module turns that into a table a
+person can read (``dicom-viewer codecs``) and into errors that name the package
+that would add a missing codec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydicom.uid import UID
+
+from viewer.model.errors import CodecUnavailableError
+
+#: Packages (as pip names them) that add a decoder or encoder, keyed by transfer syntax.
+_PLUGIN_PACKAGES: dict[str, str] = {
+    "1.2.840.10008.1.2.4.50": "pylibjpeg-libjpeg",
+    "1.2.840.10008.1.2.4.51": "pylibjpeg-libjpeg",
+    "1.2.840.10008.1.2.4.57": "pylibjpeg-libjpeg",
+    "1.2.840.10008.1.2.4.70": "pylibjpeg-libjpeg",
+    "1.2.840.10008.1.2.4.80": "pyjpegls",
+    "1.2.840.10008.1.2.4.81": "pyjpegls",
+    "1.2.840.10008.1.2.4.90": "pylibjpeg-openjpeg",
+    "1.2.840.10008.1.2.4.91": "pylibjpeg-openjpeg",
+    "1.2.840.10008.1.2.4.201": "pylibjpeg-openjpeg",
+    "1.2.840.10008.1.2.4.202": "pylibjpeg-openjpeg",
+    "1.2.840.10008.1.2.4.203": "pylibjpeg-openjpeg",
+    "1.2.840.10008.1.2.5": "pylibjpeg-rle",
+}
+
+#: Transfer syntaxes whose encoding loses information.
+_LOSSY = {
+    "1.2.840.10008.1.2.4.50",
+    "1.2.840.10008.1.2.4.51",
+    "1.2.840.10008.1.2.4.81",
+    "1.2.840.10008.1.2.4.91",
+    "1.2.840.10008.1.2.4.203",
+}
+
+
+@dataclass(frozen=True)
+class CodecSupport:
+    """Whether one transfer syntax can be read and written here."""
+
+    uid: str
+    name: str
+    decode: bool
+    encode: bool
+    lossy: bool
+
+
+def _all_syntaxes() -> list[UID]:
+    from pydicom.pixels.decoders.base import _PIXEL_DATA_DECODERS
+
+    return [UID(uid) for uid in _PIXEL_DATA_DECODERS]
+
+
+def plugin_package(transfer_syntax: str) -> str:
+    """Return the pip package that adds a codec for `transfer_syntax`, or ``""``."""
+    return _PLUGIN_PACKAGES.get(str(transfer_syntax), "")
+
+
+def is_lossy(transfer_syntax: str) -> bool:
+    """Return True when `transfer_syntax` is a lossy compression."""
+    return str(transfer_syntax) in _LOSSY
+
+
+def can_decode(transfer_syntax: str) -> bool:
+    """Return True if pixel data in `transfer_syntax` can be decoded here."""
+    from pydicom.pixels import get_decoder
+
+    try:
+        return bool(get_decoder(UID(transfer_syntax)).is_available)
+    except NotImplementedError:
+        return False
+
+
+def can_encode(transfer_syntax: str) -> bool:
+    """Return True if pixel data can be written in `transfer_syntax` here."""
+    uid = UID(transfer_syntax)
+    if not uid.is_compressed:
+        return uid.is_transfer_syntax
+    from pydicom.pixels import get_encoder
+
+    try:
+        return bool(get_encoder(uid).is_available)
+    except NotImplementedError:
+        return False
+
+
+def supported() -> list[CodecSupport]:
+    """Return decode/encode support for every transfer syntax pydicom knows."""
+    return [
+        CodecSupport(str(uid), uid.name, can_decode(uid), can_encode(uid), is_lossy(uid))
+        for uid in _all_syntaxes()
+    ]
+
+
+def require_decoder(transfer_syntax: str) -> None:
+    """Raise :class:`CodecUnavailableError` naming the missing package, if any."""
+    if can_decode(transfer_syntax):
+        return
+    uid = UID(transfer_syntax)
+    name = uid.name if uid.is_transfer_syntax else f"unknown transfer syntax '{uid}'"
+    package = plugin_package(uid)
+    hint = f"; install '{package}' to add it" if package else ""
+    raise CodecUnavailableError(f"cannot decode pixel data in {name}{hint}")

@@ -1,0 +1,362 @@
+"""The DICOM display pipeline: stored values to the 8-bit image a person sees.
+
+stored value -> Modality LUT stage (PS3.3 C.11.1: Rescale Slope/Intercept, Modality
+LUT Sequence, RT Dose Grid Scaling) -> VOI LUT stage (C.11.2: linear, linear exact
+and sigmoid windows, VOI LUT Sequence) -> MONOCHROME1 inversion -> uint8. Colour
+images go palette / RGB (8 or 16 bit) -> 8-bit RGB; YBR arrives already as RGB.
+
+For integer stored values of at most 16 bits the whole grayscale chain is evaluated
+once per possible stored value into a lookup table and applied with one indexing
+pass, which is cheaper than float arithmetic over a frame.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydicom.dataset import Dataset
+
+from viewer.model.document import PixelDescription
+from viewer.model.errors import PixelDataError
+
+FloatArray = npt.NDArray[np.float64]
+UInt8Array = npt.NDArray[np.uint8]
+
+_FUNCTIONS = ("LINEAR", "LINEAR_EXACT", "SIGMOID")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A VOI window in modality units: (0028,1050) center, (0028,1051) width."""
+
+    center: float
+    width: float
+    function: str = "LINEAR"
+    explanation: str = ""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.center) and math.isfinite(self.width)):
+            raise ValueError(f"window center/width must be finite, got {self.center}/{self.width}")
+        if self.function not in _FUNCTIONS:
+            raise ValueError(f"VOI LUT Function '{self.function}' is not one of {_FUNCTIONS}")
+        minimum = 1.0 if self.function == "LINEAR" else 0.0
+        if self.width < minimum or (minimum == 0.0 and self.width <= 0):
+            raise ValueError(
+                f"window width {self.width} is invalid for {self.function}; "
+                f"it must be {'>= 1' if minimum else '> 0'}"
+            )
+
+    @property
+    def low(self) -> float:
+        """The modality value shown as black (before any inversion)."""
+        if self.function == "LINEAR":
+            return self.center - 0.5 - (self.width - 1) / 2
+        return self.center - self.width / 2
+
+    @property
+    def high(self) -> float:
+        """The modality value shown as white (before any inversion)."""
+        if self.function == "LINEAR":
+            return self.center - 0.5 + (self.width - 1) / 2
+        return self.center + self.width / 2
+
+    @classmethod
+    def from_bounds(cls, low: float, high: float, function: str = "LINEAR") -> Window:
+        """The window that shows `low` as black and `high` as white."""
+        if function == "LINEAR":
+            width = max(high - low + 1.0, 1.0)
+            return cls(low + 0.5 + (width - 1) / 2, width, function)
+        return cls((low + high) / 2, max(high - low, 1e-6), function)
+
+    def moved(self, center: float | None = None, width: float | None = None) -> Window:
+        """A copy with a new center and/or width (width kept valid)."""
+        minimum = 1.0 if self.function == "LINEAR" else 1e-6
+        new_width = self.width if width is None else max(width, minimum)
+        return replace(self, center=self.center if center is None else center, width=new_width)
+
+
+@dataclass(frozen=True)
+class VoiLut:
+    """A (0028,3010) *VOI LUT Sequence* item: descriptor and data."""
+
+    first_mapped: int
+    data: npt.NDArray[np.int64]
+    bits: int
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class ModalityTransform:
+    """Stored value -> modality value: either a rescale or a LUT."""
+
+    slope: float = 1.0
+    intercept: float = 0.0
+    lut_first: int = 0
+    lut: npt.NDArray[np.int64] | None = None
+    units: str = ""
+
+    def apply(self, stored: npt.NDArray[Any]) -> FloatArray:
+        """Return the modality values of `stored` as float64."""
+        if self.lut is not None:
+            index = np.clip(stored.astype(np.int64) - self.lut_first, 0, len(self.lut) - 1)
+            return self.lut[index].astype(np.float64)
+        out = stored.astype(np.float64)
+        if self.slope != 1.0:
+            out *= self.slope
+        if self.intercept != 0.0:
+            out += self.intercept
+        return out
+
+    def inverse(self, value: float) -> float:
+        """The stored value that maps to modality `value` (not rounded)."""
+        if self.lut is not None:
+            index = int(np.argmin(np.abs(self.lut - value)))
+            return float(index + self.lut_first)
+        return (value - self.intercept) / self.slope
+
+    @property
+    def is_identity(self) -> bool:
+        return self.lut is None and self.slope == 1.0 and self.intercept == 0.0
+
+
+def _float(ds: Dataset, keyword: str, default: float) -> float:
+    value = ds.get(keyword)
+    if value is None or value == "":
+        return default
+    if isinstance(value, (list, tuple)) or hasattr(value, "__getitem__") and not isinstance(value, str):
+        try:
+            value = value[0]
+        except (IndexError, TypeError):
+            return default
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        raise PixelDataError(f"({keyword}) has an invalid value '{value}'") from None
+    if not math.isfinite(result):
+        raise PixelDataError(f"({keyword}) is {result}; it must be a finite number")
+    return result
+
+
+def _lut_from_item(item: Dataset, data_keyword: str, signed_first: bool) -> tuple[int, npt.NDArray[np.int64], int]:
+    """Decode an LUT Descriptor (0028,3002) and LUT Data (0028,3006) pair."""
+    desc = [int(v) for v in item.LUTDescriptor]
+    entries = desc[0] or 65536
+    first = desc[1]
+    if signed_first and first >= 32768:
+        first -= 65536
+    bits = desc[2]
+    elem = item[data_keyword]
+    raw = elem.value
+    if isinstance(raw, (bytes, bytearray)):
+        if elem.VR in ("OW", "US", "SS", "US or SS", "US or OW") or bits > 8 or len(raw) >= 2 * entries:
+            data = np.frombuffer(raw[: 2 * entries], dtype="<u2")
+        else:
+            data = np.frombuffer(raw[:entries], dtype=np.uint8)
+    else:
+        data = np.asarray(raw if isinstance(raw, (list, tuple)) or hasattr(raw, "__len__") else [raw])
+    data = data.astype(np.int64)[:entries]
+    if len(data) == 0:
+        raise PixelDataError("LUT Data is empty")
+    return first, data, bits
+
+
+def get_modality_transform(view: Dataset, pixels: PixelDescription) -> ModalityTransform:
+    """Return the Modality LUT stage for a frame's attributes (see :func:`frame_view`)."""
+    units = str(view.get("RescaleType", "") or "")
+    if not units and str(view.get("Modality", "")) == "CT":
+        units = "HU"
+    seq = view.get("ModalityLUTSequence")
+    if seq and pixels.samples_per_pixel == 1:
+        item = seq[0]
+        first, data, _ = _lut_from_item(item, "LUTData", pixels.pixel_representation == 1)
+        return ModalityTransform(
+            lut_first=first, lut=data, units=str(item.get("ModalityLUTType", "") or units)
+        )
+    slope = _float(view, "RescaleSlope", 1.0)
+    intercept = _float(view, "RescaleIntercept", 0.0)
+    if "DoseGridScaling" in view and str(view.get("Modality", "")) == "RTDOSE":
+        slope *= _float(view, "DoseGridScaling", 1.0)
+        units = str(view.get("DoseUnits", "") or "GY")
+    if slope == 0.0:
+        slope = 1.0  # a zero slope would make every pixel equal; treat as absent
+    return ModalityTransform(slope=slope, intercept=intercept, units=units)
+
+
+def _values(view: Dataset, keyword: str) -> list[float]:
+    value = view.get(keyword)
+    if value is None or value == "":
+        return []
+    items = list(value) if not isinstance(value, (str, bytes, int, float)) and hasattr(value, "__iter__") else [value]
+    out = []
+    for v in items:
+        try:
+            out.append(float(v))
+        except (TypeError, ValueError):
+            return []
+    return out
+
+
+def get_windows(view: Dataset) -> list[Window]:
+    """Every valid (0028,1050)/(0028,1051) window pair stored for a frame."""
+    centers = _values(view, "WindowCenter")
+    widths = _values(view, "WindowWidth")
+    explanations = view.get("WindowCenterWidthExplanation", [])
+    if isinstance(explanations, str):
+        explanations = [explanations]
+    function = str(view.get("VOILUTFunction", "LINEAR") or "LINEAR").strip().upper()
+    if function not in _FUNCTIONS:
+        function = "LINEAR"
+    windows = []
+    for i, (center, width) in enumerate(zip(centers, widths)):
+        explanation = str(explanations[i]) if i < len(explanations) else ""
+        try:
+            windows.append(Window(center, width, function, explanation))
+        except ValueError:
+            continue
+    return windows
+
+
+def get_voi_luts(view: Dataset) -> list[VoiLut]:
+    """Every item of the (0028,3010) *VOI LUT Sequence* for a frame."""
+    luts = []
+    for item in view.get("VOILUTSequence", []) or []:
+        try:
+            first, data, bits = _lut_from_item(item, "LUTData", False)
+        except (AttributeError, KeyError, ValueError, PixelDataError):
+            continue
+        luts.append(VoiLut(first, data, bits, str(item.get("LUTExplanation", "") or "")))
+    return luts
+
+
+def minmax_window(modality_values: npt.NDArray[Any]) -> Window:
+    """Black at the minimum, white at the maximum (as dcmtk's min-max window)."""
+    if modality_values.size == 0:
+        return Window(0.5, 1.0)
+    low = float(np.nanmin(modality_values))
+    high = float(np.nanmax(modality_values))
+    return Window((low + high + 1) / 2, high - low + 1)
+
+
+def apply_window(values: FloatArray, window: Window) -> FloatArray:
+    """Map modality values to 0..255 floats with the window's VOI LUT Function."""
+    if window.function == "SIGMOID":
+        with np.errstate(over="ignore"):
+            return 255.0 / (1.0 + np.exp(-4.0 * (values - window.center) / window.width))
+    if window.function == "LINEAR_EXACT":
+        out = ((values - window.center) / window.width + 0.5) * 255.0
+    else:
+        c = window.center - 0.5
+        w = window.width - 1.0
+        if w <= 0:
+            return np.where(values <= c, 0.0, 255.0)
+        out = ((values - c) / w + 0.5) * 255.0
+    return np.clip(out, 0.0, 255.0)
+
+
+def apply_voi_lut_table(values: FloatArray, lut: VoiLut) -> FloatArray:
+    """Map modality values through a VOI LUT, scaled to 0..255."""
+    index = np.clip(np.floor(values).astype(np.int64) - lut.first_mapped, 0, len(lut.data) - 1)
+    out = lut.data[index].astype(np.float64)
+    top = float((1 << lut.bits) - 1) if 0 < lut.bits <= 16 else float(lut.data.max() or 1)
+    return np.clip(out * (255.0 / top), 0.0, 255.0)
+
+
+@dataclass(frozen=True)
+class GrayscaleRendering:
+    """Everything needed to turn one monochrome frame into uint8."""
+
+    modality: ModalityTransform
+    window: Window | None = None
+    voi_lut: VoiLut | None = None
+    invert: bool = False  # MONOCHROME1 xor the person's invert toggle
+
+    def voi(self, modality_values: FloatArray) -> FloatArray:
+        if self.voi_lut is not None and self.window is None:
+            out = apply_voi_lut_table(modality_values, self.voi_lut)
+        else:
+            window = self.window if self.window is not None else minmax_window(modality_values)
+            out = apply_window(modality_values, window)
+        return 255.0 - out if self.invert else out
+
+    def lookup_table(self, pixels: PixelDescription) -> UInt8Array | None:
+        """A table indexed by the unsigned bit pattern of stored values, or None.
+
+        Only for integer data of at most 16 bits allocated.
+        """
+        if pixels.bits_allocated > 16 or self.window is None and self.voi_lut is None:
+            return None
+        size = 1 << (8 if pixels.bits_allocated <= 8 else 16)
+        patterns = np.arange(size, dtype=np.int64)
+        if pixels.pixel_representation == 1:
+            patterns = np.where(patterns >= size // 2, patterns - size, patterns)
+        return _to_uint8(self.voi(self.modality.apply(patterns)))
+
+    def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array:
+        """Return the uint8 display image of one monochrome frame."""
+        lut = self.lookup_table(pixels) if stored.dtype.kind in "iu" else None
+        if lut is not None:
+            unsigned = stored.view(np.uint8 if stored.dtype.itemsize == 1 else np.uint16)
+            return lut[unsigned]
+        return _to_uint8(self.voi(self.modality.apply(stored)))
+
+
+def _to_uint8(values: FloatArray) -> UInt8Array:
+    return np.rint(np.nan_to_num(values, nan=0.0)).astype(np.uint8)
+
+
+def default_rendering(
+    view: Dataset, pixels: PixelDescription, window: Window | None = None, invert: bool = False
+) -> GrayscaleRendering:
+    """The rendering DESIGN.md prescribes: given window, else stored window, else VOI LUT,
+    else min..max of the frame (decided at render time)."""
+    modality = get_modality_transform(view, pixels)
+    voi_lut = None
+    if window is None:
+        windows = get_windows(view)
+        if windows:
+            window = windows[0]
+        else:
+            luts = get_voi_luts(view)
+            voi_lut = luts[0] if luts else None
+    monochrome1 = pixels.photometric_interpretation == "MONOCHROME1"
+    return GrayscaleRendering(modality, window, voi_lut, invert=monochrome1 != invert)
+
+
+def color_to_rgb8(frame: npt.NDArray[Any], view: Dataset, pixels: PixelDescription) -> UInt8Array:
+    """Return an 8-bit RGB image of a colour frame (RGB, YBR already as RGB, or palette)."""
+    if pixels.photometric_interpretation == "PALETTE COLOR":
+        from pydicom.pixels.processing import apply_color_lut
+
+        try:
+            rgb = apply_color_lut(frame, view)
+        except Exception as exc:
+            raise PixelDataError(f"cannot apply the palette colour LUT: {exc}") from None
+        bits = 8 if rgb.dtype.itemsize == 1 else 16
+        return _scale_to_uint8(rgb, bits)
+    return _scale_to_uint8(frame, pixels.bits_stored)
+
+
+def _scale_to_uint8(arr: npt.NDArray[Any], bits: int) -> UInt8Array:
+    if arr.dtype == np.uint8 and bits <= 8:
+        return np.ascontiguousarray(arr)
+    if bits <= 8:
+        return np.clip(arr, 0, 255).astype(np.uint8)
+    top = float((1 << bits) - 1)
+    return _to_uint8(np.clip(arr.astype(np.float64), 0, top) * (255.0 / top))
+
+
+def render_frame(
+    document: Any, index: int, window: Window | None = None, invert: bool = False
+) -> UInt8Array:
+    """Render frame `index` (0-based) of a :class:`Document` to uint8 gray or RGB."""
+    stored = document.get_frame(index)
+    view = document.frame_attributes(index)
+    if document.pixels.is_color:
+        rgb = color_to_rgb8(stored, view, document.pixels)
+        return 255 - rgb if invert else rgb
+    rendering = default_rendering(view, document.pixels, window, invert)
+    return rendering.render(stored, document.pixels)

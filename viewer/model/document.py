@@ -1,0 +1,351 @@
+"""Open DICOM files and give access to their frames, one decoded frame at a time.
+
+A :class:`Document` reads the dataset without its pixel data, remembers where the
+pixel data starts in the file and decodes a frame only when it is asked for
+(pydicom 3 per-frame decoding), keeping a few recent frames in an LRU cache. Opening
+a 1000-frame file therefore costs a header parse, not 1000 decodes.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydicom import dcmread
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.errors import InvalidDicomError
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+from viewer.model import codecs
+from viewer.model.errors import NoPixelDataError, NotDicomError, PixelDataError, ViewerError
+from viewer.model.functional_groups import frame_view
+
+FrameArray = npt.NDArray[Any]
+
+#: Decoded frames kept per document; the GUI asks for neighbours while scrubbing.
+CACHE_FRAMES = 8
+
+_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
+
+
+@dataclass(frozen=True)
+class PixelDescription:
+    """The (0028,xxxx) *Image Pixel* attributes that say how to read the pixels."""
+
+    rows: int
+    columns: int
+    frames: int
+    samples_per_pixel: int
+    photometric_interpretation: str
+    bits_allocated: int
+    bits_stored: int
+    pixel_representation: int
+    planar_configuration: int
+
+    @property
+    def is_color(self) -> bool:
+        return self.samples_per_pixel > 1 or self.photometric_interpretation == "PALETTE COLOR"
+
+    @property
+    def frame_shape(self) -> tuple[int, ...]:
+        """Shape of one decoded frame: (rows, columns[, samples])."""
+        if self.samples_per_pixel > 1:
+            return (self.rows, self.columns, self.samples_per_pixel)
+        return (self.rows, self.columns)
+
+
+def _int(ds: Dataset, keyword: str, default: int) -> int:
+    value = ds.get(keyword)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise PixelDataError(f"({keyword}) has an invalid value '{value}'") from None
+
+
+def describe_pixels(ds: Dataset) -> PixelDescription:
+    """Read the Image Pixel module of `ds`, refusing values no decoder can honour."""
+    for keyword in ("Rows", "Columns", "BitsAllocated"):
+        if keyword not in ds:
+            raise PixelDataError(f"the dataset has Pixel Data but no {keyword}")
+    desc = PixelDescription(
+        rows=_int(ds, "Rows", 0),
+        columns=_int(ds, "Columns", 0),
+        frames=_int(ds, "NumberOfFrames", 1) or 1,
+        samples_per_pixel=_int(ds, "SamplesPerPixel", 1),
+        photometric_interpretation=str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip()
+        or "MONOCHROME2",
+        bits_allocated=_int(ds, "BitsAllocated", 0),
+        bits_stored=_int(ds, "BitsStored", _int(ds, "BitsAllocated", 0)),
+        pixel_representation=_int(ds, "PixelRepresentation", 0),
+        planar_configuration=_int(ds, "PlanarConfiguration", 0),
+    )
+    if desc.rows <= 0 or desc.columns <= 0:
+        raise PixelDataError(f"Rows x Columns is {desc.rows} x {desc.columns}; both must be > 0")
+    if desc.frames < 0:
+        raise PixelDataError(f"Number of Frames is {desc.frames}; it must be >= 1")
+    if desc.bits_allocated not in (1, 8, 16, 32, 64):
+        raise PixelDataError(
+            f"Bits Allocated is {desc.bits_allocated}; it must be 1 or a multiple of 8 up to 64"
+        )
+    if not 1 <= desc.bits_stored <= desc.bits_allocated:
+        raise PixelDataError(
+            f"Bits Stored is {desc.bits_stored}; it must be 1..{desc.bits_allocated} (Bits Allocated)"
+        )
+    if desc.samples_per_pixel not in (1, 3):
+        raise PixelDataError(f"Samples per Pixel is {desc.samples_per_pixel}; it must be 1 or 3")
+    return desc
+
+
+@contextmanager
+def collect_warnings(into: list[str]) -> Iterator[None]:
+    """Turn warnings raised by pydicom and the codecs into notes for the person."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if text and text not in into:
+            into.append(text)
+
+
+def _read_header(path: Path, notes: list[str]) -> tuple[Dataset, bool]:
+    """Read everything before the pixel data; fall back to ``force`` for files without meta."""
+    try:
+        with collect_warnings(notes):
+            return dcmread(path, stop_before_pixels=True), False
+    except InvalidDicomError:
+        pass
+    except (OSError, MemoryError):
+        raise
+    except Exception as exc:  # pydicom raises many types on malformed headers
+        raise NotDicomError(f"cannot parse '{path.name}' as DICOM: {_one_line(exc)}") from None
+    try:
+        with collect_warnings(notes):
+            ds = dcmread(path, stop_before_pixels=True, force=True)
+    except Exception as exc:
+        raise NotDicomError(f"'{path.name}' is not a DICOM file: {_one_line(exc)}") from None
+    if len(ds) == 0 or not any(e.tag.group in (0x0008, 0x0010, 0x0020, 0x0028) for e in ds):
+        raise NotDicomError(f"'{path.name}' is not a DICOM file (no DICOM preamble or elements)")
+    notes.append("file has no DICOM preamble/meta header; read with force")
+    return ds, True
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _infer_transfer_syntax(ds: Dataset) -> UID:
+    implicit, little = ds.original_encoding
+    if implicit:
+        return ImplicitVRLittleEndian
+    return ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+
+
+class _FileFrameReader:
+    """Decode single frames straight from the file: seek to the pixel data, decode one."""
+
+    def __init__(self, path: Path, transfer_syntax: UID, notes: list[str]) -> None:
+        from pydicom.pixels import get_decoder
+        from pydicom.pixels.utils import _DEFAULT_TAGS, _array_common
+
+        self.path = path
+        with path.open("rb") as f, collect_warnings(notes):
+            _, self.options = _array_common(
+                f, list(_DEFAULT_TAGS), transfer_syntax_uid=transfer_syntax
+            )
+            self.offset = f.tell()
+        self.decoder = get_decoder(transfer_syntax)
+
+    def read(self, index: int) -> FrameArray:
+        with self.path.open("rb") as f:
+            f.seek(self.offset)
+            arr, _ = self.decoder.as_array(f, index=index, validate=True, **self.options)
+        return arr
+
+
+class _DatasetFrameReader:
+    """Decode frames from a fully read dataset (deflated or headerless files)."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+
+    def read(self, index: int) -> FrameArray:
+        from pydicom.pixels import pixel_array
+
+        return pixel_array(self.ds, index=index)
+
+
+class Document:
+    """One opened DICOM object: its header, lazily decoded frames and notes.
+
+    Frames are numbered from 0 here; people see them numbered from 1.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        dataset: Dataset,
+        reader: _FileFrameReader | _DatasetFrameReader,
+        forced: bool,
+        notes: list[str],
+    ) -> None:
+        self.path = path
+        self.dataset = dataset
+        self.forced = forced
+        self.notes = notes
+        self.transfer_syntax = UID(dataset.file_meta.TransferSyntaxUID)
+        self.pixels = describe_pixels(dataset)
+        self._reader = reader
+        self._cache: OrderedDict[int, FrameArray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def frame_count(self) -> int:
+        return self.pixels.frames
+
+    @property
+    def decodable(self) -> bool:
+        return codecs.can_decode(self.transfer_syntax)
+
+    @property
+    def is_lossy(self) -> bool:
+        """True when the pixels have been lossy compressed, now or in their history."""
+        flag = str(self.dataset.get("LossyImageCompression", "")).strip()
+        return codecs.is_lossy(self.transfer_syntax) or flag == "01"
+
+    def get_frame(self, index: int) -> FrameArray:
+        """Return frame `index` (0-based) as a read-only array of stored values.
+
+        YBR data comes back as RGB, palette data as palette indices.
+        """
+        if not 0 <= index < self.frame_count:
+            raise ViewerError(f"frame {index + 1} does not exist; the image has {self.frame_count}")
+        with self._lock:
+            cached = self._cache.get(index)
+            if cached is not None:
+                self._cache.move_to_end(index)
+                return cached
+        arr = self._decode(index)
+        arr.flags.writeable = False
+        with self._lock:
+            self._cache[index] = arr
+            while len(self._cache) > CACHE_FRAMES:
+                self._cache.popitem(last=False)
+        return arr
+
+    def _decode(self, index: int) -> FrameArray:
+        codecs.require_decoder(self.transfer_syntax)
+        try:
+            with collect_warnings(self.notes):
+                try:
+                    arr = self._reader.read(index)
+                except MemoryError:
+                    raise
+                except Exception:
+                    if not isinstance(self._reader, _FileFrameReader):
+                        raise
+                    # Quirks the fast reader does not walk (e.g. an implicit VR Pixel
+                    # Data element in an explicit syntax): fall back to dcmread once.
+                    self._reader = _DatasetFrameReader(self.read_full_dataset())
+                    arr = self._reader.read(index)
+        except MemoryError:
+            raise ViewerError(f"not enough memory to decode frame {index + 1}") from None
+        except Exception as exc:
+            raise PixelDataError(
+                f"cannot decode frame {index + 1} ({self.transfer_syntax.name}): {_one_line(exc)}"
+            ) from None
+        if not arr.dtype.isnative:
+            arr = arr.astype(arr.dtype.newbyteorder("="))
+        if arr.shape != self.pixels.frame_shape:
+            try:
+                arr = arr.reshape(self.pixels.frame_shape)
+            except ValueError:
+                raise PixelDataError(
+                    f"frame {index + 1} decoded to shape {arr.shape}, "
+                    f"expected {self.pixels.frame_shape}"
+                ) from None
+        return arr
+
+    def frame_attributes(self, index: int) -> Dataset:
+        """Attributes in force for frame `index`, functional groups included."""
+        return frame_view(self.dataset, index)
+
+    def read_full_dataset(self) -> Dataset:
+        """Read the whole object, pixel data included (for saving)."""
+        return _read_full(self.path, self.forced, [])
+
+
+def _read_full(path: Path, forced: bool, notes: list[str]) -> Dataset:
+    try:
+        with collect_warnings(notes):
+            ds = dcmread(path, force=forced)
+    except Exception as exc:
+        raise NotDicomError(f"cannot read '{path.name}': {_one_line(exc)}") from None
+    _ensure_transfer_syntax(ds, notes)
+    return ds
+
+
+def _ensure_transfer_syntax(ds: Dataset, notes: list[str]) -> None:
+    if getattr(ds, "file_meta", None) is None:
+        ds.file_meta = FileMetaDataset()
+    if "TransferSyntaxUID" not in ds.file_meta:
+        uid = _infer_transfer_syntax(ds)
+        ds.file_meta.TransferSyntaxUID = uid
+        notes.append(f"no Transfer Syntax UID in the file meta; read as {uid.name}")
+
+
+def open_document(path: str | Path) -> Document:
+    """Open one DICOM file with pixel data; raise :class:`ViewerError` with a reason if not."""
+    path = Path(path)
+    if not path.exists():
+        raise ViewerError(f"'{path}' does not exist")
+    if path.is_dir():
+        raise ViewerError(f"'{path}' is a folder, not a file")
+    notes: list[str] = []
+    try:
+        ds, forced = _read_header(path, notes)
+        _ensure_transfer_syntax(ds, notes)
+        reader = _make_reader(path, ds, forced, notes)
+    except PermissionError:
+        raise ViewerError(f"no permission to read '{path}'") from None
+    except OSError as exc:
+        raise ViewerError(f"cannot read '{path}': {exc.strerror or exc}") from None
+    return Document(path, ds, reader, forced, notes)
+
+
+def _make_reader(
+    path: Path, ds: Dataset, forced: bool, notes: list[str]
+) -> _FileFrameReader | _DatasetFrameReader:
+    syntax = UID(ds.file_meta.TransferSyntaxUID)
+    if not syntax.is_deflated:
+        try:
+            return _FileFrameReader(path, syntax, notes)
+        except AttributeError as exc:
+            if "no pixel data" in str(exc).lower():
+                raise NoPixelDataError(
+                    f"'{path.name}' has no Pixel Data (SOP Class: {_sop_class_name(ds)})"
+                ) from None
+        except (OSError, MemoryError):
+            raise
+        except Exception:
+            pass  # a header the fast path cannot walk: read it the slow way below
+    full = _read_full(path, forced, notes)
+    if not any(tag in full for tag in _PIXEL_TAGS):
+        raise NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {_sop_class_name(ds)})")
+    return _DatasetFrameReader(full)
+
+
+def _sop_class_name(ds: Dataset) -> str:
+    uid = ds.get("SOPClassUID")
+    return UID(uid).name if uid else "unknown"
