@@ -21,7 +21,7 @@ import numpy.typing as npt
 from pydicom.dataset import Dataset
 
 from viewer.model.document import PixelDescription
-from viewer.model.errors import PixelDataError
+from viewer.model.errors import PixelDataError, describe_attribute
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -135,9 +135,11 @@ def _float(ds: Dataset, keyword: str, default: float) -> float:
     try:
         result = float(value)
     except (TypeError, ValueError):
-        raise PixelDataError(f"({keyword}) has an invalid value '{value}'") from None
+        raise PixelDataError(
+            f"{describe_attribute(keyword)} has an invalid value '{value}'"
+        ) from None
     if not math.isfinite(result):
-        raise PixelDataError(f"({keyword}) is {result}; it must be a finite number")
+        raise PixelDataError(f"{describe_attribute(keyword)} is {result}; it must be finite")
     return result
 
 

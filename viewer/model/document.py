@@ -25,7 +25,13 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from viewer.model import codecs
-from viewer.model.errors import NoPixelDataError, NotDicomError, PixelDataError, ViewerError
+from viewer.model.errors import (
+    NoPixelDataError,
+    NotDicomError,
+    PixelDataError,
+    ViewerError,
+    describe_attribute,
+)
 from viewer.model.functional_groups import frame_view
 
 FrameArray = npt.NDArray[Any]
@@ -69,7 +75,9 @@ def _int(ds: Dataset, keyword: str, default: int) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise PixelDataError(f"({keyword}) has an invalid value '{value}'") from None
+        raise PixelDataError(
+            f"{describe_attribute(keyword)} has an invalid value '{value}'"
+        ) from None
 
 
 def describe_pixels(ds: Dataset) -> PixelDescription:

@@ -19,3 +19,13 @@ class CodecUnavailableError(ViewerError):
 
 class PixelDataError(ViewerError):
     """The pixel data is present but inconsistent with its description."""
+
+
+def describe_attribute(keyword: str) -> str:
+    """'(0028,0008) Number of Frames' for 'NumberOfFrames', as error messages name attributes."""
+    from pydicom.datadict import dictionary_description, tag_for_keyword
+
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        return keyword
+    return f"({tag >> 16:04X},{tag & 0xFFFF:04X}) {dictionary_description(tag)}"
