@@ -13,7 +13,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +194,23 @@ class _DatasetFrameReader:
         return pixel_array(self.ds, index=index)
 
 
+class _SeriesFrameReader:
+    """Frame i of a series is frame 1 of file i; each file's reader is made on first use."""
+
+    def __init__(self, paths: list[Path], headers: list[Dataset]) -> None:
+        self.paths = paths
+        self.headers = headers
+        self._readers: dict[int, _FileFrameReader | _DatasetFrameReader] = {}
+
+    def read(self, index: int) -> FrameArray:
+        reader = self._readers.get(index)
+        if reader is None:
+            header = self.headers[index]
+            reader = _make_reader(self.paths[index], header, False, [])
+            self._readers[index] = reader
+        return reader.read(0)
+
+
 class Document:
     """One opened DICOM object: its header, lazily decoded frames and notes.
 
@@ -204,16 +221,20 @@ class Document:
         self,
         path: Path,
         dataset: Dataset,
-        reader: _FileFrameReader | _DatasetFrameReader,
+        reader: _FileFrameReader | _DatasetFrameReader | _SeriesFrameReader,
         forced: bool,
         notes: list[str],
+        frame_headers: list[Dataset] | None = None,
     ) -> None:
         self.path = path
+        self.frame_headers = frame_headers
         self.dataset = dataset
         self.forced = forced
         self.notes = notes
         self.transfer_syntax = UID(dataset.file_meta.TransferSyntaxUID)
         self.pixels = describe_pixels(dataset)
+        if frame_headers is not None:
+            self.pixels = replace(self.pixels, frames=len(frame_headers))
         self._reader = reader
         self._cache: OrderedDict[int, FrameArray] = OrderedDict()
         self._lock = threading.Lock()
@@ -231,6 +252,11 @@ class Document:
         """True when the pixels have been lossy compressed, now or in their history."""
         flag = str(self.dataset.get("LossyImageCompression", "")).strip()
         return codecs.is_lossy(self.transfer_syntax) or flag == "01"
+
+    def is_cached(self, index: int) -> bool:
+        """True if frame `index` can be returned without decoding."""
+        with self._lock:
+            return index in self._cache
 
     def get_frame(self, index: int) -> FrameArray:
         """Return frame `index` (0-based) as a read-only array of stored values.
@@ -261,7 +287,7 @@ class Document:
                 except MemoryError:
                     raise
                 except Exception:
-                    if not isinstance(self._reader, _FileFrameReader):
+                    if not isinstance(self._reader, _FileFrameReader) or self.frame_headers:
                         raise
                     # Quirks the fast reader does not walk (e.g. an implicit VR Pixel
                     # Data element in an explicit syntax): fall back to dcmread once.
@@ -287,6 +313,8 @@ class Document:
 
     def frame_attributes(self, index: int) -> Dataset:
         """Attributes in force for frame `index`, functional groups included."""
+        if self.frame_headers is not None:
+            return self.frame_headers[index]
         return frame_view(self.dataset, index)
 
     def read_full_dataset(self) -> Dataset:
@@ -357,3 +385,24 @@ def _make_reader(
 def _sop_class_name(ds: Dataset) -> str:
     uid = ds.get("SOPClassUID")
     return UID(uid).name if uid else "unknown"
+
+
+def open_series(paths: list[Path]) -> Document:
+    """Open single-frame files of one series as one document, frame i = file i."""
+    if not paths:
+        raise ViewerError("an empty series cannot be opened")
+    headers = []
+    for path in paths:
+        header, _ = _read_header(Path(path), [])
+        _ensure_transfer_syntax(header, [])
+        headers.append(header)
+    first = describe_pixels(headers[0])
+    for path, header in zip(paths, headers):
+        other = describe_pixels(header)
+        if other.frame_shape != first.frame_shape:
+            raise PixelDataError(
+                f"'{Path(path).name}' is {other.frame_shape}, the series is {first.frame_shape}"
+            )
+    reader = _SeriesFrameReader([Path(p) for p in paths], headers)
+    notes = [f"series of {len(paths)} files; frame N is file N in slice order"]
+    return Document(Path(paths[0]), headers[0], reader, False, notes, frame_headers=headers)

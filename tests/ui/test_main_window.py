@@ -1,0 +1,176 @@
+"""The real main window driven offscreen: open, W/L drag, frames, cine, zoom, readout, tags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.corpus import corpus_file
+from viewer.model.display import Window
+from viewer.ui.dialogs import set_dialog_hook
+from viewer.ui.main_window import MainWindow, readout_text
+from viewer.ui.settings import Settings
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path):
+    """A main window with settings in a temporary file and dialogs recorded."""
+    from PySide6.QtCore import QSettings
+
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    errors: list[tuple[str, str, str]] = []
+    set_dialog_hook(lambda *args: errors.append(args))
+    win = MainWindow(settings)
+    win.errors = errors
+    qtbot.addWidget(win)
+    win.resize(1024, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    set_dialog_hook(None)
+
+
+def _send(widget, kind, pos: QPoint, button, buttons) -> None:
+    event = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def drag(widget, start: QPoint, end: QPoint, button=Qt.MouseButton.RightButton, steps: int = 8) -> None:
+    """Press, move in steps with the button held, release (what a hand does)."""
+    _send(widget, QEvent.Type.MouseButtonPress, start, button, button)
+    for i in range(1, steps + 1):
+        point = start + (end - start) * i / steps
+        _send(widget, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, button)
+        QApplication.processEvents()
+    _send(widget, QEvent.Type.MouseButtonRelease, end, button, Qt.MouseButton.NoButton)
+    QApplication.processEvents()
+
+
+def viewport_point(panel, row: int, column: int) -> QPoint:
+    """Viewport coordinates of the center of image pixel (row, column)."""
+    scene = panel.image_view.image_item.mapToScene(QPointF(column + 0.5, row + 0.5))
+    return panel.image_view.graphics.mapFromScene(scene)
+
+
+def test_open_file_shows_first_frame(window) -> None:
+    """Opening through open_paths (the menu's path) adds a tab that shows the frame."""
+    panels = window.open_paths([corpus_file("CT_small.dcm")])
+    assert len(panels) == 1 and window.tabs.count() == 1
+    image = panels[0].image_view.image_item.image
+    assert image is not None and image.shape == (128, 128) and image.dtype == np.uint8
+
+
+def test_right_drag_changes_window_and_image(window, qtbot) -> None:
+    """Right-drag right widens the window, up raises... and the displayed pixels change."""
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    view = panel.view
+    before = view.effective_window()
+    before_image = panel.image_view.image_item.image.copy()
+    viewport = panel.image_view.graphics.viewport()
+    center = viewport.rect().center()
+    drag(viewport, center, center + QPoint(60, 40))
+    after = view.effective_window()
+    assert after.width > before.width
+    assert after.center < before.center
+    assert not np.array_equal(panel.image_view.image_item.image, before_image)
+    assert panel.histogram.levels() == pytest.approx((after.low, after.high))
+
+
+def test_histogram_levels_move_window(window) -> None:
+    """Dragging the histogram levels sets the document window, and back."""
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    panel.histogram.item.region.setRegion((-100.0, 300.0))
+    window_now = panel.view.effective_window()
+    assert (window_now.low, window_now.high) == pytest.approx((-100.0, 300.0))
+    panel.view.set_window(Window(40, 400))
+    assert panel.histogram.levels() == pytest.approx((Window(40, 400).low, Window(40, 400).high))
+
+
+def test_frames_keep_window_and_cine_plays(window, qtbot) -> None:
+    """Stepping frames keeps W/L; cine advances frames; the slider follows."""
+    panel = window.open_paths([corpus_file("emri_small_RLE.dcm")])[0]
+    view = panel.view
+    chosen = Window(100, 200)
+    view.set_window(chosen)
+    window.next_action.trigger()
+    qtbot.waitUntil(lambda: view.stored_frame() is not None and view.document.is_cached(1))
+    assert view.frame == 1 and view.effective_window() == chosen
+    assert panel.frame_bar.spin.value() == 2 and panel.frame_bar.slider.value() == 2
+    expected = view.document.get_frame(1)
+    qtbot.waitUntil(lambda: view.stored_frame() is expected)
+    panel.frame_bar.fps.setValue(60)
+    panel.frame_bar.set_playing(True)
+    qtbot.waitUntil(lambda: view.frame >= 4, timeout=3000)
+    panel.frame_bar.set_playing(False)
+    assert view.effective_window() == chosen
+
+
+def test_zoom_and_fit(window) -> None:
+    """Zoom in doubles... the zoom factor grows; fit brings the whole image back."""
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    fitted = panel.image_view.zoom()
+    window.zoom_in_action.trigger()
+    assert panel.image_view.zoom() == pytest.approx(fitted * 1.25, rel=0.05)
+    window.fit_action.trigger()
+    assert panel.image_view.zoom() == pytest.approx(fitted, rel=0.05)
+
+
+def test_pixel_readout_at_known_pixel(window, qtbot) -> None:
+    """Hovering pixel (row 30, col 90) of CT_small shows its stored value and HU."""
+    path = corpus_file("CT_small.dcm")
+    panel = window.open_paths([path])[0]
+    ds = pydicom.dcmread(path)
+    row, column = 30, 90
+    stored = int(ds.pixel_array[row, column])
+    hu = stored * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
+    viewport = panel.image_view.graphics.viewport()
+    _send(viewport, QEvent.Type.MouseMove, viewport_point(panel, row, column), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    QApplication.processEvents()
+    text = window.readout.text()
+    assert f"row {row}, col {column}" in text
+    assert f"stored {stored}" in text and f"value {hu:g} HU" in text
+    assert text == readout_text(panel, (row, column))
+
+
+def test_tag_browser_search(window) -> None:
+    """Searching 'Rows' or '0028,0010' finds the Rows element."""
+    window.open_paths([corpus_file("CT_small.dcm")])
+    dock = window.tag_dock
+    for query in ("Rows", "0028,0010"):
+        dock.search.setText(query)
+        tags = [dock.tree.topLevelItem(i).text(0) for i in range(dock.tree.topLevelItemCount())]
+        assert "(0028,0010)" in tags
+
+
+def test_tag_browser_follows_frame_group(window, qtbot) -> None:
+    """For an enhanced file the top item is the current frame's functional groups."""
+    panel = window.open_paths([corpus_file("eCT_Supplemental.dcm")])[0]
+    dock = window.tag_dock
+    assert dock.tree.topLevelItem(0).text(1) == "Functional groups of frame 1"
+    panel.view.set_frame(1)
+    assert dock.tree.topLevelItem(0).text(1) == "Functional groups of frame 2"
+
+
+def test_broken_file_gives_dialog_not_crash(window, tmp_path: Path) -> None:
+    """A truncated or non-DICOM file ends in one error dialog; the window stays usable."""
+    junk = tmp_path / "junk.dcm"
+    junk.write_bytes(b"not dicom at all" * 10)
+    window.open_paths([junk, corpus_file("MR_truncated.dcm")])
+    assert len(window.errors) >= 2
+    assert all("\n" not in message for _, message, _ in window.errors)
+    assert window.open_paths([corpus_file("CT_small.dcm")])
+
+
+def test_invert_toggle_inverts_display(window) -> None:
+    """The invert action flips the displayed gray values."""
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    before = panel.image_view.image_item.image.astype(int)
+    window.invert_action.trigger()
+    after = panel.image_view.image_item.image.astype(int)
+    assert np.array_equal(after, 255 - before)

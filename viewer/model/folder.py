@@ -1,0 +1,115 @@
+"""Open a folder: find DICOM images, group them into series, sort each series.
+
+Single-frame images of one series (same Series Instance UID and frame size) become one
+document whose frames are the files, sorted by position along the slice normal
+(PS3.3 C.7.6.2.1.1), then by (0020,0013) Instance Number. Multi-frame files stay
+documents of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from pydicom import dcmread
+from pydicom.dataset import Dataset
+
+from viewer.model.document import Document, collect_warnings, open_document, open_series
+from viewer.model.errors import ViewerError
+
+
+@dataclass
+class SeriesEntry:
+    """Files of one series in display order."""
+
+    series_uid: str
+    description: str
+    paths: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class FolderScan:
+    """What a folder holds: series to open and files that were skipped, with reasons."""
+
+    series: list[SeriesEntry]
+    skipped: list[tuple[Path, str]]
+
+
+def _slice_key(ds: Dataset) -> tuple[float, float]:
+    """Position along the normal of the image plane, then Instance Number."""
+    position = float("inf")
+    try:
+        orientation = np.array([float(v) for v in ds.ImageOrientationPatient], dtype=float)
+        ipp = np.array([float(v) for v in ds.ImagePositionPatient], dtype=float)
+        normal = np.cross(orientation[:3], orientation[3:])
+        position = float(np.dot(normal, ipp))
+    except (AttributeError, TypeError, ValueError):
+        pass
+    try:
+        instance = float(ds.InstanceNumber)
+    except (AttributeError, TypeError, ValueError):
+        instance = float("inf")
+    return position, instance
+
+
+def scan_folder(
+    folder: str | Path, progress: Callable[[int, int], None] | None = None
+) -> FolderScan:
+    """Find and group the DICOM images under `folder` (recursively)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ViewerError(f"'{folder}' is not a folder")
+    files = sorted(Path(root) / name for root, _, names in os.walk(folder) for name in names)
+    groups: dict[tuple[str, int, int, int, int, int, str], list[tuple[tuple[float, float], Path]]] = defaultdict(list)
+    descriptions: dict[tuple[str, int, int, int, int, int, str], str] = {}
+    singles: list[SeriesEntry] = []
+    skipped: list[tuple[Path, str]] = []
+    for n, path in enumerate(files):
+        if progress:
+            progress(n, len(files))
+        try:
+            with collect_warnings([]):
+                ds = dcmread(path, stop_before_pixels=True)
+        except Exception:
+            skipped.append((path, "not a DICOM file"))
+            continue
+        if "Rows" not in ds:
+            skipped.append((path, "no image"))
+            continue
+        uid = str(ds.get("SeriesInstanceUID", "") or path)
+        description = str(ds.get("SeriesDescription", "") or ds.get("Modality", "") or path.name)
+        try:
+            frames = int(ds.get("NumberOfFrames", 1) or 1)
+            key = (
+                uid,
+                int(ds.Rows),
+                int(ds.Columns),
+                int(ds.get("SamplesPerPixel", 1) or 1),
+                int(ds.get("BitsAllocated", 0) or 0),
+                int(ds.get("PixelRepresentation", 0) or 0),
+                str(ds.get("PhotometricInterpretation", "")),
+            )
+        except (TypeError, ValueError):
+            skipped.append((path, "invalid image dimensions"))
+            continue
+        if frames > 1:
+            singles.append(SeriesEntry(uid, description, [path]))
+            continue
+        groups[key].append((_slice_key(ds), path))
+        descriptions[key] = description
+    series = [
+        SeriesEntry(key[0], descriptions[key], [p for _, p in sorted(items, key=lambda kp: (kp[0], str(kp[1])))])
+        for key, items in groups.items()
+    ]
+    return FolderScan(series + singles, skipped)
+
+
+def open_entry(entry: SeriesEntry) -> Document:
+    """Open a scanned series: one file as itself, several as one multi-frame document."""
+    if len(entry.paths) == 1:
+        return open_document(entry.paths[0])
+    return open_series(entry.paths)

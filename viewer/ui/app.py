@@ -1,0 +1,55 @@
+"""Start the GUI: QApplication, a global exception hook, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+log = logging.getLogger("dicom-viewer")
+
+
+def sample_path() -> Path:
+    """A sample image from pydicom's bundled test files (CT_small.dcm)."""
+    from pydicom.data import get_testdata_file
+
+    return Path(get_testdata_file("CT_small.dcm"))
+
+
+def install_exception_hook(parent_getter) -> None:  # type: ignore[no-untyped-def]
+    """Log any uncaught exception and show it as a dialog; the program keeps running."""
+    from viewer.ui.dialogs import show_error
+
+    def hook(kind, value, tb) -> None:  # type: ignore[no-untyped-def]
+        details = "".join(traceback.format_exception(kind, value, tb))
+        log.error("uncaught exception\n%s", details)
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        try:
+            show_error(parent_getter(), "Unexpected error", f"{kind.__name__}: {value}", details)
+        except Exception:
+            sys.__stderr__.write(details)
+
+    sys.excepthook = hook
+
+
+def run_gui(argv: Sequence[str]) -> int:
+    """Open the main window on `argv` paths (files or folders), or on a sample image."""
+    warnings.simplefilter("ignore")  # pydicom's warnings become document notes instead
+    logging.basicConfig(level=logging.WARNING)
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("dicom-viewer")
+    app.setOrganizationName("dicom-viewer")
+    window = MainWindow()
+    install_exception_hook(lambda: window)
+    window.show()
+    window.open_paths(list(argv) if argv else [sample_path()])
+    return app.exec()

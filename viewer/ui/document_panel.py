@@ -1,0 +1,45 @@
+"""One tab of the main window: image view, histogram and frame bar of a document."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from viewer.model.document import Document
+from viewer.ui.document_view import DocumentView
+from viewer.ui.frame_bar import FrameBar
+from viewer.ui.histogram_panel import HistogramPanel
+from viewer.ui.image_view import ImageViewWidget
+
+
+class DocumentPanel(QWidget):
+    """Everything shown for one open document."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.view = DocumentView(document, self)
+        self.image_view = ImageViewWidget(self.view)
+        self.histogram = HistogramPanel(self.view)
+        self.frame_bar = FrameBar(self.view)
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.image_view, 1)
+        top.addWidget(self.histogram)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top, 1)
+        layout.addWidget(self.frame_bar)
+        self.image_view.zoom_changed.connect(lambda _z: self.image_view.update_overlay_text())
+
+    def start(self) -> None:
+        """Decode and show the first frame (after the caller connected error_raised)."""
+        self.view.load_current()
+        self.image_view.fit()
+
+    @property
+    def title(self) -> str:
+        return self.document.path.name
+
+    def close_document(self) -> None:
+        self.frame_bar.set_playing(False)
+        self.view.close()

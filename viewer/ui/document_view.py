@@ -1,0 +1,226 @@
+"""The view state of one open document: current frame, window, invert; Qt signals.
+
+Widgets never keep pixels or levels of their own: they call the setters here and
+redraw when a signal says the state changed. Frames are decoded on a background
+thread; only the latest requested frame is shown, stale requests are dropped.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QObject, Signal
+
+from viewer.model.display import (
+    GrayscaleRendering,
+    ModalityTransform,
+    VoiLut,
+    Window,
+    color_to_rgb8,
+    default_rendering,
+    get_modality_transform,
+    minmax_window,
+)
+from viewer.model.document import Document
+from viewer.model.errors import ViewerError
+
+#: Frames decoded ahead of the current one during cine.
+PREFETCH_AHEAD = 3
+
+
+class DocumentView(QObject):
+    """Frame, window and invert state for one :class:`Document`."""
+
+    frame_changed = Signal(int)  # 0-based index
+    window_changed = Signal(object)  # Window
+    image_changed = Signal()  # the current frame's pixels are available (or changed)
+    error_raised = Signal(str)
+    _decoded = Signal(int, str)  # from the worker thread: index, error ("" if none)
+
+    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.frame = 0
+        self.invert = False
+        self.window: Window | None = None
+        self.voi_lut: VoiLut | None = None
+        self._stored: npt.NDArray[Any] | None = None
+        self._modality_values: npt.NDArray[np.float64] | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
+        self._busy = False
+        self._decoded.connect(self._on_decoded)
+
+    # -- state ----------------------------------------------------------------------
+    @property
+    def frame_count(self) -> int:
+        return self.document.frame_count
+
+    @property
+    def is_color(self) -> bool:
+        return self.document.pixels.is_color
+
+    def modality(self) -> ModalityTransform:
+        """The modality transform of the current frame."""
+        return get_modality_transform(self.document.frame_attributes(self.frame), self.document.pixels)
+
+    def stored_frame(self) -> npt.NDArray[Any] | None:
+        """Stored values of the current frame (read-only), or None while it decodes."""
+        return self._stored
+
+    def modality_values(self) -> npt.NDArray[np.float64] | None:
+        """Modality values of the current frame (e.g. HU), computed once per frame."""
+        if self._stored is None or self.is_color:
+            return None
+        if self._modality_values is None:
+            self._modality_values = self.modality().apply(self._stored)
+        return self._modality_values
+
+    def set_frame(self, index: int) -> None:
+        """Show frame `index` (0-based, clamped); decodes in the background if needed."""
+        index = max(0, min(int(index), self.frame_count - 1))
+        if index == self.frame and self._stored is not None:
+            return
+        self.frame = index
+        self.frame_changed.emit(index)
+        if self.document.is_cached(index):
+            self._take_frame(index)
+        else:
+            self._request_decode()
+
+    def load_current(self) -> None:
+        """Decode the current frame now, on this thread (first display, tests)."""
+        self._take_frame(self.frame)
+
+    def set_window(self, window: Window) -> None:
+        """Use `window` for every frame until changed (changing frames keeps it)."""
+        if window == self.window and self.voi_lut is None:
+            return
+        self.window = window
+        self.voi_lut = None
+        self.window_changed.emit(window)
+
+    def set_invert(self, invert: bool) -> None:
+        if invert != self.invert:
+            self.invert = invert
+            self.window_changed.emit(self.window)
+
+    def effective_window(self) -> Window:
+        """The window in force; a VOI LUT is approximated by the range it spans."""
+        if self.window is not None:
+            return self.window
+        if self.voi_lut is not None:
+            lut = self.voi_lut
+            return Window.from_bounds(lut.first_mapped, lut.first_mapped + len(lut.data) - 1)
+        values = self.modality_values()
+        return minmax_window(values) if values is not None else Window(127.5, 256)
+
+    # -- rendering ------------------------------------------------------------------
+    def display_image(self, step: int = 1) -> npt.NDArray[np.uint8] | None:
+        """The uint8 (gray) or RGB image of the current frame; every `step`-th pixel."""
+        stored = self._stored
+        if stored is None:
+            return None
+        if step > 1:
+            stored = stored[::step, ::step]
+        pixels = self.document.pixels
+        if self.is_color:
+            rgb = color_to_rgb8(stored, self.document.frame_attributes(self.frame), pixels)
+            return 255 - rgb if self.invert else rgb
+        rendering = self._rendering()
+        return rendering.render(stored, pixels)
+
+    def display_value_at(self, row: int, column: int) -> npt.NDArray[np.uint8]:
+        """The displayed gray value (or RGB triple) of one pixel of the current frame."""
+        if self._stored is None:
+            return np.zeros(3 if self.is_color else (), dtype=np.uint8)
+        pixel = np.ascontiguousarray(self._stored[row : row + 1, column : column + 1])
+        if self.is_color:
+            rgb = color_to_rgb8(pixel, self.document.frame_attributes(self.frame), self.document.pixels)
+            return (255 - rgb if self.invert else rgb)[0, 0]
+        return self._rendering().render(pixel, self.document.pixels)[0, 0]
+
+    def _rendering(self) -> GrayscaleRendering:
+        view = self.document.frame_attributes(self.frame)
+        pixels = self.document.pixels
+        monochrome1 = pixels.photometric_interpretation == "MONOCHROME1"
+        modality = get_modality_transform(view, pixels)
+        window = self.window if self.window is not None or self.voi_lut is not None else self.effective_window()
+        return GrayscaleRendering(modality, window, self.voi_lut, invert=monochrome1 != self.invert)
+
+    # -- decoding -------------------------------------------------------------------
+    def _take_frame(self, index: int) -> None:
+        try:
+            stored = self.document.get_frame(index)
+        except ViewerError as exc:
+            self.error_raised.emit(str(exc))
+            return
+        first = self._stored is None
+        self._stored = stored
+        self._modality_values = None
+        if first and self.window is None and self.voi_lut is None:
+            self._choose_initial_window()
+        self.image_changed.emit()
+
+    def _choose_initial_window(self) -> None:
+        """The stored window, else the VOI LUT, else min-max of the first frame shown."""
+        if self.is_color:
+            self.window = Window(127.5, 256)
+            return
+        rendering = default_rendering(self.document.frame_attributes(self.frame), self.document.pixels)
+        if rendering.window is not None:
+            self.window = rendering.window
+        elif rendering.voi_lut is not None:
+            self.voi_lut = rendering.voi_lut
+        else:
+            values = self.modality_values()
+            self.window = minmax_window(values) if values is not None else Window(127.5, 256)
+        self.window_changed.emit(self.effective_window())
+
+    def _request_decode(self) -> None:
+        if self._busy:
+            return  # the worker re-checks the latest wanted frame when it finishes
+        self._busy = True
+        index = self.frame
+        self._executor.submit(self._decode_in_worker, index)
+
+    def _decode_in_worker(self, index: int) -> None:
+        try:
+            self.document.get_frame(index)
+            self._decoded.emit(index, "")
+        except ViewerError as exc:
+            self._decoded.emit(index, str(exc))
+        except Exception as exc:  # keep the worker alive; report as one line
+            self._decoded.emit(index, f"{type(exc).__name__}: {exc}")
+
+    def _on_decoded(self, index: int, error: str) -> None:
+        self._busy = False
+        if error:
+            if index == self.frame:
+                self.error_raised.emit(error)
+            return
+        if index == self.frame:
+            self._take_frame(index)
+        elif not self.document.is_cached(self.frame):
+            self._request_decode()
+        else:
+            self._take_frame(self.frame)
+
+    def prefetch(self, ahead: int = PREFETCH_AHEAD, step: int = 1) -> None:
+        """Decode the next frames in the background (cine)."""
+        count = self.frame_count
+        for k in range(1, ahead + 1):
+            index = (self.frame + k * step) % count
+            if not self.document.is_cached(index):
+                self._executor.submit(self._prefetch_one, index)
+
+    def _prefetch_one(self, index: int) -> None:
+        try:
+            self.document.get_frame(index)
+        except Exception:
+            pass  # reported when the frame is actually shown
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

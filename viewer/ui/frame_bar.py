@@ -1,0 +1,102 @@
+"""Frame slider, `frame N / M` spin box and cine play/pause with speed and loop."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from viewer.model.cine import frame_rate
+from viewer.ui.document_view import DocumentView
+
+
+class FrameBar(QWidget):
+    """Steps through frames of a :class:`DocumentView` (1-based for people)."""
+
+    playing_changed = Signal(bool)
+
+    def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        count = view.frame_count
+        self.play_button = QToolButton(text="▶")
+        self.play_button.setToolTip("Play / pause cine (Space)")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(1, count)
+        self.spin = QSpinBox()
+        self.spin.setRange(1, count)
+        self.spin.setSuffix(f" / {count}")
+        self.spin.setPrefix("frame ")
+        self.fps = QDoubleSpinBox()
+        self.fps.setRange(0.5, 120.0)
+        self.fps.setSuffix(" fps")
+        self.fps.setValue(frame_rate(view.document.dataset))
+        self.loop = QCheckBox("loop")
+        self.loop.setChecked(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        for widget in (self.play_button, self.slider, self.spin, self.fps, self.loop):
+            layout.addWidget(widget)
+        layout.setStretch(1, 1)
+        if count == 1:
+            for widget in (self.play_button, self.slider, self.spin, self.fps, self.loop):
+                widget.setEnabled(False)
+            layout.insertWidget(1, QLabel("single frame"))
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._advance)
+        self.slider.valueChanged.connect(lambda v: view.set_frame(v - 1))
+        self.spin.valueChanged.connect(lambda v: view.set_frame(v - 1))
+        self.play_button.clicked.connect(self.toggle_play)
+        self.fps.valueChanged.connect(self._apply_rate)
+        view.frame_changed.connect(self._show_frame)
+        self._show_frame(view.frame)
+
+    def _show_frame(self, index: int) -> None:
+        for widget in (self.slider, self.spin):
+            widget.blockSignals(True)
+            widget.setValue(index + 1)
+            widget.blockSignals(False)
+
+    @property
+    def is_playing(self) -> bool:
+        return self.timer.isActive()
+
+    def toggle_play(self) -> None:
+        self.set_playing(not self.is_playing)
+
+    def set_playing(self, play: bool) -> None:
+        if play == self.is_playing or self.view.frame_count < 2:
+            return
+        if play:
+            self._apply_rate()
+            self.timer.start()
+            self.view.prefetch()
+        else:
+            self.timer.stop()
+        self.play_button.setText("⏸" if play else "▶")
+        self.playing_changed.emit(play)
+
+    def _apply_rate(self) -> None:
+        self.timer.setInterval(max(1, int(round(1000.0 / self.fps.value()))))
+
+    def _advance(self) -> None:
+        nxt = self.view.frame + 1
+        if nxt >= self.view.frame_count:
+            if not self.loop.isChecked():
+                self.set_playing(False)
+                return
+            nxt = 0
+        self.view.set_frame(nxt)
+        self.view.prefetch()
+
+    def step(self, delta: int) -> None:
+        self.view.set_frame(self.view.frame + delta)

@@ -1,0 +1,75 @@
+"""Histogram of the current frame's modality values with the window as a draggable region.
+
+Built on pyqtgraph's HistogramLUTItem without an attached image: the levels it shows
+are the window's low/high in modality units, kept in sync with the document view in
+both directions (signals blocked while the widget is updated).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+from viewer.model.display import Window
+from viewer.ui.document_view import DocumentView
+
+BINS = 256
+
+
+class HistogramPanel(pg.GraphicsLayoutWidget):
+    """Vertical histogram with a level region bound to the document view's window."""
+
+    def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.item = pg.HistogramLUTItem(image=None, fillHistogram=True, levelMode="mono")
+        # The gray ramp only illustrates the mapping; the levels do the work.
+        self.item.gradient.setEnabled(False)
+        for tick in list(self.item.gradient.ticks):
+            tick.hide()
+        self.addItem(self.item)
+        self.setFixedWidth(170)
+        self._updating = False
+        self._histogram_frame = -1
+        self.item.sigLevelsChanged.connect(self._on_levels_dragged)
+        view.image_changed.connect(self.refresh)
+        view.window_changed.connect(lambda _w: self._show_window())
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the histogram when the frame changed; show the window."""
+        values = self.view.modality_values()
+        if values is None:
+            self.setVisible(not self.view.is_color)
+            return
+        finite = values[np.isfinite(values)]
+        if finite.size:
+            low, high = float(finite.min()), float(finite.max())
+            if high <= low:
+                high = low + 1.0
+            counts, edges = np.histogram(finite, bins=BINS, range=(low, high))
+            centers = (edges[:-1] + edges[1:]) / 2
+            # log scale keeps small structures visible beside the background peak
+            self.item.plot.setData(centers, np.log1p(counts))
+            self.item.setHistogramRange(low, high, padding=0.05)
+        self._show_window()
+
+    def _show_window(self) -> None:
+        window = self.view.effective_window()
+        self._updating = True
+        try:
+            self.item.setLevels(window.low, window.high)
+        finally:
+            self._updating = False
+
+    def levels(self) -> tuple[float, float]:
+        low, high = self.item.getLevels()
+        return float(low), float(high)
+
+    def _on_levels_dragged(self, _item: object) -> None:
+        if self._updating:
+            return
+        low, high = sorted(self.levels())
+        current = self.view.effective_window()
+        self.view.set_window(Window.from_bounds(low, high, current.function))

@@ -1,0 +1,230 @@
+"""The image canvas: a pyqtgraph ImageItem in a ViewBox, with W/L by right-drag.
+
+The frame reaches pyqtgraph already windowed to uint8 by the model's pipeline, so
+pyqtgraph never does 16-bit level math. While the window is dragged on a frame much
+larger than the screen, a strided preview (about the screen's size) is drawn and the
+full frame follows on release, so the cost of a drag follows the pixels on screen.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from viewer.model.display import Window
+from viewer.ui.document_view import DocumentView
+
+
+class _WindowingViewBox(pg.ViewBox):
+    """ViewBox whose right-button drag adjusts the window instead of zooming."""
+
+    window_drag = Signal(float, float, bool)  # dx, dy in screen pixels since press; finished
+    mouse_pressed = Signal(object, object)  # scene position, Qt button
+    mouse_dragged = Signal(object, object, bool)  # scene position, button, finished
+
+    tool_active = False
+
+    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 (Qt naming)
+        if ev.button() == Qt.MouseButton.RightButton:
+            ev.accept()
+            delta = ev.screenPos() - ev.buttonDownScreenPos()
+            self.window_drag.emit(delta.x(), delta.y(), ev.isFinish())
+            return
+        if ev.button() == Qt.MouseButton.LeftButton and self.tool_active:
+            ev.accept()
+            self.mouse_dragged.emit(ev.scenePos(), ev.button(), ev.isFinish())
+            return
+        super().mouseDragEvent(ev, axis)
+
+    def mouseClickEvent(self, ev):  # noqa: N802
+        if ev.button() == Qt.MouseButton.RightButton:
+            ev.accept()  # no context menu: right button is W/L
+            return
+        if ev.button() == Qt.MouseButton.LeftButton and self.tool_active:
+            ev.accept()
+            self.mouse_pressed.emit(ev.scenePos(), ev.button())
+            return
+        super().mouseClickEvent(ev)
+
+
+class ImageViewWidget(QWidget):
+    """Shows the current frame of a :class:`DocumentView`; zoom, pan, W/L, readout."""
+
+    cursor_moved = Signal(object)  # (row, column) or None when outside the image
+    zoom_changed = Signal(float)
+
+    def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        self.graphics = pg.GraphicsView(background=QColor(0, 0, 0))
+        self.viewbox = _WindowingViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.graphics.setCentralItem(self.viewbox)
+        self.image_item = pg.ImageItem(axisOrder="row-major")  # DICOM rows are y
+        self.image_item.setAutoDownsample(False)
+        self.viewbox.addItem(self.image_item)
+        self.overlay_item = pg.ImageItem(axisOrder="row-major")
+        self.overlay_item.setZValue(10)
+        self.viewbox.addItem(self.overlay_item)
+        pixels = view.document.pixels
+        self._pixel_aspect = self._row_to_column_spacing()
+        self.image_rect = QRectF(0, 0, pixels.columns, pixels.rows * self._pixel_aspect)
+        self.image_item.setRect(self.image_rect)
+        self.overlay_item.setRect(self.image_rect)
+        self._drag_start: Window | None = None
+        self._previewing = False
+        self._shown_step = 0
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+        self._corners = [self._make_corner_label() for _ in range(4)]
+        self.graphics.installEventFilter(self)
+
+        self.viewbox.window_drag.connect(self._on_window_drag)
+        self.viewbox.sigRangeChanged.connect(lambda *_: self.zoom_changed.emit(self.zoom()))
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        view.image_changed.connect(self.refresh)
+        view.window_changed.connect(lambda _w: self.refresh())
+        self.refresh()
+        self.fit()
+
+    # -- geometry -------------------------------------------------------------------
+    def _row_to_column_spacing(self) -> float:
+        """Height of a pixel relative to its width, from (0028,0030) Pixel Spacing."""
+        spacing = self.view.document.frame_attributes(0).get("PixelSpacing")
+        try:
+            row, column = float(spacing[0]), float(spacing[1])
+            if row > 0 and column > 0 and math.isfinite(row / column):
+                return row / column
+        except (TypeError, ValueError, IndexError):
+            pass
+        return 1.0
+
+    def fit(self) -> None:
+        """Fit the whole image in the view."""
+        self.viewbox.setRange(self.image_rect, padding=0.0)
+
+    def actual_size(self) -> None:
+        """One image pixel per screen pixel, keeping the current center."""
+        center = self.viewbox.viewRect().center()
+        size = self.viewbox.size()
+        width, height = size.width(), size.height() * self._pixel_aspect
+        self.viewbox.setRange(
+            QRectF(center.x() - width / 2, center.y() - height / 2, width, height), padding=0.0
+        )
+
+    def zoom_by(self, factor: float) -> None:
+        self.viewbox.scaleBy((1 / factor, 1 / factor))
+
+    def zoom(self) -> float:
+        """Screen pixels per image pixel (columns)."""
+        rect = self.viewbox.viewRect()
+        width = self.viewbox.width()
+        return width / rect.width() if rect.width() > 0 else 1.0
+
+    def pixel_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        """(row, column) of the image pixel under a scene position, or None outside."""
+        local = self.image_item.mapFromScene(scene_pos)
+        pixels = self.view.document.pixels
+        # ImageItem local coordinates count the pixels of the image shown (a preview
+        # is strided), whatever rectangle it is stretched over.
+        step = max(self._shown_step, 1)
+        column, row = int(math.floor(local.x() * step)), int(math.floor(local.y() * step))
+        if 0 <= row < pixels.rows and 0 <= column < pixels.columns:
+            return row, column
+        return None
+
+    # -- drawing --------------------------------------------------------------------
+    def _preview_step(self) -> int:
+        """Stride that brings the frame near the view's size (1 = full resolution)."""
+        pixels = self.view.document.pixels
+        rect = self.viewbox.viewRect()
+        visible = max(1.0, min(rect.width(), pixels.columns))
+        screen = max(1.0, float(self.viewbox.width()))
+        return max(1, int(visible / screen))
+
+    def refresh(self) -> None:
+        """Redraw the frame from the document view's state."""
+        step = self._preview_step() if self._previewing else 1
+        image = self.view.display_image(step)
+        if image is None:
+            return
+        self.image_item.setImage(image, autoLevels=False, levels=(0, 255))
+        self.image_item.setRect(self.image_rect)
+        self._shown_step = step
+        self.update_overlay_text()
+
+    def set_overlay(self, rgba: np.ndarray | None) -> None:
+        """Show a (rows, columns, 4) uint8 overlay on top of the image, or clear it."""
+        if rgba is None:
+            self.overlay_item.clear()
+            return
+        self.overlay_item.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.overlay_item.setRect(self.image_rect)
+
+    def _on_window_drag(self, dx: float, dy: float, finished: bool) -> None:
+        if self.view.is_color:
+            return
+        if self._drag_start is None:
+            self._drag_start = self.view.effective_window()
+        start = self._drag_start
+        sensitivity = max(start.width, 1.0) / 256.0
+        window = start.moved(center=start.center - dy * sensitivity, width=start.width + dx * sensitivity)
+        self._previewing = not finished
+        self.view.set_window(window)
+        if finished:
+            self._drag_start = None
+            self.refresh()
+
+    # -- overlays -------------------------------------------------------------------
+    def _make_corner_label(self) -> QLabel:
+        label = QLabel(self.graphics)
+        label.setStyleSheet("color: #e0e0e0; background: transparent; font-size: 11px;")
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        return label
+
+    def set_overlays_visible(self, visible: bool) -> None:
+        for label in self._corners:
+            label.setVisible(visible)
+
+    def update_overlay_text(self) -> None:
+        ds = self.view.document.dataset
+        window = self.view.effective_window()
+        texts = [
+            "\n".join(
+                str(v)
+                for v in (ds.get("PatientName", ""), ds.get("PatientID", ""), ds.get("StudyDate", ""))
+                if str(v)
+            ),
+            "\n".join(
+                str(v) for v in (ds.get("StudyDescription", ""), ds.get("SeriesDescription", "")) if str(v)
+            ),
+            f"Frame {self.view.frame + 1} / {self.view.frame_count}",
+            ("" if self.view.is_color else f"WC {window.center:g}  WW {window.width:g}\n")
+            + f"Zoom {self.zoom():.2f}",
+        ]
+        for label, text in zip(self._corners, texts):
+            label.setText(text)
+            label.adjustSize()
+        self._place_corners()
+
+    def _place_corners(self) -> None:
+        w, h, m = self.graphics.width(), self.graphics.height(), 6
+        tl, tr, bl, br = self._corners
+        tl.move(m, m)
+        tr.move(w - tr.width() - m, m)
+        bl.move(m, h - bl.height() - m)
+        br.move(w - br.width() - m, h - br.height() - m)
+
+    def eventFilter(self, watched, event):  # noqa: N802
+        if watched is self.graphics and event.type() == QEvent.Type.Resize:
+            self._place_corners()
+        return super().eventFilter(watched, event)
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        self.cursor_moved.emit(self.pixel_at(scene_pos))

@@ -1,0 +1,326 @@
+"""The main window: menus, toolbar, tabs of open documents, status bar, tag dock."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+
+from viewer import __version__
+from viewer.model.display import get_voi_luts, get_windows
+from viewer.model.document import Document, open_document
+from viewer.model.errors import ViewerError
+from viewer.model.folder import open_entry, scan_folder
+from viewer.model.presets import CT_PRESETS, minmax_preset, percentile_preset
+from viewer.ui.dialogs import show_error
+from viewer.ui.document_panel import DocumentPanel
+from viewer.ui.settings import Settings
+from viewer.ui.tag_browser import TagBrowserDock
+
+DICOM_FILTER = "DICOM files (*.dcm *.dicom *.ima *.img);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """Open documents in tabs; everything else acts on the current tab."""
+
+    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.setWindowTitle("DICOM Viewer")
+        self.setAcceptDrops(True)
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._on_current_changed)
+        self.setCentralWidget(self.tabs)
+        self.readout = QLabel()
+        self.statusBar().addPermanentWidget(self.readout)
+        self.tag_dock = TagBrowserDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tag_dock)
+        self.tag_dock.hide()
+        self._build_actions()
+        self._build_menus()
+        self.resize(1100, 800)
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+
+    # -- actions and menus ----------------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, checkable: bool = False) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work even when the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open File…", self.open_file_dialog, QKeySequence.StandardKey.Open)
+        self.open_folder_action = self._action("Open &Folder…", self.open_folder_dialog, "Ctrl+Shift+O")
+        self.close_action = self._action("&Close", lambda: self.close_tab(self.tabs.currentIndex()), QKeySequence.StandardKey.Close)
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.fit_action = self._action("&Fit to Window", lambda: self._panel_call("fit"), "F")
+        self.actual_action = self._action("&Actual Size (1:1)", lambda: self._panel_call("actual_size"), "1")
+        self.zoom_in_action = self._action("Zoom &In", lambda: self._panel_call("zoom_by", 1.25), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out_action = self._action("Zoom &Out", lambda: self._panel_call("zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut)
+        self.invert_action = self._action("&Invert Display", self._toggle_invert, "I", checkable=True)
+        self.overlay_action = self._action("Show &Overlays", self._toggle_overlays, "O", checkable=True)
+        self.overlay_action.setChecked(True)
+        self.tags_action = self.tag_dock.toggleViewAction()
+        self.tags_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.play_action = self._action("&Play / Pause", lambda: self._frame_call("toggle_play"), "Space")
+        self.next_action = self._action("Next Frame", lambda: self._frame_call("step", 1), "Right")
+        self.prev_action = self._action("Previous Frame", lambda: self._frame_call("step", -1), "Left")
+        self._action("Next Frame", lambda: self._frame_call("step", 1), "Down")
+        self._action("Previous Frame", lambda: self._frame_call("step", -1), "Up")
+        self._action("Forward 10 Frames", lambda: self._frame_call("step", 10), "PgDown")
+        self._action("Back 10 Frames", lambda: self._frame_call("step", -10), "PgUp")
+        self._action("First Frame", lambda: self._set_frame(0), "Home")
+        self._action("Last Frame", lambda: self._set_frame(10**9), "End")
+        self.about_action = self._action("&About", self._about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.open_action, self.open_folder_action])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._rebuild_recent_menu()
+        file_menu.addSeparator()
+        file_menu.addAction(self.close_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("&Edit")
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions([self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action])
+        view_menu.addSeparator()
+        self.window_menu = view_menu.addMenu("&Window Presets")
+        view_menu.addActions([self.invert_action, self.overlay_action])
+        view_menu.addSeparator()
+        view_menu.addActions([self.play_action, self.prev_action, self.next_action])
+        view_menu.addSeparator()
+        view_menu.addAction(self.tags_action)
+        self.tools_menu = bar.addMenu("&Tools")
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("MainToolbar")
+        toolbar.addActions([self.open_action, self.fit_action, self.actual_action, self.invert_action, self.play_action])
+        self.toolbar = toolbar
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_files():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_paths([p]))
+        self.recent_menu.setEnabled(bool(self.settings.recent_files()))
+
+    def _rebuild_window_menu(self) -> None:
+        menu = self.window_menu
+        menu.clear()
+        panel = self.current_panel()
+        if panel is None or panel.view.is_color:
+            menu.setEnabled(False)
+            return
+        menu.setEnabled(True)
+        view = panel.view
+        attributes = view.document.frame_attributes(view.frame)
+        for i, window in enumerate(get_windows(attributes)):
+            label = window.explanation or f"Stored window {i + 1}"
+            self._add_window_action(menu, f"{label}  ({window.center:g}/{window.width:g})", window)
+        for i, lut in enumerate(get_voi_luts(attributes)):
+            action = menu.addAction(f"VOI LUT: {lut.explanation or i + 1}")
+            action.triggered.connect(lambda _c=False, v=view, l=lut: self._use_voi_lut(v, l))
+        menu.addSeparator()
+        ct = menu.addMenu("CT")
+        for preset in CT_PRESETS:
+            self._add_window_action(ct, f"{preset.name}  ({preset.window.center:g}/{preset.window.width:g})", preset.window)
+        menu.addSeparator()
+        menu.addAction("Min-max").triggered.connect(
+            lambda: self._apply_computed(lambda values: minmax_preset(values).window)
+        )
+        menu.addAction("Auto (1-99 percentile)").triggered.connect(
+            lambda: self._apply_computed(lambda values: percentile_preset(values).window)
+        )
+
+    def _add_window_action(self, menu: QMenu, text: str, window) -> None:  # type: ignore[no-untyped-def]
+        action = menu.addAction(text)
+        action.triggered.connect(lambda _c=False, w=window: self._panel_view_call("set_window", w))
+
+    def _use_voi_lut(self, view, lut) -> None:  # type: ignore[no-untyped-def]
+        view.window = None
+        view.voi_lut = lut
+        view.window_changed.emit(view.effective_window())
+
+    def _apply_computed(self, make) -> None:  # type: ignore[no-untyped-def]
+        panel = self.current_panel()
+        if panel is None:
+            return
+        values = panel.view.modality_values()
+        if values is not None:
+            panel.view.set_window(make(values))
+
+    # -- documents ------------------------------------------------------------------
+    def current_panel(self) -> DocumentPanel | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, DocumentPanel) else None
+
+    def panels(self) -> list[DocumentPanel]:
+        return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), DocumentPanel)]
+
+    def _panel_call(self, method: str, *args) -> None:  # type: ignore[no-untyped-def]
+        panel = self.current_panel()
+        if panel is not None:
+            getattr(panel.image_view, method)(*args)
+
+    def _panel_view_call(self, method: str, *args) -> None:  # type: ignore[no-untyped-def]
+        panel = self.current_panel()
+        if panel is not None:
+            getattr(panel.view, method)(*args)
+
+    def _frame_call(self, method: str, *args) -> None:  # type: ignore[no-untyped-def]
+        panel = self.current_panel()
+        if panel is not None:
+            getattr(panel.frame_bar, method)(*args)
+
+    def _set_frame(self, index: int) -> None:
+        self._panel_view_call("set_frame", index)
+
+    def open_file_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open DICOM files", self.settings.last_folder(), DICOM_FILTER)
+        if paths:
+            self.open_paths(paths)
+
+    def open_folder_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open DICOM folder", self.settings.last_folder())
+        if folder:
+            self.open_paths([folder])
+
+    def open_paths(self, paths: list[str | Path]) -> list[DocumentPanel]:
+        """Open files and folders (the path the menu, the command line and drops take)."""
+        opened = []
+        for raw in paths:
+            path = Path(raw)
+            try:
+                if path.is_dir():
+                    opened += self._open_folder(path)
+                else:
+                    opened.append(self.add_document(open_document(path)))
+                    self.settings.add_recent_file(path)
+                    self.settings.set_last_folder(path.parent)
+            except ViewerError as exc:
+                show_error(self, "Cannot open", str(exc))
+            except Exception as exc:  # never lose the window over one bad file
+                show_error(self, "Cannot open", f"{path.name}: {type(exc).__name__}: {exc}", traceback.format_exc())
+        self._rebuild_recent_menu()
+        return opened
+
+    def _open_folder(self, folder: Path) -> list[DocumentPanel]:
+        scan = scan_folder(folder)
+        self.settings.set_last_folder(folder)
+        if not scan.series:
+            raise ViewerError(f"no DICOM images found in '{folder}'")
+        panels = []
+        for entry in scan.series:
+            try:
+                panels.append(self.add_document(open_entry(entry)))
+            except ViewerError as exc:
+                self.statusBar().showMessage(f"Skipped {entry.description}: {exc}", 10000)
+        return panels
+
+    def add_document(self, document: Document) -> DocumentPanel:
+        panel = DocumentPanel(document)
+        panel.image_view.cursor_moved.connect(lambda pos, p=panel: self._show_readout(p, pos))
+        panel.view.error_raised.connect(lambda message: show_error(self, "Cannot show frame", message))
+        panel.view.frame_changed.connect(self.tag_dock.set_frame)
+        panel.view.frame_changed.connect(lambda _i: self._rebuild_window_menu())
+        panel.image_view.set_overlays_visible(self.overlay_action.isChecked())
+        index = self.tabs.addTab(panel, panel.title)
+        self.tabs.setTabToolTip(index, str(document.path))
+        self.tabs.setCurrentIndex(index)
+        panel.start()
+        for note in document.notes[:3]:
+            self.statusBar().showMessage(f"{panel.title}: {note}", 10000)
+        return panel
+
+    def close_tab(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if isinstance(widget, DocumentPanel):
+            widget.close_document()
+            self.tabs.removeTab(index)
+            widget.deleteLater()
+
+    def _on_current_changed(self, _index: int) -> None:
+        panel = self.current_panel()
+        self.tag_dock.show_dataset(panel.document.dataset if panel else None, panel.view.frame if panel else 0)
+        self.invert_action.setChecked(bool(panel and panel.view.invert))
+        self._rebuild_window_menu()
+        self.setWindowTitle(f"{panel.title} — DICOM Viewer" if panel else "DICOM Viewer")
+
+    # -- readout and toggles --------------------------------------------------------
+    def _show_readout(self, panel: DocumentPanel, position: tuple[int, int] | None) -> None:
+        self.readout.setText(readout_text(panel, position))
+
+    def _toggle_invert(self, checked: bool) -> None:
+        self._panel_view_call("set_invert", checked)
+
+    def _toggle_overlays(self, checked: bool) -> None:
+        for panel in self.panels():
+            panel.image_view.set_overlays_visible(checked)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About DICOM Viewer", f"dicom-viewer {__version__}\nA DICOM viewer and pixel editor.")
+
+    # -- drag and drop, closing -----------------------------------------------------
+    def dragEnterEvent(self, event):  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):  # noqa: N802
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.open_paths(paths)
+
+    def closeEvent(self, event):  # noqa: N802
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_window_state(self.saveState())
+        for panel in self.panels():
+            panel.close_document()
+        super().closeEvent(event)
+
+
+def readout_text(panel: DocumentPanel, position: tuple[int, int] | None) -> str:
+    """'row, column: stored value, modality value with units, displayed value'."""
+    if position is None:
+        return ""
+    view = panel.view
+    stored = view.stored_frame()
+    if stored is None:
+        return ""
+    row, column = position
+    value = stored[row, column]
+    shown = view.display_value_at(row, column)
+    if view.is_color:
+        return f"row {row}, col {column}   RGB {tuple(int(v) for v in shown)}"
+    modality = view.modality()
+    modality_value = float(modality.apply(value.reshape(1))[0])
+    units = f" {modality.units}" if modality.units else ""
+    display = int(shown)
+    return (
+        f"row {row}, col {column}   stored {value}   value {modality_value:g}{units}   display {display}"
+    )

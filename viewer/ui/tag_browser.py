@@ -1,0 +1,161 @@
+"""Tag browser dock: the dataset as a tree, searchable, following the current frame.
+
+Sequence items are filled in when expanded, so a 1000-item Per-Frame Functional
+Groups Sequence costs nothing until someone opens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydicom.dataelem import DataElement
+from pydicom.dataset import Dataset
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+MAX_VALUE_CHARS = 200
+MAX_SEARCH_RESULTS = 2000
+_PLACEHOLDER = "…"
+
+
+def _tag_text(element: DataElement) -> str:
+    return f"({element.tag.group:04X},{element.tag.element:04X})"
+
+
+def _value_text(element: DataElement) -> str:
+    if element.VR == "SQ":
+        return f"{len(element.value)} item(s)"
+    if element.tag in (0x7FE00010, 0x7FE00008, 0x7FE00009):
+        length = element.length if element.length not in (None, 0xFFFFFFFF) else "undefined"
+        return f"<pixel data, {length} bytes>"
+    try:
+        value = element.value
+    except Exception as exc:  # a deferred or malformed value must not break the browser
+        return f"<unreadable: {exc}>"
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value)} bytes>"
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+
+
+def _element_item(element: DataElement) -> QTreeWidgetItem:
+    item = QTreeWidgetItem([_tag_text(element), element.name, element.VR, _value_text(element)])
+    if element.VR == "SQ" and element.value:
+        item.setData(0, Qt.ItemDataRole.UserRole, element)
+        item.addChild(QTreeWidgetItem([_PLACEHOLDER]))
+    return item
+
+
+def _walk(ds: Dataset, path: str = "") -> Iterator[tuple[str, DataElement]]:
+    for element in ds:
+        yield path, element
+        if element.VR == "SQ":
+            for i, child in enumerate(element.value):
+                yield from _walk(child, f"{path}{element.keyword or _tag_text(element)}[{i + 1}] > ")
+
+
+def matches(element: DataElement, query: str) -> bool:
+    """True if `query` appears in the element's keyword, name or tag (any spelling)."""
+    q = query.strip().lower().replace(" ", "")
+    if not q:
+        return True
+    tag = f"{element.tag.group:04x}{element.tag.element:04x}"
+    candidates = (element.keyword.lower(), element.name.lower().replace(" ", ""), tag)
+    return any(q.replace("(", "").replace(")", "").replace(",", "") in c for c in candidates)
+
+
+class TagBrowserDock(QDockWidget):
+    """A dock listing every element; a search box filters by keyword or tag."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Tags", parent)
+        self.setObjectName("TagBrowserDock")
+        body = QWidget()
+        self.search = QLineEdit(placeholderText="Search keyword or tag, e.g. Rows or 0028,0010")
+        self.search.setClearButtonEnabled(True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Tag", "Name", "VR", "Value"])
+        self.tree.setColumnWidth(0, 100)
+        self.tree.setColumnWidth(1, 200)
+        self.tree.setColumnWidth(2, 40)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        self.setWidget(body)
+        self.dataset: Dataset | None = None
+        self.frame = 0
+        self.search.textChanged.connect(lambda _t: self.rebuild())
+        self.tree.itemExpanded.connect(self._fill_sequence)
+
+    def show_dataset(self, dataset: Dataset | None, frame: int = 0) -> None:
+        self.dataset = dataset
+        self.frame = frame
+        self.rebuild()
+
+    def set_frame(self, frame: int) -> None:
+        if frame != self.frame:
+            self.frame = frame
+            self._refresh_frame_group()
+
+    def rebuild(self) -> None:
+        self.tree.clear()
+        if self.dataset is None:
+            return
+        query = self.search.text()
+        if query.strip():
+            self._show_search(query)
+            return
+        self._refresh_frame_group()
+        for element in self.dataset:
+            self.tree.addTopLevelItem(_element_item(element))
+
+    def _show_search(self, query: str) -> None:
+        count = 0
+        for path, element in _walk(self.dataset):
+            if matches(element, query):
+                item = _element_item(element)
+                if path:
+                    item.setText(1, f"{path}{element.name}")
+                self.tree.addTopLevelItem(item)
+                count += 1
+                if count >= MAX_SEARCH_RESULTS:
+                    self.tree.addTopLevelItem(QTreeWidgetItem(["", f"(first {count} matches)"]))
+                    break
+
+    def _refresh_frame_group(self) -> None:
+        """Top item showing the current frame's Per-Frame Functional Groups item."""
+        if self.dataset is None or self.search.text().strip():
+            return
+        per_frame = self.dataset.get("PerFrameFunctionalGroupsSequence")
+        existing = self.tree.topLevelItem(0)
+        if existing is not None and existing.data(1, Qt.ItemDataRole.UserRole) == "frame-group":
+            self.tree.takeTopLevelItem(0)
+        if not per_frame or self.frame >= len(per_frame):
+            return
+        group = QTreeWidgetItem(["", f"Functional groups of frame {self.frame + 1}", "", ""])
+        group.setData(1, Qt.ItemDataRole.UserRole, "frame-group")
+        for element in per_frame[self.frame]:
+            group.addChild(_element_item(element))
+        self.tree.insertTopLevelItem(0, group)
+        group.setExpanded(True)
+
+    def _fill_sequence(self, item: QTreeWidgetItem) -> None:
+        element = item.data(0, Qt.ItemDataRole.UserRole)
+        if not isinstance(element, DataElement):
+            return
+        if item.childCount() != 1 or item.child(0).text(0) != _PLACEHOLDER:
+            return
+        item.takeChild(0)
+        for i, child in enumerate(element.value):
+            node = QTreeWidgetItem(["", f"Item {i + 1}", "", f"{len(child)} element(s)"])
+            for sub in child:
+                node.addChild(_element_item(sub))
+            item.addChild(node)
