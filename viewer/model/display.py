@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
-from viewer.model.document import PixelDescription
+from viewer.model.pixels import PixelDescription
 from viewer.model.errors import PixelDataError, describe_attribute
 
 FloatArray = npt.NDArray[np.float64]
@@ -311,11 +311,16 @@ def _to_uint8(values: FloatArray) -> UInt8Array:
 
 
 def default_rendering(
-    view: Dataset, pixels: PixelDescription, window: Window | None = None, invert: bool = False
+    view: Dataset,
+    pixels: PixelDescription,
+    window: Window | None = None,
+    invert: bool = False,
+    modality: ModalityTransform | None = None,
 ) -> GrayscaleRendering:
     """The rendering DESIGN.md prescribes: given window, else stored window, else VOI LUT,
     else min..max of the frame (decided at render time)."""
-    modality = get_modality_transform(view, pixels)
+    if modality is None:
+        modality = get_modality_transform(view, pixels)
     voi_lut = None
     if window is None:
         windows = get_windows(view)
@@ -360,5 +365,5 @@ def render_frame(
     if document.pixels.is_color:
         rgb = color_to_rgb8(stored, view, document.pixels)
         return 255 - rgb if invert else rgb
-    rendering = default_rendering(view, document.pixels, window, invert)
+    rendering = default_rendering(view, document.pixels, window, invert, document.modality(index))
     return rendering.render(stored, document.pixels)

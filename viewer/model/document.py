@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +32,12 @@ from viewer.model.errors import (
     ViewerError,
     describe_attribute,
 )
+from viewer.model.display import ModalityTransform, get_modality_transform
 from viewer.model.functional_groups import frame_view
+from viewer.model.pixels import PixelDescription, describe_array, describe_pixels
+
+if TYPE_CHECKING:
+    from viewer.edits.working import WorkingPixels
 
 FrameArray = npt.NDArray[Any]
 
@@ -42,76 +47,7 @@ CACHE_FRAMES = 8
 _PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 
 
-@dataclass(frozen=True)
-class PixelDescription:
-    """The (0028,xxxx) *Image Pixel* attributes that say how to read the pixels."""
-
-    rows: int
-    columns: int
-    frames: int
-    samples_per_pixel: int
-    photometric_interpretation: str
-    bits_allocated: int
-    bits_stored: int
-    pixel_representation: int
-    planar_configuration: int
-
-    @property
-    def is_color(self) -> bool:
-        return self.samples_per_pixel > 1 or self.photometric_interpretation == "PALETTE COLOR"
-
-    @property
-    def frame_shape(self) -> tuple[int, ...]:
-        """Shape of one decoded frame: (rows, columns[, samples])."""
-        if self.samples_per_pixel > 1:
-            return (self.rows, self.columns, self.samples_per_pixel)
-        return (self.rows, self.columns)
-
-
-def _int(ds: Dataset, keyword: str, default: int) -> int:
-    value = ds.get(keyword)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise PixelDataError(
-            f"{describe_attribute(keyword)} has an invalid value '{value}'"
-        ) from None
-
-
-def describe_pixels(ds: Dataset) -> PixelDescription:
-    """Read the Image Pixel module of `ds`, refusing values no decoder can honour."""
-    for keyword in ("Rows", "Columns", "BitsAllocated"):
-        if keyword not in ds:
-            raise PixelDataError(f"the dataset has Pixel Data but no {keyword}")
-    desc = PixelDescription(
-        rows=_int(ds, "Rows", 0),
-        columns=_int(ds, "Columns", 0),
-        frames=_int(ds, "NumberOfFrames", 1) or 1,
-        samples_per_pixel=_int(ds, "SamplesPerPixel", 1),
-        photometric_interpretation=str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip()
-        or "MONOCHROME2",
-        bits_allocated=_int(ds, "BitsAllocated", 0),
-        bits_stored=_int(ds, "BitsStored", _int(ds, "BitsAllocated", 0)),
-        pixel_representation=_int(ds, "PixelRepresentation", 0),
-        planar_configuration=_int(ds, "PlanarConfiguration", 0),
-    )
-    if desc.rows <= 0 or desc.columns <= 0:
-        raise PixelDataError(f"Rows x Columns is {desc.rows} x {desc.columns}; both must be > 0")
-    if desc.frames < 0:
-        raise PixelDataError(f"Number of Frames is {desc.frames}; it must be >= 1")
-    if desc.bits_allocated not in (1, 8, 16, 32, 64):
-        raise PixelDataError(
-            f"Bits Allocated is {desc.bits_allocated}; it must be 1 or a multiple of 8 up to 64"
-        )
-    if not 1 <= desc.bits_stored <= desc.bits_allocated:
-        raise PixelDataError(
-            f"Bits Stored is {desc.bits_stored}; it must be 1..{desc.bits_allocated} (Bits Allocated)"
-        )
-    if desc.samples_per_pixel not in (1, 3):
-        raise PixelDataError(f"Samples per Pixel is {desc.samples_per_pixel}; it must be 1 or 3")
-    return desc
+ProgressCallback = Callable[[int, int], None]
 
 
 @contextmanager
@@ -232,16 +168,64 @@ class Document:
         self.forced = forced
         self.notes = notes
         self.transfer_syntax = UID(dataset.file_meta.TransferSyntaxUID)
-        self.pixels = describe_pixels(dataset)
+        self.source_pixels = describe_pixels(dataset)
         if frame_headers is not None:
-            self.pixels = replace(self.pixels, frames=len(frame_headers))
+            self.source_pixels = replace(self.source_pixels, frames=len(frame_headers))
+        self.edits: WorkingPixels | None = None
         self._reader = reader
         self._cache: OrderedDict[int, FrameArray] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
+    def pixels(self) -> PixelDescription:
+        """The pixel description of what is shown now: the file's, or the edited array's."""
+        if self.edits is None:
+            return self.source_pixels
+        return describe_array(self.edits.pixels, self.source_pixels)
+
+    @property
     def frame_count(self) -> int:
         return self.pixels.frames
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edits is not None and self.edits.is_edited
+
+    def modality(self, index: int) -> ModalityTransform:
+        """Stored -> modality transform of frame `index` as it is now (edits included)."""
+        if self.edits is not None:
+            return self.edits.modality_for(index)
+        return get_modality_transform(self.frame_attributes(index), self.source_pixels)
+
+    def load_all_frames(self, progress: ProgressCallback | None = None) -> FrameArray:
+        """Decode every source frame into one (frames, rows, columns[, samples]) array."""
+        count = self.source_pixels.frames
+        first = self._source_frame(0)
+        out = np.empty((count, *first.shape), dtype=first.dtype)
+        out[0] = first
+        for i in range(1, count):
+            if progress:
+                progress(i, count)
+            out[i] = self._source_frame(i)
+        return out
+
+    def begin_edit(self, budget_bytes: int | None = None) -> WorkingPixels:
+        """Make the working copy that edits change (decodes every frame once)."""
+        if self.edits is None:
+            from viewer.edits.history import DEFAULT_BUDGET_BYTES
+            from viewer.edits.working import WorkingPixels
+
+            source = self.source_pixels
+            self.edits = WorkingPixels(
+                self.load_all_frames(),
+                bits_stored=source.bits_stored,
+                signed=source.pixel_representation == 1,
+                is_color=source.is_color,
+                source_modality=lambda i: get_modality_transform(self.source_attributes(i), source),
+                source_frame=self._source_frame,
+                budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
+            )
+        return self.edits
 
     @property
     def decodable(self) -> bool:
@@ -255,6 +239,8 @@ class Document:
 
     def is_cached(self, index: int) -> bool:
         """True if frame `index` can be returned without decoding."""
+        if self.edits is not None:
+            return True
         with self._lock:
             return index in self._cache
 
@@ -265,6 +251,11 @@ class Document:
         """
         if not 0 <= index < self.frame_count:
             raise ViewerError(f"frame {index + 1} does not exist; the image has {self.frame_count}")
+        if self.edits is not None:
+            return self.edits.frame(index)
+        return self._source_frame(index)
+
+    def _source_frame(self, index: int) -> FrameArray:
         with self._lock:
             cached = self._cache.get(index)
             if cached is not None:
@@ -301,18 +292,27 @@ class Document:
             ) from None
         if not arr.dtype.isnative:
             arr = arr.astype(arr.dtype.newbyteorder("="))
-        if arr.shape != self.pixels.frame_shape:
+        shape = self.source_pixels.frame_shape
+        if arr.shape != shape:
             try:
-                arr = arr.reshape(self.pixels.frame_shape)
+                arr = arr.reshape(shape)
             except ValueError:
                 raise PixelDataError(
-                    f"frame {index + 1} decoded to shape {arr.shape}, "
-                    f"expected {self.pixels.frame_shape}"
+                    f"frame {index + 1} decoded to shape {arr.shape}, expected {shape}"
                 ) from None
         return arr
 
     def frame_attributes(self, index: int) -> Dataset:
-        """Attributes in force for frame `index`, functional groups included."""
+        """Attributes in force for frame `index` of the file, functional groups included.
+
+        While edited, `index` is a working frame and maps to the frame it came from.
+        """
+        if self.edits is not None:
+            index = self.edits.source_frames[index]
+        return self.source_attributes(index)
+
+    def source_attributes(self, index: int) -> Dataset:
+        """Attributes of frame `index` of the file as read (no edit mapping)."""
         if self.frame_headers is not None:
             return self.frame_headers[index]
         return frame_view(self.dataset, index)

@@ -21,7 +21,6 @@ from viewer.model.display import (
     Window,
     color_to_rgb8,
     default_rendering,
-    get_modality_transform,
     minmax_window,
 )
 from viewer.model.document import Document
@@ -64,7 +63,7 @@ class DocumentView(QObject):
 
     def modality(self) -> ModalityTransform:
         """The modality transform of the current frame."""
-        return get_modality_transform(self.document.frame_attributes(self.frame), self.document.pixels)
+        return self.document.modality(self.frame)
 
     def stored_frame(self) -> npt.NDArray[Any] | None:
         """Stored values of the current frame (read-only), or None while it decodes."""
@@ -146,7 +145,7 @@ class DocumentView(QObject):
         view = self.document.frame_attributes(self.frame)
         pixels = self.document.pixels
         monochrome1 = pixels.photometric_interpretation == "MONOCHROME1"
-        modality = get_modality_transform(view, pixels)
+        modality = self.document.modality(self.frame)
         window = self.window if self.window is not None or self.voi_lut is not None else self.effective_window()
         return GrayscaleRendering(modality, window, self.voi_lut, invert=monochrome1 != self.invert)
 
@@ -169,7 +168,9 @@ class DocumentView(QObject):
         if self.is_color:
             self.window = Window(127.5, 256)
             return
-        rendering = default_rendering(self.document.frame_attributes(self.frame), self.document.pixels)
+        rendering = default_rendering(
+            self.document.frame_attributes(self.frame), self.document.pixels, modality=self.modality()
+        )
         if rendering.window is not None:
             self.window = rendering.window
         elif rendering.voi_lut is not None:

@@ -1,0 +1,1 @@
+"""Qt-free pixel edits: pure functions on (frames, rows, columns[, samples]) arrays."""

@@ -1,0 +1,301 @@
+"""Edit operations as recipe steps: parameters, JSON form, and how each applies.
+
+Every GUI edit and every `dicom-viewer edit` option becomes one of these. They are
+data (frozen dataclasses) plus an ``apply`` that calls the pure function of its
+module; replaying a list of them over another file is what a recipe is. Frames are
+1-based in recipes (``frame: null`` means every frame), 0-based inside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from viewer.edits import binning, crop, flip, flood_fill, frames, invert, paint, rotate, threshold
+from viewer.edits.values import fit_value, to_stored
+from viewer.model.display import ModalityTransform
+from viewer.model.errors import ViewerError
+
+Pixels = npt.NDArray[Any]
+
+
+@dataclass
+class EditContext:
+    """What operations need to know besides the pixels."""
+
+    bits_stored: int
+    signed: bool
+    is_color: bool
+    modality_for: Callable[[int], ModalityTransform]  # 0-based working frame -> transform
+    original_frame: Callable[[int], Pixels] | None = None  # for erase
+
+
+@dataclass(frozen=True)
+class Operation:
+    """Base of all recipe steps."""
+
+    name: ClassVar[str] = ""
+    geometric: ClassVar[bool] = False  # changes rows, columns or frames
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        raise NotImplementedError
+
+    def resets_modality(self, frame_count: int) -> bool:
+        """True if the result is plain values whose rescale is identity (a 0/1 mask)."""
+        return False
+
+    def describe(self) -> str:
+        """Short words for (0008,2111) Derivation Description."""
+        args = " ".join(str(v) for v in asdict(self).values() if v is not None and not isinstance(v, list))
+        return f"{self.name} {args}".strip()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"op": self.name, **asdict(self)}
+
+    def target_frames(self, frame_count: int) -> list[int]:
+        frame = getattr(self, "frame", None)
+        if frame is None:
+            return list(range(frame_count))
+        if not 1 <= frame <= frame_count:
+            raise ViewerError(f"frame {frame} is outside 1..{frame_count}")
+        return [frame - 1]
+
+
+def _refuse_color(ctx: EditContext, what: str) -> None:
+    if ctx.is_color:
+        raise ViewerError(f"{what} works on grayscale images; this one is colour")
+
+
+@dataclass(frozen=True)
+class Crop(Operation):
+    name: ClassVar[str] = "crop"
+    geometric: ClassVar[bool] = True
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return crop.crop(pixels, self.x, self.y, self.width, self.height)
+
+
+@dataclass(frozen=True)
+class Flip(Operation):
+    name: ClassVar[str] = "flip"
+    geometric: ClassVar[bool] = True
+    direction: str
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return flip.flip(pixels, self.direction)
+
+
+@dataclass(frozen=True)
+class Rotate(Operation):
+    name: ClassVar[str] = "rotate"
+    geometric: ClassVar[bool] = True
+    degrees: int
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return rotate.rotate(pixels, self.degrees)
+
+
+@dataclass(frozen=True)
+class Bin(Operation):
+    name: ClassVar[str] = "bin"
+    geometric: ClassVar[bool] = True
+    factor: int
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return binning.bin_pixels(pixels, self.factor)
+
+
+@dataclass(frozen=True)
+class _RangeFill(Operation):
+    lo: float
+    hi: float
+    value: float
+    frame: int | None = None
+    inside: ClassVar[bool] = True
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        _refuse_color(ctx, "threshold fill")
+        out = pixels
+        for i in self.target_frames(len(pixels)):
+            modality = ctx.modality_for(i)
+            filled = threshold.fill(pixels[i], self.lo, self.hi, self.value, modality, self.inside)
+            out = fit_value(out, int(filled.max(initial=0)))
+            out = fit_value(out, int(filled.min(initial=0)))
+            if out is pixels:
+                out = pixels.copy()
+            out[i] = filled
+        return out
+
+
+@dataclass(frozen=True)
+class FillInside(_RangeFill):
+    name: ClassVar[str] = "fill-inside"
+    inside: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class FillOutside(_RangeFill):
+    name: ClassVar[str] = "fill-outside"
+    inside: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Binarize(Operation):
+    """1 inside [lo, hi], 0 outside. Over every frame the image becomes a plain 0/1 mask;
+    on one frame the mask is written as the stored values whose modality values are 0 and 1,
+    so the other frames keep their meaning."""
+
+    name: ClassVar[str] = "binarize"
+    lo: float
+    hi: float
+    frame: int | None = None
+
+    def resets_modality(self, frame_count: int) -> bool:
+        return len(self.target_frames(frame_count)) == frame_count
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        _refuse_color(ctx, "binarize")
+        targets = self.target_frames(len(pixels))
+        if len(targets) == len(pixels):
+            return np.stack(
+                [threshold.binarize(pixels[i], self.lo, self.hi, ctx.modality_for(i)) for i in targets]
+            )
+        out = pixels.copy()
+        for i in targets:
+            modality = ctx.modality_for(i)
+            zero, one = to_stored(0, modality), to_stored(1, modality)
+            if zero == one:
+                raise ViewerError("the rescale cannot tell 0 from 1; binarize every frame instead")
+            mask = threshold.threshold_mask(pixels[i], self.lo, self.hi, modality)
+            out = fit_value(fit_value(out, zero), one)
+            out[i] = np.where(mask, one, zero)
+        return out
+
+
+@dataclass(frozen=True)
+class Invert(Operation):
+    name: ClassVar[str] = "invert"
+    frame: int | None = None
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        out = pixels.copy()
+        for i in self.target_frames(len(pixels)):
+            out[i] = invert.invert(pixels[i], ctx.bits_stored, ctx.signed)
+        return out
+
+
+@dataclass(frozen=True)
+class DeleteFrames(Operation):
+    name: ClassVar[str] = "delete-frames"
+    geometric: ClassVar[bool] = True
+    spec: str
+
+    def kept(self, frame_count: int) -> list[int]:
+        return frames.frames_to_keep(frame_count, frames.parse_frame_spec(self.spec, frame_count))
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return frames.keep_frames(pixels, self.kept(len(pixels)))
+
+
+@dataclass(frozen=True)
+class KeepFrames(Operation):
+    name: ClassVar[str] = "keep-frames"
+    geometric: ClassVar[bool] = True
+    spec: str
+
+    def kept(self, frame_count: int) -> list[int]:
+        return frames.parse_frame_spec(self.spec, frame_count)
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return frames.keep_frames(pixels, self.kept(len(pixels)))
+
+
+@dataclass(frozen=True)
+class Paint(Operation):
+    """A brush stroke in modality `value` (erase=True restores the original values)."""
+
+    name: ClassVar[str] = "paint"
+    frame: int
+    points: list[list[float]] = field(default_factory=list)  # [row, column] pairs
+    radius: float = 3.0
+    value: float = 0.0
+    erase: bool = False
+
+    def region(self, pixels: Pixels, ctx: EditContext) -> tuple[paint.Box, Pixels] | None:
+        """The stroke's bounding box and its new values (frame 1-based in self.frame)."""
+        (i,) = self.target_frames(len(pixels))
+        points = [(float(r), float(c)) for r, c in self.points]
+        if self.erase:
+            if ctx.original_frame is None:
+                raise ViewerError("erase needs the original pixels, which are not available")
+            return paint.erase(pixels[i], ctx.original_frame(i), points, self.radius)
+        return paint.paint(pixels[i], points, self.radius, to_stored(self.value, ctx.modality_for(i)))
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        found = self.region(pixels, ctx)
+        if found is None:
+            return pixels
+        (r0, r1, c0, c1), values = found
+        out = fit_value(pixels, int(values.max(initial=0)))
+        out = fit_value(out, int(values.min(initial=0)))
+        if out is pixels:
+            out = pixels.copy()
+        out[self.frame - 1, r0:r1, c0:c1] = values
+        return out
+
+    def describe(self) -> str:
+        return f"{'erase' if self.erase else 'paint'} frame {self.frame}"
+
+
+@dataclass(frozen=True)
+class FloodFill(Operation):
+    name: ClassVar[str] = "flood-fill"
+    frame: int
+    row: int
+    column: int
+    tolerance: float
+    value: float
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        _refuse_color(ctx, "flood fill")
+        (i,) = self.target_frames(len(pixels))
+        modality = ctx.modality_for(i)
+        new = to_stored(self.value, modality)
+        tolerance = self.tolerance / abs(modality.slope) if modality.lut is None else self.tolerance
+        out = fit_value(pixels, new)
+        if out is pixels:
+            out = pixels.copy()
+        out[i] = flood_fill.flood_fill(out[i], (self.row, self.column), tolerance, new)
+        return out
+
+
+OPERATIONS: dict[str, type[Operation]] = {
+    cls.name: cls
+    for cls in (Crop, Flip, Rotate, Bin, FillInside, FillOutside, Binarize, Invert, DeleteFrames, KeepFrames, Paint, FloodFill)
+}
+
+
+def operation_from_json(data: dict[str, Any]) -> Operation:
+    """Build an operation from its recipe form, refusing unknown names and fields."""
+    if not isinstance(data, dict) or "op" not in data:
+        raise ViewerError(f"recipe step {data!r} has no 'op'")
+    cls = OPERATIONS.get(str(data["op"]))
+    if cls is None:
+        raise ViewerError(f"unknown operation '{data['op']}'; known: {', '.join(OPERATIONS)}")
+    names = {f.name for f in fields(cls)}
+    params = {k: v for k, v in data.items() if k != "op"}
+    unknown = set(params) - names
+    if unknown:
+        raise ViewerError(f"operation '{cls.name}' has no parameter(s) {', '.join(sorted(unknown))}")
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        raise ViewerError(f"operation '{cls.name}': {exc}") from None

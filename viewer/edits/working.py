@@ -1,0 +1,155 @@
+"""The working pixels of a document under edit: the array, the operations, undo/redo.
+
+The array is always (frames, rows, columns[, samples]) and owned here (one writable
+copy); views get read-only frames. One-frame edits change the array in place and keep
+only the changed box for undo; whole-array edits replace the array and keep the old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from viewer.edits.history import DEFAULT_BUDGET_BYTES, History, Snapshot, Step
+from viewer.edits.operations import DeleteFrames, EditContext, KeepFrames, Operation
+from viewer.model.display import ModalityTransform
+from viewer.model.errors import ViewerError
+
+Pixels = npt.NDArray[Any]
+
+
+class WorkingPixels:
+    """Edited pixels plus everything needed to commit them or go back."""
+
+    def __init__(
+        self,
+        pixels: Pixels,
+        bits_stored: int,
+        signed: bool,
+        is_color: bool,
+        source_modality: Callable[[int], ModalityTransform],
+        source_frame: Callable[[int], Pixels],
+        budget_bytes: int = DEFAULT_BUDGET_BYTES,
+    ) -> None:
+        self.pixels = np.array(pixels, copy=True, order="C")
+        self.bits_stored = bits_stored
+        self.signed = signed
+        self.is_color = is_color
+        self.source_frames = list(range(len(self.pixels)))  # working frame -> original frame
+        self.modality_reset = False
+        self.operations: list[Operation] = []
+        self.history = History(budget_bytes)
+        self._source_modality = source_modality
+        self._source_frame = source_frame
+        self.generation = 0  # bumped on every change; views compare it to refresh
+
+    # -- state ----------------------------------------------------------------------
+    def _state(self) -> dict[str, Any]:
+        return {"source_frames": list(self.source_frames), "modality_reset": self.modality_reset}
+
+    def modality_for(self, index: int) -> ModalityTransform:
+        """Modality transform of working frame `index` (identity after a full binarize)."""
+        if self.modality_reset:
+            return ModalityTransform()
+        return self._source_modality(self.source_frames[index])
+
+    def context(self) -> EditContext:
+        return EditContext(
+            bits_stored=self.bits_stored,
+            signed=self.signed,
+            is_color=self.is_color,
+            modality_for=self.modality_for,
+            original_frame=lambda i: self._source_frame(self.source_frames[i]),
+        )
+
+    def frame(self, index: int) -> Pixels:
+        """A read-only view of working frame `index`."""
+        view = self.pixels[index]
+        view.flags.writeable = False
+        return view
+
+    @property
+    def is_edited(self) -> bool:
+        return bool(self.operations)
+
+    # -- applying -------------------------------------------------------------------
+    def apply(self, operation: Operation) -> None:
+        """Apply `operation`, record it for undo and in the recipe. Raises ViewerError."""
+        snapshot = self._execute(operation)
+        self.history.push(Step(operation, snapshot))
+        self.operations.append(operation)
+        self.generation += 1
+
+    def _execute(self, operation: Operation) -> Snapshot:
+        frame = getattr(operation, "frame", None)
+        if frame is not None and not operation.geometric:
+            return self._execute_on_frame(operation, frame - 1)
+        before, state = self.pixels, self._state()
+        result = operation.apply(self.pixels, self.context())
+        if isinstance(operation, (DeleteFrames, KeepFrames)):
+            kept = operation.kept(len(before))
+            self.source_frames = [self.source_frames[i] for i in kept]
+        if operation.resets_modality(len(before)):
+            self.modality_reset = True
+        self.pixels = np.ascontiguousarray(result)
+        return Snapshot(None, None, before, state)
+
+    def _execute_on_frame(self, operation: Operation, index: int) -> Snapshot:
+        """Run a one-frame edit on a one-frame view and keep only the changed box."""
+        if not 0 <= index < len(self.pixels):
+            raise ViewerError(f"frame {index + 1} is outside 1..{len(self.pixels)}")
+        ctx = self.context()
+        ctx.modality_for = lambda _k: self.modality_for(index)
+        ctx.original_frame = lambda _k: self._source_frame(self.source_frames[index])
+        single = replace(operation, frame=1)  # type: ignore[call-arg]
+        old = self.pixels[index]
+        new = single.apply(self.pixels[index : index + 1], ctx)[0]
+        state = self._state()
+        if new.dtype != self.pixels.dtype:  # widened: keep the whole old array
+            before = self.pixels
+            self.pixels = before.astype(new.dtype)
+            self.pixels[index] = new
+            return Snapshot(None, None, before, state)
+        changed = new != old
+        if changed.ndim == 3:
+            changed = changed.any(axis=2)
+        rows, columns = np.nonzero(changed)
+        if rows.size == 0:
+            return Snapshot(index, (0, 0, 0, 0), old[0:0, 0:0].copy(), state)
+        box = (int(rows.min()), int(rows.max()) + 1, int(columns.min()), int(columns.max()) + 1)
+        r0, r1, c0, c1 = box
+        saved = old[r0:r1, c0:c1].copy()
+        self.pixels[index, r0:r1, c0:c1] = new[r0:r1, c0:c1]
+        return Snapshot(index, box, saved, state)
+
+    # -- undo / redo ----------------------------------------------------------------
+    def undo(self) -> Operation | None:
+        """Undo the newest step; returns its operation (None if nothing to undo)."""
+        if not self.history.can_undo():
+            return None
+        step = self.history.pop_undo()
+        snap = step.before
+        if snap.frame is None:
+            self.pixels = snap.values
+        elif snap.box is not None and snap.values.size:
+            r0, r1, c0, c1 = snap.box
+            self.pixels[snap.frame, r0:r1, c0:c1] = snap.values
+        self.source_frames = list(snap.state["source_frames"])
+        self.modality_reset = snap.state["modality_reset"]
+        self.operations.pop()
+        self.generation += 1
+        return step.operation
+
+    def redo(self) -> Operation | None:
+        """Re-apply the newest undone step; returns its operation (None if none)."""
+        if not self.history.can_redo():
+            return None
+        step = self.history.pop_redo()
+        step.before = self._execute(step.operation)
+        self.operations.append(step.operation)
+        self.generation += 1
+        return step.operation
