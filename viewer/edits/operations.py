@@ -50,7 +50,11 @@ class Operation:
 
     def describe(self) -> str:
         """Short words for (0008,2111) Derivation Description."""
-        args = " ".join(str(v) for v in asdict(self).values() if v is not None and not isinstance(v, list))
+        args = " ".join(
+            f"{v:g}" if isinstance(v, float) else str(v)
+            for v in asdict(self).values()
+            if v is not None and not isinstance(v, list)
+        )
         return f"{self.name} {args}".strip()
 
     def to_json(self) -> dict[str, Any]:

@@ -21,7 +21,8 @@ def atomic_write(target: Path) -> Iterator[BinaryIO]:
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "wb") as f:
+        os.close(fd)
+        with open(temp, "wb") as f:  # f.name is the temporary path, for verification
             yield f
             f.flush()
             os.fsync(f.fileno())
