@@ -86,7 +86,8 @@ class WorkingPixels:
 
     def _execute(self, operation: Operation) -> Snapshot:
         frame = getattr(operation, "frame", None)
-        if frame is not None and not operation.geometric:
+        whole = operation.geometric or operation.resets_modality(len(self.pixels))
+        if frame is not None and not whole:
             return self._execute_on_frame(operation, frame - 1)
         before, state = self.pixels, self._state()
         result = operation.apply(self.pixels, self.context())
@@ -111,7 +112,7 @@ class WorkingPixels:
         state = self._state()
         if new.dtype != self.pixels.dtype:  # widened: keep the whole old array
             before = self.pixels
-            self.pixels = before.astype(new.dtype)
+            self.pixels = before.astype(np.promote_types(before.dtype, new.dtype))
             self.pixels[index] = new
             return Snapshot(None, None, before, state)
         changed = new != old
