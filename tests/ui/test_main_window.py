@@ -9,11 +9,12 @@ import pydicom
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from tests.corpus import corpus_file
 from viewer.model.display import Window
-from viewer.ui.dialogs import set_dialog_hook
+from viewer.ui.dialogs import set_answer, set_dialog_hook
 from viewer.ui.main_window import MainWindow, readout_text
 from viewer.ui.settings import Settings
 
@@ -26,6 +27,7 @@ def window(qtbot, tmp_path: Path):
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     errors: list[tuple[str, str, str]] = []
     set_dialog_hook(lambda *args: errors.append(args))
+    set_answer("yes_no", True)  # closing with unsaved edits must not wait for a person
     win = MainWindow(settings)
     win.errors = errors
     qtbot.addWidget(win)
@@ -33,7 +35,9 @@ def window(qtbot, tmp_path: Path):
     win.show()
     qtbot.waitExposed(win)
     yield win
+    win.close()
     set_dialog_hook(None)
+    set_answer("yes_no", None)
 
 
 def _send(widget, kind, pos: QPoint, button, buttons) -> None:
@@ -42,9 +46,13 @@ def _send(widget, kind, pos: QPoint, button, buttons) -> None:
 
 
 def drag(widget, start: QPoint, end: QPoint, button=Qt.MouseButton.RightButton, steps: int = 8) -> None:
-    """Press, move in steps with the button held, release (what a hand does)."""
+    """Press, move in steps with the button held, release (what a hand does).
+
+    Moves are paced: pyqtgraph's scene drops mouse moves that come faster than ~60/s.
+    """
     _send(widget, QEvent.Type.MouseButtonPress, start, button, button)
     for i in range(1, steps + 1):
+        QTest.qWait(20)
         point = start + (end - start) * i / steps
         _send(widget, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, button)
         QApplication.processEvents()

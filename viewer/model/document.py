@@ -191,6 +191,13 @@ class Document:
     def is_edited(self) -> bool:
         return self.edits is not None and self.edits.is_edited
 
+    @property
+    def quarter_turns(self) -> int:
+        """Net quarter turns applied by edits (odd: rows and columns swapped)."""
+        if self.edits is None:
+            return 0
+        return sum(op.degrees // 90 for op in self.edits.operations if op.name == "rotate") % 4
+
     def modality(self, index: int) -> ModalityTransform:
         """Stored -> modality transform of frame `index` as it is now (edits included)."""
         if self.edits is not None:

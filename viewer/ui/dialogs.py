@@ -23,3 +23,32 @@ def show_error(parent: QWidget | None, title: str, message: str, details: str = 
     if details:
         box.setDetailedText(details)
     box.exec()
+
+
+#: Tests set these to answer questions without a person.
+_answers: dict[str, object] = {}
+
+
+def set_answer(kind: str, value: object) -> None:
+    """Answer the next 'yes_no' or 'text' question with `value` (tests); None to clear."""
+    if value is None:
+        _answers.pop(kind, None)
+    else:
+        _answers[kind] = value
+
+
+def ask_yes_no(parent: QWidget | None, title: str, question: str) -> bool:
+    if "yes_no" in _answers:
+        return bool(_answers["yes_no"])
+    reply = QMessageBox.question(parent, title, question)
+    return reply == QMessageBox.StandardButton.Yes
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, default: str) -> str | None:
+    """A line of text from the person, or None when cancelled."""
+    if "text" in _answers:
+        return str(_answers["text"])
+    from PySide6.QtWidgets import QInputDialog
+
+    text, ok = QInputDialog.getText(parent, title, label, text=default)
+    return text if ok else None

@@ -31,6 +31,12 @@ class DocumentPanel(QWidget):
         layout.addWidget(self.frame_bar)
         self.image_view.zoom_changed.connect(lambda _z: self.image_view.update_overlay_text())
 
+    history_budget_bytes: int | None = None  # set by the main window from preferences
+
+    def apply(self, operation) -> None:  # type: ignore[no-untyped-def]
+        """Apply one edit to this document (raises ViewerError)."""
+        self.view.apply(operation, self.history_budget_bytes)
+
     def start(self) -> None:
         """Decode and show the first frame (after the caller connected error_raised)."""
         self.view.load_current()

@@ -23,6 +23,7 @@ from viewer.model.display import (
     default_rendering,
     minmax_window,
 )
+from viewer.edits.operations import Operation
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 
@@ -36,6 +37,8 @@ class DocumentView(QObject):
     frame_changed = Signal(int)  # 0-based index
     window_changed = Signal(object)  # Window
     image_changed = Signal()  # the current frame's pixels are available (or changed)
+    geometry_changed = Signal()  # rows, columns or frame count changed (crop, rotate, ...)
+    edits_changed = Signal()  # an edit was applied, undone or redone
     error_raised = Signal(str)
     _decoded = Signal(int, str)  # from the worker thread: index, error ("" if none)
 
@@ -222,6 +225,47 @@ class DocumentView(QObject):
             self.document.get_frame(index)
         except Exception:
             pass  # reported when the frame is actually shown
+
+    # -- editing --------------------------------------------------------------------
+    def apply(self, operation: Operation, budget_bytes: int | None = None) -> None:
+        """Apply one edit (one undo step); raises ViewerError with a reason."""
+        shape = self.document.pixels.frame_shape, self.frame_count
+        self.document.begin_edit(budget_bytes).apply(operation)
+        self._after_edit(shape)
+
+    def undo(self) -> Operation | None:
+        if self.document.edits is None:
+            return None
+        shape = self.document.pixels.frame_shape, self.frame_count
+        operation = self.document.edits.undo()
+        if operation is not None:
+            self._after_edit(shape)
+        return operation
+
+    def redo(self) -> Operation | None:
+        if self.document.edits is None:
+            return None
+        shape = self.document.pixels.frame_shape, self.frame_count
+        operation = self.document.edits.redo()
+        if operation is not None:
+            self._after_edit(shape)
+        return operation
+
+    def _after_edit(self, old_shape: tuple[tuple[int, ...], int]) -> None:
+        if self.frame >= self.frame_count:
+            self.frame = self.frame_count - 1
+            self.frame_changed.emit(self.frame)
+        self._stored = self.document.get_frame(self.frame)
+        self._modality_values = None
+        if self.document.edits is not None and self.document.edits.modality_reset and self.window is not None:
+            values = self.modality_values()
+            if values is not None and values.size and values.max() <= 1 and values.min() >= 0:
+                self.window = Window(0.5, 1.0)  # a 0/1 mask: show 0 black, 1 white
+                self.window_changed.emit(self.window)
+        if (self.document.pixels.frame_shape, self.frame_count) != old_shape:
+            self.geometry_changed.emit()
+        self.edits_changed.emit()
+        self.image_changed.emit()
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -58,7 +58,22 @@ class FrameBar(QWidget):
         self.play_button.clicked.connect(self.toggle_play)
         self.fps.valueChanged.connect(self._apply_rate)
         view.frame_changed.connect(self._show_frame)
+        view.geometry_changed.connect(self._update_count)
         self._show_frame(view.frame)
+
+    def _update_count(self) -> None:
+        """Follow a changed frame count (frames deleted or restored by undo)."""
+        count = self.view.frame_count
+        for widget in (self.slider, self.spin):
+            widget.blockSignals(True)
+            widget.setRange(1, count)
+            widget.blockSignals(False)
+        self.spin.setSuffix(f" / {count}")
+        for widget in (self.play_button, self.slider, self.spin, self.fps, self.loop):
+            widget.setEnabled(count > 1)
+        if count < 2:
+            self.set_playing(False)
+        self._show_frame(self.view.frame)
 
     def _show_frame(self, index: int) -> None:
         for widget in (self.slider, self.spin):

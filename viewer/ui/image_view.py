@@ -37,6 +37,8 @@ class _WindowingViewBox(pg.ViewBox):
             return
         if ev.button() == Qt.MouseButton.LeftButton and self.tool_active:
             ev.accept()
+            if ev.isStart():  # the drag is reported after a few pixels: begin at the press
+                self.mouse_dragged.emit(ev.buttonDownScenePos(), ev.button(), False)
             self.mouse_dragged.emit(ev.scenePos(), ev.button(), ev.isFinish())
             return
         super().mouseDragEvent(ev, axis)
@@ -57,6 +59,8 @@ class ImageViewWidget(QWidget):
 
     cursor_moved = Signal(object)  # (row, column) or None when outside the image
     zoom_changed = Signal(float)
+    tool_pressed = Signal(float, float)  # fractional row, column of a left click (tool mode)
+    tool_dragged = Signal(float, float, bool)  # ... of a left drag; True on release
 
     def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,11 +74,7 @@ class ImageViewWidget(QWidget):
         self.overlay_item = pg.ImageItem(axisOrder="row-major")
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
-        pixels = view.document.pixels
-        self._pixel_aspect = self._row_to_column_spacing()
-        self.image_rect = QRectF(0, 0, pixels.columns, pixels.rows * self._pixel_aspect)
-        self.image_item.setRect(self.image_rect)
-        self.overlay_item.setRect(self.image_rect)
+        self._update_geometry()
         self._drag_start: Window | None = None
         self._previewing = False
         self._shown_step = 0
@@ -86,9 +86,14 @@ class ImageViewWidget(QWidget):
         self.graphics.installEventFilter(self)
 
         self.viewbox.window_drag.connect(self._on_window_drag)
+        self.viewbox.mouse_pressed.connect(lambda pos, _b: self.tool_pressed.emit(*self.pixel_position(pos)))
+        self.viewbox.mouse_dragged.connect(
+            lambda pos, _b, done: self.tool_dragged.emit(*self.pixel_position(pos), done)
+        )
         self.viewbox.sigRangeChanged.connect(lambda *_: self.zoom_changed.emit(self.zoom()))
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         view.image_changed.connect(self.refresh)
+        view.geometry_changed.connect(self._on_geometry_changed)
         view.window_changed.connect(lambda _w: self.refresh())
         self.refresh()
         self.fit()
@@ -99,11 +104,27 @@ class ImageViewWidget(QWidget):
         spacing = self.view.document.frame_attributes(0).get("PixelSpacing")
         try:
             row, column = float(spacing[0]), float(spacing[1])
+            if self.view.document.quarter_turns % 2:
+                row, column = column, row
             if row > 0 and column > 0 and math.isfinite(row / column):
                 return row / column
         except (TypeError, ValueError, IndexError):
             pass
         return 1.0
+
+    def _update_geometry(self) -> None:
+        """Image rectangle in view units: columns wide, rows x (row/column spacing) high."""
+        pixels = self.view.document.pixels
+        self._pixel_aspect = self._row_to_column_spacing()
+        self.image_rect = QRectF(0, 0, pixels.columns, pixels.rows * self._pixel_aspect)
+        self.image_item.setRect(self.image_rect)
+        self.overlay_item.setRect(self.image_rect)
+
+    def _on_geometry_changed(self) -> None:
+        self.overlay_item.clear()
+        self._update_geometry()
+        self.refresh()
+        self.fit()
 
     def fit(self) -> None:
         """Fit the whole image in the view."""
@@ -126,6 +147,17 @@ class ImageViewWidget(QWidget):
         rect = self.viewbox.viewRect()
         width = self.viewbox.width()
         return width / rect.width() if rect.width() > 0 else 1.0
+
+    def set_tool_mode(self, active: bool) -> None:
+        """Left button drives an editing tool (True) or pans (False)."""
+        self.viewbox.tool_active = active
+        self.graphics.setCursor(Qt.CursorShape.CrossCursor if active else Qt.CursorShape.ArrowCursor)
+
+    def pixel_position(self, scene_pos: QPointF) -> tuple[float, float]:
+        """Fractional (row, column) of a scene position; pixel (r, c) spans r..r+1."""
+        local = self.image_item.mapFromScene(scene_pos)
+        step = max(self._shown_step, 1)
+        return local.y() * step - 0.5, local.x() * step - 0.5
 
     def pixel_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         """(row, column) of the image pixel under a scene position, or None outside."""

@@ -1,0 +1,1 @@
+"""Interactive editing tools, one file each; they turn gestures into edit operations."""

@@ -1,0 +1,48 @@
+"""What every interactive tool has: a name, a panel it acts on, press/drag handlers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from viewer.model.errors import ViewerError
+from viewer.ui.document_panel import DocumentPanel
+
+
+class Tool(QObject):
+    """Base class: subclasses override press/drag; errors go out as `error_raised`."""
+
+    name = ""
+    error_raised = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.panel: DocumentPanel | None = None
+
+    def attach(self, panel: DocumentPanel | None) -> None:
+        self.panel = panel
+
+    def detach(self) -> None:
+        if self.panel is not None:
+            self.panel.image_view.set_overlay(None)
+        self.panel = None
+
+    def press(self, row: float, column: float) -> None:
+        """Left click at a (fractional) pixel position."""
+
+    def drag(self, row: float, column: float, finished: bool) -> None:
+        """Left drag through a (fractional) pixel position; `finished` on release."""
+
+    def apply(self, operation) -> bool:  # type: ignore[no-untyped-def]
+        """Apply an operation to the panel's document; report failures; True on success."""
+        if self.panel is None:
+            return False
+        try:
+            self.panel.apply(operation)
+        except ViewerError as exc:
+            self.error_raised.emit(str(exc))
+            return False
+        return True
+
+    def frame_number(self) -> int:
+        """The current frame, 1-based as recipes count."""
+        return self.panel.view.frame + 1 if self.panel else 1

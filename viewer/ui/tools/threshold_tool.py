@@ -1,0 +1,188 @@
+"""Threshold tool: a modality-value range shown live as a coloured overlay, then applied.
+
+The range is edited with two spin boxes or a region dragged on the histogram; the
+overlay and the inside count follow live on the current frame. Fill inside, fill
+outside (with a value) or binarize apply to this frame or all frames. "Set every pixel
+below 300 to 0" is: low 300, Fill outside.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.edits.operations import Binarize, FillInside, FillOutside, Operation
+from viewer.edits.threshold import threshold_mask
+from viewer.model.errors import ViewerError
+from viewer.ui.document_panel import DocumentPanel
+
+OVERLAY_RGBA = (255, 40, 40, 110)
+_LIMIT = 1e12
+
+
+def _spin(decimals: int = 2) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(-_LIMIT, _LIMIT)
+    spin.setDecimals(decimals)
+    spin.setKeyboardTracking(False)
+    return spin
+
+
+class ThresholdDock(QDockWidget):
+    """Dock with the range, the live count and the apply buttons."""
+
+    error_raised = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Threshold", parent)
+        self.setObjectName("ThresholdDock")
+        self.panel: DocumentPanel | None = None
+        self.region: pg.LinearRegionItem | None = None
+        self._range_pending = False
+        self.low, self.high, self.value = _spin(), _spin(), _spin()
+        self.scope = QComboBox()
+        self.scope.addItems(["This frame", "All frames"])
+        self.count_label = QLabel("")
+        self.fill_inside_button = QPushButton("Fill inside")
+        self.fill_outside_button = QPushButton("Fill outside")
+        self.binarize_button = QPushButton("Binarize")
+        body = QWidget()
+        form = QFormLayout()
+        form.addRow("Low", self.low)
+        form.addRow("High", self.high)
+        form.addRow("Inside", self.count_label)
+        form.addRow("Fill value", self.value)
+        form.addRow("Apply to", self.scope)
+        buttons = QHBoxLayout()
+        for button in (self.fill_inside_button, self.fill_outside_button, self.binarize_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(body)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.low.valueChanged.connect(lambda _v: self._range_edited())
+        self.high.valueChanged.connect(lambda _v: self._range_edited())
+        self.fill_inside_button.clicked.connect(lambda: self._apply(FillInside))
+        self.fill_outside_button.clicked.connect(lambda: self._apply(FillOutside))
+        self.binarize_button.clicked.connect(lambda: self._apply(Binarize))
+        self.visibilityChanged.connect(lambda visible: self._show_overlay() if visible else self._hide_overlay())
+
+    # -- binding to a document panel --------------------------------------------------
+    def attach(self, panel: DocumentPanel | None) -> None:
+        """Follow `panel` (the current tab); None detaches."""
+        if self.panel is panel:
+            return
+        self._hide_overlay()
+        if self.panel is not None:
+            self.panel.view.image_changed.disconnect(self._show_overlay)
+            if self.region is not None:
+                self.panel.histogram.item.vb.removeItem(self.region)
+        self.panel = panel
+        self.region = None
+        enabled = panel is not None and not panel.view.is_color
+        self.widget().setEnabled(enabled)
+        if not enabled:
+            self.count_label.setText("grayscale images only" if panel is not None else "")
+            return
+        self.region = pg.LinearRegionItem(values=(0.0, 1.0), orientation="horizontal", brush=(255, 40, 40, 50))
+        self.region.setZValue(2000)  # above the window levels of HistogramLUTItem (1000)
+        panel.histogram.item.vb.addItem(self.region)
+        self.region.sigRegionChanged.connect(self._region_dragged)
+        panel.view.image_changed.connect(self._show_overlay)
+        self._range_pending = True
+        self._show_overlay()
+
+    def _initial_range(self) -> None:
+        """Start from the frame's full range, once its pixels are there."""
+        values = self.panel.view.modality_values() if self.panel is not None else None
+        if values is None or not values.size:
+            return
+        self._range_pending = False
+        self.set_range(float(values.min()), float(values.max()))
+
+    def set_range(self, low: float, high: float) -> None:
+        """Set the range (modality units) in every control and refresh the overlay."""
+        for spin, value in ((self.low, low), (self.high, high)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+        if self.region is not None:
+            self.region.blockSignals(True)
+            self.region.setRegion((low, high))
+            self.region.blockSignals(False)
+        self._show_overlay()
+
+    def range(self) -> tuple[float, float]:
+        return self.low.value(), self.high.value()
+
+    def _range_edited(self) -> None:
+        self.set_range(*self.range())
+
+    def _region_dragged(self) -> None:
+        if self.region is None:
+            return
+        low, high = self.region.getRegion()
+        for spin, value in ((self.low, low), (self.high, high)):
+            spin.blockSignals(True)
+            spin.setValue(float(value))
+            spin.blockSignals(False)
+        self._show_overlay()
+
+    # -- overlay ----------------------------------------------------------------------
+    def inside_mask(self) -> np.ndarray | None:
+        """Pixels of the current frame whose modality value is inside the range."""
+        if self.panel is None or self.panel.view.is_color:
+            return None
+        stored = self.panel.view.stored_frame()
+        if stored is None:
+            return None
+        low, high = self.range()
+        return threshold_mask(stored, low, high, self.panel.view.modality())
+
+    def _show_overlay(self) -> None:
+        if self.panel is not None and self._range_pending:
+            self._initial_range()
+        if self.panel is None or not self.isVisible():
+            return
+        mask = self.inside_mask()
+        if mask is None:
+            return
+        overlay = np.zeros((*mask.shape, 4), dtype=np.uint8)
+        overlay[mask] = OVERLAY_RGBA
+        self.panel.image_view.set_overlay(overlay)
+        inside = int(mask.sum())
+        self.count_label.setText(f"{inside} pixels ({100.0 * inside / max(mask.size, 1):.1f}%)")
+
+    def _hide_overlay(self) -> None:
+        if self.panel is not None:
+            self.panel.image_view.set_overlay(None)
+
+    # -- applying ---------------------------------------------------------------------
+    def _apply(self, kind: type[Operation]) -> None:
+        if self.panel is None:
+            return
+        low, high = self.range()
+        frame = None if self.scope.currentIndex() == 1 else self.panel.view.frame + 1
+        if kind is Binarize:
+            operation: Operation = Binarize(low, high, frame=frame)
+        else:
+            operation = kind(low, high, self.value.value(), frame=frame)  # type: ignore[call-arg]
+        try:
+            self.panel.apply(operation)
+        except ViewerError as exc:
+            self.error_raised.emit(str(exc))
+            return
+        self._show_overlay()
