@@ -34,8 +34,10 @@ class WorkingPixels:
         source_modality: Callable[[int], ModalityTransform],
         source_frame: Callable[[int], Pixels],
         budget_bytes: int = DEFAULT_BUDGET_BYTES,
+        copy: bool = True,
     ) -> None:
-        self.pixels = np.array(pixels, copy=True, order="C")
+        # copy=False hands over a freshly decoded array (no second copy of a big stack)
+        self.pixels = np.array(pixels, copy=True, order="C") if copy else np.ascontiguousarray(pixels)
         self.bits_stored = bits_stored
         self.signed = signed
         self.is_color = is_color

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 
 @contextmanager
-def atomic_write(target: Path) -> Iterator[BinaryIO]:
-    """Yield a binary file that replaces `target` only if the block ends without error."""
+def atomic_write(target: Path, check: Callable[[Path], None] | None = None) -> Iterator[BinaryIO]:
+    """Yield a binary file that replaces `target` only if the block ends without error.
+
+    `check(temporary_path)` runs after the data is on disk and before the rename; if it
+    raises, the target is left as it was. (Reading back before fsync is slow: the reads
+    compete with the kernel's writeback of the same pages.)
+    """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -26,6 +31,8 @@ def atomic_write(target: Path) -> Iterator[BinaryIO]:
             yield f
             f.flush()
             os.fsync(f.fileno())
+        if check is not None:
+            check(temp)
         if target.exists():
             os.chmod(temp, target.stat().st_mode & 0o7777)
         else:

@@ -130,12 +130,16 @@ def _bits_needed(vmin: int, vmax: int, signed: bool) -> int:
 
 
 def choose_pixel_type(
-    array: npt.NDArray[Any], bits_allocated: int, bits_stored: int, signed: bool
+    array: npt.NDArray[Any],
+    bits_allocated: int,
+    bits_stored: int,
+    signed: bool,
+    extremes: tuple[Any, Any] | None = None,
 ) -> tuple[int, int, bool, list[str]]:
     """(bits allocated, bits stored, signed, warnings) that hold `array`; widened, never narrowed."""
     if array.size == 0 or array.dtype.kind not in "iub":
         return bits_allocated, bits_stored, signed, []
-    vmin, vmax = int(array.min()), int(array.max())
+    vmin, vmax = (int(v) for v in (extremes or (array.min(), array.max())))
     new_signed = signed or vmin < 0
     need = _bits_needed(vmin, vmax, new_signed)
     warnings = []
@@ -288,9 +292,11 @@ def commit(document: Document) -> CommitResult:
     pixels = work.pixels
     frames, rows, columns = pixels.shape[:3]
 
-    # Image Pixel module
+    # Image Pixel module; per-frame extremes serve the type, the windows and the min/max tags
+    flat = pixels.reshape(frames, -1)
+    mins, maxs = flat.min(axis=1), flat.max(axis=1)
     bits_allocated, bits_stored, signed, type_warnings = choose_pixel_type(
-        pixels, source.bits_allocated, source.bits_stored, source.pixel_representation == 1
+        pixels, source.bits_allocated, source.bits_stored, source.pixel_representation == 1, (mins.min(), maxs.max())
     )
     warnings += type_warnings
     rec.set(ds, "Rows", rows)
@@ -307,10 +313,10 @@ def commit(document: Document) -> CommitResult:
     rec.set(ds, "HighBit", bits_stored - 1)
     rec.set(ds, "PixelRepresentation", 1 if signed else 0)
     vr = "SS" if signed else "US"
-    for keyword, reduce in (("SmallestImagePixelValue", np.min), ("LargestImagePixelValue", np.max)):
+    for keyword, value in (("SmallestImagePixelValue", mins.min()), ("LargestImagePixelValue", maxs.max())):
         if keyword in ds:
             if bits_allocated <= 16 and pixels.size:
-                rec.set(ds, keyword, int(reduce(pixels)), vr=vr)
+                rec.set(ds, keyword, int(value), vr=vr)
             else:
                 rec.delete(ds, keyword)
     for keyword in _STALE:
@@ -322,7 +328,7 @@ def commit(document: Document) -> CommitResult:
 
     # Windows against the new modality range
     if not source.is_color and pixels.size:
-        low, high = _modality_range(document)
+        low, high = _modality_range(document, mins, maxs)
         replace_all = work.modality_reset
         _update_windows(rec, ds, low, high, replace_all, "")
         _update_group_windows(rec, ds, low, high, replace_all)
@@ -335,13 +341,15 @@ def commit(document: Document) -> CommitResult:
     return CommitResult(ds, pixels.astype(_storage_dtype(bits_allocated, signed), copy=False), rec.changes, warnings)
 
 
-def _modality_range(document: Document) -> tuple[float, float]:
+def _modality_range(document: Document, mins: npt.NDArray[Any], maxs: npt.NDArray[Any]) -> tuple[float, float]:
+    """Lowest and highest modality value over all frames, from per-frame stored extremes."""
     work = document.edits
     assert work is not None
+    per_frame = "PerFrameFunctionalGroupsSequence" in document.dataset and not work.modality_reset
+    indices = range(len(mins)) if per_frame else [0]  # classic objects: one rescale for all
     lows, highs = [], []
-    for i in range(len(work.pixels)):
-        frame = work.pixels[i]
-        values = document.modality(i).apply(np.array([frame.min(), frame.max()]))
+    for i in indices:
+        values = document.modality(i).apply(np.array([mins[i], maxs[i]]) if per_frame else np.array([mins.min(), maxs.max()]))
         lows.append(float(values.min()))
         highs.append(float(values.max()))
     return min(lows), max(highs)

@@ -110,11 +110,20 @@ class _FileFrameReader:
             )
             self.offset = f.tell()
         self.decoder = get_decoder(transfer_syntax)
+        self.plugin = codecs.preferred_decoder_plugin(transfer_syntax)
 
     def read(self, index: int) -> FrameArray:
         with self.path.open("rb") as f:
             f.seek(self.offset)
-            arr, _ = self.decoder.as_array(f, index=index, validate=True, **self.options)
+            try:
+                arr, _ = self.decoder.as_array(
+                    f, index=index, validate=True, decoding_plugin=self.plugin, **self.options
+                )
+            except Exception:
+                if not self.plugin:
+                    raise
+                f.seek(self.offset)  # the preferred plug-in failed: let pydicom try them all
+                arr, _ = self.decoder.as_array(f, index=index, validate=True, **self.options)
         return arr
 
 
@@ -231,6 +240,7 @@ class Document:
                 source_modality=lambda i: get_modality_transform(self.source_attributes(i), source),
                 source_frame=self._source_frame,
                 budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
+                copy=False,
             )
         return self.edits
 
@@ -261,6 +271,28 @@ class Document:
         if self.edits is not None:
             return self.edits.frame(index)
         return self._source_frame(index)
+
+    @property
+    def decodes_in_processes(self) -> bool:
+        """True when decoding ahead should use worker processes (GIL-bound codec, plain file)."""
+        from viewer.model.parallel import GIL_BOUND
+
+        return (
+            self.edits is None
+            and self.frame_headers is None
+            and isinstance(self._reader, _FileFrameReader)
+            and str(self.transfer_syntax) in GIL_BOUND
+        )
+
+    def accept_decoded(self, index: int, arr: FrameArray) -> FrameArray:
+        """Check and cache a frame decoded elsewhere (a worker process)."""
+        arr = self._normalise(index, arr)
+        arr.flags.writeable = False
+        with self._lock:
+            self._cache[index] = arr
+            while len(self._cache) > CACHE_FRAMES:
+                self._cache.popitem(last=False)
+        return arr
 
     def _source_frame(self, index: int) -> FrameArray:
         with self._lock:
@@ -297,6 +329,10 @@ class Document:
             raise PixelDataError(
                 f"cannot decode frame {index + 1} ({self.transfer_syntax.name}): {_one_line(exc)}"
             ) from None
+        return self._normalise(index, arr)
+
+    def _normalise(self, index: int, arr: FrameArray) -> FrameArray:
+        """Native byte order and the frame shape of the pixel description."""
         if not arr.dtype.isnative:
             arr = arr.astype(arr.dtype.newbyteorder("="))
         shape = self.source_pixels.frame_shape

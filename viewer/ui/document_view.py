@@ -28,7 +28,9 @@ from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 
 #: Frames decoded ahead of the current one during cine.
-PREFETCH_AHEAD = 3
+PREFETCH_AHEAD = 4
+#: Decoder threads: compressed codecs release the GIL, so two cores decode two frames.
+DECODE_THREADS = 2
 
 
 class DocumentView(QObject):
@@ -51,8 +53,9 @@ class DocumentView(QObject):
         self.voi_lut: VoiLut | None = None
         self._stored: npt.NDArray[Any] | None = None
         self._modality_values: npt.NDArray[np.float64] | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode")
-        self._busy = False
+        self._executor = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="decode")
+        self._pending: set[int] = set()  # frames submitted to the decoder threads
+        self._request: int | None = None  # the one on-demand decode in flight (stale ones wait)
         self._decoded.connect(self._on_decoded)
 
     # -- state ----------------------------------------------------------------------
@@ -184,11 +187,30 @@ class DocumentView(QObject):
         self.window_changed.emit(self.effective_window())
 
     def _request_decode(self) -> None:
-        if self._busy:
-            return  # the worker re-checks the latest wanted frame when it finishes
-        self._busy = True
-        index = self.frame
-        self._executor.submit(self._decode_in_worker, index)
+        if self.frame in self._pending or self._request is not None:
+            return  # a finishing decode re-checks the latest wanted frame
+        self._request = self.frame
+        self._submit(self.frame)
+
+    def _submit(self, index: int) -> None:
+        self._pending.add(index)
+        if self.document.decodes_in_processes:
+            from viewer.model.parallel import shared_decoder
+
+            document = self.document
+            future = shared_decoder().submit(document.path, str(document.transfer_syntax), index)
+            future.add_done_callback(lambda f, i=index: self._process_done(i, f))
+        else:
+            self._executor.submit(self._decode_in_worker, index)
+
+    def _process_done(self, index: int, future) -> None:  # type: ignore[no-untyped-def]
+        """Runs on the pool's thread: cache the frame, tell the GUI thread."""
+        try:
+            self.document.accept_decoded(index, future.result())
+            self._decoded.emit(index, "")
+        except Exception:
+            # A worker could not do it (or the pool broke): decode here instead.
+            self._executor.submit(self._decode_in_worker, index)
 
     def _decode_in_worker(self, index: int) -> None:
         try:
@@ -200,31 +222,26 @@ class DocumentView(QObject):
             self._decoded.emit(index, f"{type(exc).__name__}: {exc}")
 
     def _on_decoded(self, index: int, error: str) -> None:
-        self._busy = False
+        self._pending.discard(index)
+        if index == self._request:
+            self._request = None
         if error:
             if index == self.frame:
                 self.error_raised.emit(error)
             return
-        if index == self.frame:
-            self._take_frame(index)
-        elif not self.document.is_cached(self.frame):
-            self._request_decode()
+        if self.document.is_cached(self.frame):
+            if self._stored is None or self._stored is not self.document.get_frame(self.frame):
+                self._take_frame(self.frame)
         else:
-            self._take_frame(self.frame)
+            self._request_decode()
 
     def prefetch(self, ahead: int = PREFETCH_AHEAD, step: int = 1) -> None:
         """Decode the next frames in the background (cine)."""
         count = self.frame_count
         for k in range(1, ahead + 1):
             index = (self.frame + k * step) % count
-            if not self.document.is_cached(index):
-                self._executor.submit(self._prefetch_one, index)
-
-    def _prefetch_one(self, index: int) -> None:
-        try:
-            self.document.get_frame(index)
-        except Exception:
-            pass  # reported when the frame is actually shown
+            if index not in self._pending and not self.document.is_cached(index):
+                self._submit(index)
 
     # -- editing --------------------------------------------------------------------
     def apply(self, operation: Operation, budget_bytes: int | None = None) -> None:

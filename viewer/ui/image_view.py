@@ -216,7 +216,7 @@ class ImageViewWidget(QWidget):
     # -- overlays -------------------------------------------------------------------
     def _make_corner_label(self) -> QLabel:
         label = QLabel(self.graphics)
-        label.setStyleSheet("color: #e0e0e0; background: transparent; font-size: 11px;")
+        label.setStyleSheet("color: #f0f0f0; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 11px;")
         label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         return label
 

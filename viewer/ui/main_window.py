@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action])
         view_menu.addSeparator()
         self.window_menu = view_menu.addMenu("&Window Presets")
+        self.window_menu.aboutToShow.connect(self._rebuild_window_menu)  # built when opened
         view_menu.addActions([self.invert_action, self.overlay_action])
         view_menu.addSeparator()
         view_menu.addActions([self.play_action, self.prev_action, self.next_action])
@@ -190,6 +191,8 @@ class MainWindow(QMainWindow):
     def _rebuild_window_menu(self) -> None:
         menu = self.window_menu
         menu.clear()
+        for submenu in menu.findChildren(QMenu):
+            submenu.deleteLater()
         panel = self.current_panel()
         if panel is None or panel.view.is_color:
             menu.setEnabled(False)
@@ -305,7 +308,6 @@ class MainWindow(QMainWindow):
         panel.image_view.cursor_moved.connect(lambda pos, p=panel: self._show_readout(p, pos))
         panel.view.error_raised.connect(lambda message: show_error(self, "Cannot show frame", message))
         panel.view.frame_changed.connect(self.tag_dock.set_frame)
-        panel.view.frame_changed.connect(lambda _i: self._rebuild_window_menu())
         panel.image_view.set_overlays_visible(self.overlay_action.isChecked())
         panel.history_budget_bytes = self.settings.history_budget_mb() * 1024 * 1024
         panel.view.edits_changed.connect(lambda p=panel: self._on_edits_changed(p))
@@ -341,7 +343,6 @@ class MainWindow(QMainWindow):
         self._update_edit_actions()
         self.tag_dock.show_dataset(panel.document.dataset if panel else None, panel.view.frame if panel else 0)
         self.invert_action.setChecked(bool(panel and panel.view.invert))
-        self._rebuild_window_menu()
         self.setWindowTitle(f"{panel.title} — DICOM Viewer" if panel else "DICOM Viewer")
 
     # -- editing --------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): figures and ratios against targets, never asserts."""

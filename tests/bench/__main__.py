@@ -1,0 +1,28 @@
+"""`make bench`: run every benchmark and print figures (nothing is asserted)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from tests.bench import bench_open, bench_save, bench_view
+
+WORK = Path(os.environ.get("BENCH_DIR", Path(__file__).resolve().parents[2] / "test-output" / "bench"))
+
+
+def main() -> int:
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"benchmark files in {WORK} (generated once, ~1 GB)")
+    wanted = set(sys.argv[1:]) or {"open", "view", "save"}
+    if "open" in wanted:
+        bench_open.run(WORK)
+    if "view" in wanted:
+        bench_view.run(WORK)
+    if "save" in wanted:
+        bench_save.run(WORK)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Viewer speed (issue 4): W/L drag rate, scrubbing rate, start-up to first paint.
+
+Targets: W/L >= 200 / 60 / 30 updates/s for 512, 2048, 4096 square 16-bit frames in a
+1024x768 view (time from a level change to a repainted view, offscreen); scrubbing
+100-frame 512x512 files >= 60 frames/s (uncompressed, RLE, JPEG-LS), >= 30 (JPEG 2000);
+<= 1.0 s from `dicom-viewer FILE` to the first painted image.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from tests.bench.synthetic import make_dataset, phantom_frames, write_compressed, write_uncompressed
+
+
+def _square_file(work: Path, size: int) -> Path:
+    path = work / f"square_{size}.dcm"
+    if not path.exists():
+        frame = phantom_frames(1, 512, 512)[0]
+        big = np.kron(frame, np.ones((size // 512, size // 512), dtype=np.uint16)) if size > 512 else frame
+        make_dataset(big[np.newaxis]).save_as(path, enforce_file_format=True)
+    return path
+
+
+def _window(app, path: Path):
+    from viewer.ui.dialogs import set_answer
+    from viewer.ui.main_window import MainWindow
+    from viewer.ui.settings import Settings
+    from PySide6.QtCore import QSettings
+
+    set_answer("yes_no", True)
+    settings = Settings(QSettings(str(path.parent / "bench-settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(settings)
+    window.resize(1024 + 200, 768 + 120)
+    window.show()
+    panel = window.open_paths([path])[0]
+    app.processEvents()
+    return window, panel
+
+
+def wl_rates(app, work: Path) -> None:
+    from viewer.model.display import Window
+
+    print(f"{'frame':>10s} {'drag updates/s':>15s} {'release (full) updates/s':>25s} {'target':>7s}")
+    for size, target in ((512, 200), (2048, 60), (4096, 30)):
+        window, panel = _window(app, _square_file(work, size))
+        view, image_view = panel.view, panel.image_view
+        viewport = image_view.graphics.viewport()
+        n = 60
+        t0 = time.perf_counter()
+        for i in range(n):
+            image_view._on_window_drag(float(i % 40), float(i % 25), False)  # the real drag path
+            viewport.repaint()
+        drag_rate = n / (time.perf_counter() - t0)
+        image_view._on_window_drag(0.0, 0.0, True)
+        t0 = time.perf_counter()
+        for i in range(20):
+            view.set_window(Window(1000 + i, 2000 + i))
+            viewport.repaint()
+        full_rate = 20 / (time.perf_counter() - t0)
+        print(f"{size:>5d}x{size:<4d} {drag_rate:15.0f} {full_rate:25.0f} {target:>7d}")
+        window.close()
+
+
+def scrub_rates(app, work: Path) -> None:
+    print(f"{'file (100 frames 512x512)':28s} {'frames/s':>9s} {'target':>7s}")
+    files = {"uncompressed": write_uncompressed(work / "unc_100.dcm", 100)}
+    for name, uid in (("RLE", "1.2.840.10008.1.2.5"), ("JPEG-LS", "1.2.840.10008.1.2.4.80"), ("JPEG 2000", "1.2.840.10008.1.2.4.90")):
+        files[name] = write_compressed(work / f"{name.replace(' ', '')}_100.dcm", 100, uid)
+    for name, path in files.items():
+        window, panel = _window(app, path)
+        view, viewport = panel.view, panel.image_view.graphics.viewport()
+        t0 = time.perf_counter()
+        def shown(i: int) -> bool:
+            return view.document.is_cached(i) and view.stored_frame() is view.document.get_frame(i)
+
+        for i in range(1, view.frame_count):  # what cine does: next frame, decode ahead
+            view.set_frame(i)
+            view.prefetch()
+            while not shown(i):
+                app.processEvents()
+            viewport.repaint()
+        rate = (view.frame_count - 1) / (time.perf_counter() - t0)
+        target = 30 if name == "JPEG 2000" else 60
+        print(f"{name:28s} {rate:9.0f} {target:>7d}")
+        window.close()
+
+
+def startup(work: Path) -> None:
+    path = write_uncompressed(work / "unc_10.dcm", 10)
+    env = dict(os.environ, DICOM_VIEWER_EXIT_AFTER_FIRST_PAINT="1")
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "viewer.cli", str(path)], env=env, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - t0)
+    print(f"`dicom-viewer FILE` to first painted image: {best:.2f} s (target <= 1.0 s; includes interpreter start)")
+
+
+def run(work: Path) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    print("\n== W/L drag rate in a 1024x768 view (issue 4) ==")
+    wl_rates(app, work)
+    print("\n== Scrubbing (issue 4) ==")
+    scrub_rates(app, work)
+    print("\n== Start-up (issue 4) ==")
+    startup(work)

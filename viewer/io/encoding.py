@@ -1,0 +1,60 @@
+"""Encode frames for a compressed transfer syntax, using every core for big saves.
+
+The compiled encoders (pylibjpeg-rle, pyjpegls, openjpeg) keep the GIL: two threads
+encode no faster than one (RLE 85 vs 82 MB/s, JPEG-LS 62 vs 61 MB/s here), so big
+saves encode chunks of frames in worker processes and small ones stay in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+#: Below this many pixel bytes the start-up of worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 32 * 2**20
+CHUNK_FRAMES = 8
+
+_PLUGINS = {"1.2.840.10008.1.2.5": "pylibjpeg", "1.2.840.10008.1.2.4.80": "pyjpegls"}
+
+
+def _encode_chunk(syntax: str, options: dict[str, Any], frames: npt.NDArray[Any]) -> list[bytes]:
+    from pydicom.pixels import get_encoder
+    from pydicom.uid import UID
+
+    encoder = get_encoder(UID(syntax))
+    plugin = _PLUGINS.get(syntax, "")
+    if plugin and plugin not in encoder.available_plugins:
+        plugin = ""
+    kwargs = dict(options, number_of_frames=1)
+    return [encoder.encode(frame, encoding_plugin=plugin, **kwargs) for frame in frames]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork when this process has no other threads (the CLI): workers start in ~10 ms;
+    spawn otherwise (the GUI: forking a threaded Qt process can deadlock the child)."""
+    import sys
+    import threading
+
+    if threading.active_count() == 1 and "PySide6.QtCore" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def encode_frames(pixels: npt.NDArray[Any], syntax: str, options: dict[str, Any]) -> list[bytes]:
+    """One encoded bytes object per frame of `pixels` (frames, rows, columns[, samples]).
+
+    `options` are pydicom's encoding keywords (rows, columns, samples_per_pixel,
+    bits_allocated, bits_stored, pixel_representation, photometric_interpretation).
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    if pixels.nbytes < PARALLEL_MIN_BYTES or workers < 2 or len(pixels) < 2 * CHUNK_FRAMES:
+        return _encode_chunk(syntax, options, pixels)
+    chunks = [np.ascontiguousarray(pixels[i : i + CHUNK_FRAMES]) for i in range(0, len(pixels), CHUNK_FRAMES)]
+    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+        results = pool.map(_encode_chunk, [syntax] * len(chunks), [options] * len(chunks), chunks)
+        return [frame for chunk in results for frame in chunk]
