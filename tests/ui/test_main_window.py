@@ -169,7 +169,7 @@ def test_broken_file_gives_dialog_not_crash(window, tmp_path: Path) -> None:
     """A truncated or non-DICOM file ends in one error dialog; the window stays usable."""
     junk = tmp_path / "junk.dcm"
     junk.write_bytes(b"not dicom at all" * 10)
-    window.open_paths([junk, corpus_file("MR_truncated.dcm")])
+    window.open_paths([junk, corpus_file("JPEG2000-embedded-sequence-delimiter.dcm")])
     assert len(window.errors) >= 2
     assert all("\n" not in message for _, message, _ in window.errors)
     assert window.open_paths([corpus_file("CT_small.dcm")])
@@ -182,3 +182,11 @@ def test_invert_toggle_inverts_display(window) -> None:
     window.invert_action.trigger()
     after = panel.image_view.image_item.image.astype(int)
     assert np.array_equal(after, 255 - before)
+
+
+def test_truncated_file_is_shown_with_a_note(window) -> None:
+    """MR_truncated: the pixels that are there are shown, and the status bar says so."""
+    panel = window.open_paths([corpus_file("MR_truncated.dcm")])[0]
+    assert not window.errors
+    assert panel.image_view.image_item.image is not None
+    assert "truncated" in window.statusBar().currentMessage()

@@ -96,6 +96,74 @@ def _infer_transfer_syntax(ds: Dataset) -> UID:
     return ExplicitVRLittleEndian if little else ExplicitVRBigEndian
 
 
+#: Refuse a header that promises absurdly more pixel data than the file holds.
+ABSURD_SHORTFALL_BYTES = 16 * 2**20
+@dataclass
+class _NativeLayout:
+    """Where the frames of uncompressed pixel data sit, to read what a short file holds."""
+
+    frame_shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+    frames: int
+    bits_stored: int
+    available: int = -1
+    truncated: bool = False
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any], syntax: UID) -> _NativeLayout | None:
+        if syntax.is_compressed or syntax.is_deflated or options.get("bits_allocated", 0) % 8:
+            return None
+        if options.get("photometric_interpretation") == "YBR_FULL_422" or options.get("planar_configuration"):
+            return None
+        samples = int(options.get("samples_per_pixel", 1))
+        rows, columns = int(options["rows"]), int(options["columns"])
+        shape = (rows, columns, samples) if samples > 1 else (rows, columns)
+        size = int(options["bits_allocated"]) // 8
+        kind = "i" if options.get("pixel_representation") else "u"
+        order = "<" if syntax.is_little_endian else ">"
+        frames = int(options.get("number_of_frames", 1) or 1)
+        return cls(shape, np.dtype(f"{order}{kind}{size}"), frames, int(options.get("bits_stored", size * 8)))
+
+    @property
+    def frame_bytes(self) -> int:
+        return int(np.prod(self.frame_shape)) * self.dtype.itemsize
+
+    def check_length(self, available: int, name: str, notes: list[str]) -> None:
+        """Refuse an absurd promise; note a modest shortfall (frames are then padded)."""
+        expected = self.frame_bytes * self.frames
+        self.available = available
+        if available >= expected:
+            return
+        if expected - available > ABSURD_SHORTFALL_BYTES and expected > 4 * available:
+            raise PixelDataError(
+                f"'{name}' promises {expected} bytes of pixel data "
+                f"({self.frames} frame(s) of {' x '.join(map(str, self.frame_shape))}) but holds {available}"
+            )
+        self.truncated = True
+        notes.append(
+            f"Pixel Data is truncated: the file holds {available} of {expected} bytes; "
+            "missing pixels are shown as 0"
+        )
+
+    def read(self, path: Path, offset: int, index: int) -> FrameArray:
+        """Frame `index`, padded with zeros where the file ends early."""
+        start = index * self.frame_bytes
+        count = max(0, min(self.frame_bytes, self.available - start))
+        with path.open("rb") as f:
+            f.seek(offset + start)
+            data = f.read(count)
+        buffer = bytearray(self.frame_bytes)
+        buffer[: len(data)] = data
+        arr = np.frombuffer(bytes(buffer), dtype=self.dtype).reshape(self.frame_shape)
+        arr = arr.astype(self.dtype.newbyteorder("="))
+        bits = self.dtype.itemsize * 8
+        if self.bits_stored < bits:
+            shift = bits - self.bits_stored
+            if self.dtype.kind == "i":  # sign-extend from Bits Stored, as pydicom does
+                arr = (arr << shift) >> shift
+        return arr
+
+
 class _FileFrameReader:
     """Decode single frames straight from the file: seek to the pixel data, decode one."""
 
@@ -111,8 +179,13 @@ class _FileFrameReader:
             self.offset = f.tell()
         self.decoder = get_decoder(transfer_syntax)
         self.plugin = codecs.preferred_decoder_plugin(transfer_syntax)
+        self.native = _NativeLayout.from_options(self.options, transfer_syntax)
+        if self.native is not None:
+            self.native.check_length(path.stat().st_size - self.offset, path.name, notes)
 
     def read(self, index: int) -> FrameArray:
+        if self.native is not None and self.native.truncated:
+            return self.native.read(self.path, self.offset, index)
         with self.path.open("rb") as f:
             f.seek(self.offset)
             try:
@@ -232,6 +305,7 @@ class Document:
             from viewer.edits.working import WorkingPixels
 
             source = self.source_pixels
+            _check_memory_for(source)
             self.edits = WorkingPixels(
                 self.load_all_frames(),
                 bits_stored=source.bits_stored,
@@ -365,6 +439,29 @@ class Document:
         return _read_full(self.path, self.forced, [])
 
 
+def available_memory() -> int:
+    """Bytes the kernel says can be allocated without swapping (MemAvailable), or 0 if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _check_memory_for(pixels: PixelDescription) -> None:
+    """Refuse to load every frame for editing when memory cannot hold them."""
+    needed = pixels.frames * pixels.rows * pixels.columns * pixels.samples_per_pixel * max(pixels.bits_allocated, 8) // 8
+    available = available_memory()
+    if available and needed > 0.8 * available:
+        raise ViewerError(
+            f"editing needs all {pixels.frames} frames in memory ({needed / 2**30:.1f} GiB); "
+            f"only {available / 2**30:.1f} GiB is available"
+        )
+
+
 def _read_full(path: Path, forced: bool, notes: list[str]) -> Dataset:
     try:
         with collect_warnings(notes):
@@ -415,7 +512,7 @@ def _make_reader(
                 raise NoPixelDataError(
                     f"'{path.name}' has no Pixel Data (SOP Class: {_sop_class_name(ds)})"
                 ) from None
-        except (OSError, MemoryError):
+        except (OSError, MemoryError, ViewerError):
             raise
         except Exception:
             pass  # a header the fast path cannot walk: read it the slow way below

@@ -10,6 +10,9 @@ from pydicom.dataset import Dataset
 
 from viewer.model.errors import PixelDataError, describe_attribute
 
+#: Refuse frames no screen or decoder could sensibly hold.
+MAX_FRAME_BYTES = 2 * 2**30
+
 
 @dataclass(frozen=True)
 class PixelDescription:
@@ -77,6 +80,12 @@ def describe_pixels(ds: Dataset) -> PixelDescription:
     if not 1 <= desc.bits_stored <= desc.bits_allocated:
         raise PixelDataError(
             f"Bits Stored is {desc.bits_stored}; it must be 1..{desc.bits_allocated} (Bits Allocated)"
+        )
+    frame_bytes = desc.rows * desc.columns * desc.samples_per_pixel * max(desc.bits_allocated, 8) // 8
+    if frame_bytes > MAX_FRAME_BYTES:
+        raise PixelDataError(
+            f"one frame of {desc.columns} x {desc.rows} x {desc.samples_per_pixel} at "
+            f"{desc.bits_allocated} bits needs {frame_bytes / 2**30:.1f} GiB; refusing"
         )
     if desc.samples_per_pixel not in (1, 3):
         raise PixelDataError(f"Samples per Pixel is {desc.samples_per_pixel}; it must be 1 or 3")
