@@ -28,7 +28,7 @@ from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import encode_frames
 from viewer.model import codecs
 from viewer.model.document import Document, collect_warnings
-from viewer.model.errors import ViewerError
+from viewer.model.errors import ViewerError, reraise_if_fatal
 
 WRITE_CHUNK = 16 * 2**20
 SYNTAX_CHOICES = ("keep", "explicit", "rle", "jpegls", "j2k")
@@ -142,7 +142,8 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     try:
         with collect_warnings([]):
             frames = encode_frames(little, str(syntax), _encoding_options(ds))
-    except Exception as exc:
+    except BaseException as exc:
+        reraise_if_fatal(exc)
         raise ViewerError(f"cannot encode as {syntax.name}: {' '.join(str(exc).split())}") from None
     ds.PixelData = encapsulate(frames)
     ds["PixelData"].VR = "OB"

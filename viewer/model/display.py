@@ -21,7 +21,7 @@ import numpy.typing as npt
 from pydicom.dataset import Dataset
 
 from viewer.model.pixels import PixelDescription
-from viewer.model.errors import PixelDataError, describe_attribute
+from viewer.model.errors import PixelDataError, ViewerError, describe_attribute
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -361,9 +361,14 @@ def render_frame(
 ) -> UInt8Array:
     """Render frame `index` (0-based) of a :class:`Document` to uint8 gray or RGB."""
     stored = document.get_frame(index)
-    view = document.frame_attributes(index)
-    if document.pixels.is_color:
-        rgb = color_to_rgb8(stored, view, document.pixels)
-        return 255 - rgb if invert else rgb
-    rendering = default_rendering(view, document.pixels, window, invert, document.modality(index))
-    return rendering.render(stored, document.pixels)
+    try:
+        view = document.frame_attributes(index)
+        if document.pixels.is_color:
+            rgb = color_to_rgb8(stored, view, document.pixels)
+            return 255 - rgb if invert else rgb
+        rendering = default_rendering(view, document.pixels, window, invert, document.modality(index))
+        return rendering.render(stored, document.pixels)
+    except (ViewerError, MemoryError):
+        raise
+    except Exception as exc:  # malformed LUTs and the like
+        raise PixelDataError(f"cannot display frame {index + 1}: {' '.join(str(exc).split())}") from None

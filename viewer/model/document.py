@@ -31,6 +31,7 @@ from viewer.model.errors import (
     PixelDataError,
     ViewerError,
     describe_attribute,
+    reraise_if_fatal,
 )
 from viewer.model.display import ModalityTransform, get_modality_transform
 from viewer.model.functional_groups import frame_view
@@ -192,7 +193,8 @@ class _FileFrameReader:
                 arr, _ = self.decoder.as_array(
                     f, index=index, validate=True, decoding_plugin=self.plugin, **self.options
                 )
-            except Exception:
+            except BaseException as exc:
+                reraise_if_fatal(exc)
                 if not self.plugin:
                     raise
                 f.seek(self.offset)  # the preferred plug-in failed: let pydicom try them all
@@ -390,7 +392,8 @@ class Document:
                     arr = self._reader.read(index)
                 except MemoryError:
                     raise
-                except Exception:
+                except BaseException as exc:
+                    reraise_if_fatal(exc)
                     if not isinstance(self._reader, _FileFrameReader) or self.frame_headers:
                         raise
                     # Quirks the fast reader does not walk (e.g. an implicit VR Pixel
@@ -399,7 +402,8 @@ class Document:
                     arr = self._reader.read(index)
         except MemoryError:
             raise ViewerError(f"not enough memory to decode frame {index + 1}") from None
-        except Exception as exc:
+        except BaseException as exc:
+            reraise_if_fatal(exc)
             raise PixelDataError(
                 f"cannot decode frame {index + 1} ({self.transfer_syntax.name}): {_one_line(exc)}"
             ) from None
@@ -492,12 +496,22 @@ def open_document(path: str | Path) -> Document:
     try:
         ds, forced = _read_header(path, notes)
         _ensure_transfer_syntax(ds, notes)
+        syntax = UID(ds.file_meta.TransferSyntaxUID)
+        if not syntax.is_transfer_syntax:
+            raise NotDicomError(f"'{path.name}' names an unknown transfer syntax '{syntax}'")
         reader = _make_reader(path, ds, forced, notes)
+        return Document(path, ds, reader, forced, notes)
+    except ViewerError:
+        raise
     except PermissionError:
         raise ViewerError(f"no permission to read '{path}'") from None
     except OSError as exc:
         raise ViewerError(f"cannot read '{path}': {exc.strerror or exc}") from None
-    return Document(path, ds, reader, forced, notes)
+    except MemoryError:
+        raise ViewerError(f"not enough memory to open '{path.name}'") from None
+    except BaseException as exc:  # malformed files raise anything; the person gets one line
+        reraise_if_fatal(exc)
+        raise NotDicomError(f"cannot read '{path.name}': {_one_line(exc)}") from None
 
 
 def _make_reader(

@@ -29,3 +29,13 @@ def describe_attribute(keyword: str) -> str:
     if tag is None:
         return keyword
     return f"({tag >> 16:04X},{tag & 0xFFFF:04X}) {dictionary_description(tag)}"
+
+
+def reraise_if_fatal(exc: BaseException) -> None:
+    """Re-raise interpreter-level exits; everything else (codec panics included) is handled.
+
+    Native codecs built with pyo3 raise ``PanicException``, which derives from
+    BaseException, so decoding code catches BaseException and calls this first.
+    """
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+        raise exc

@@ -1,0 +1,167 @@
+"""Property-based fuzzing: broken files end in a ViewerError (one line), never a traceback.
+
+`make test` runs a few hundred cases; `make fuzz` (FUZZ_EXAMPLES=10000) runs thousands.
+Each case has a time limit; a header that promises more than the file holds is refused
+before anything big is allocated.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+from pathlib import Path
+
+import pydicom
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.corpus import corpus_file
+from viewer.model.display import render_frame
+from viewer.model.document import open_document
+from viewer.model.errors import ViewerError
+from viewer.model.summary import summarize
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
+SECONDS_PER_CASE = 20
+SEEDS = ["CT_small.dcm", "MR_small_RLE.dcm", "emri_small_jpeg_ls_lossless.dcm", "SC_rgb_small_odd.dcm", "JPEG2000.dcm"]
+_SEED_BYTES = {name: corpus_file(name).read_bytes() for name in SEEDS}
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False
+)
+
+
+class CaseTimeout(Exception):
+    pass
+
+
+def _exercise(path: Path) -> str:
+    """Open, summarize, render first and last frame; return 'ok' or the error line."""
+    def alarm(signum, frame):
+        raise CaseTimeout(f"case took longer than {SECONDS_PER_CASE} s")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(SECONDS_PER_CASE)
+    try:
+        document = open_document(path)
+        summarize(document)
+        render_frame(document, 0)
+        render_frame(document, document.frame_count - 1)
+        return "ok"
+    except ViewerError as exc:
+        message = str(exc)
+        assert message and "\n" not in message
+        return message
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@FUZZ_SETTINGS
+@given(seed=st.sampled_from(SEEDS), cut=st.floats(min_value=0.0, max_value=1.0))
+def test_truncation(tmp_path_factory, seed: str, cut: float) -> None:
+    """A file cut anywhere opens with a note or fails with a message."""
+    data = _SEED_BYTES[seed]
+    path = tmp_path_factory.mktemp("fuzz") / "cut.dcm"
+    path.write_bytes(data[: int(len(data) * cut)])
+    _exercise(path)
+
+
+@FUZZ_SETTINGS
+@given(
+    seed=st.sampled_from(SEEDS),
+    flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=12),
+    header_only=st.booleans(),
+)
+def test_byte_flips(tmp_path_factory, seed: str, flips, header_only: bool) -> None:
+    """Random bytes changed in the header or anywhere never crash the reader."""
+    data = bytearray(_SEED_BYTES[seed])
+    limit = min(len(data), 2048) if header_only else len(data)
+    for where, value in flips:
+        data[min(int(where * limit), len(data) - 1)] = value
+    path = tmp_path_factory.mktemp("fuzz") / "flipped.dcm"
+    path.write_bytes(bytes(data))
+    _exercise(path)
+
+
+ABSURD_INTS = st.sampled_from([0, 1, 3, 7, 12, 17, 33, 64, 255, 4096, 65535, 2**31 - 1, -1])
+
+
+@FUZZ_SETTINGS
+@given(
+    seed=st.sampled_from(SEEDS),
+    keyword=st.sampled_from(["Rows", "Columns", "BitsAllocated", "BitsStored", "NumberOfFrames",
+                             "SamplesPerPixel", "PixelRepresentation", "HighBit", "PlanarConfiguration"]),
+    value=ABSURD_INTS,
+)
+def test_absurd_header_values(tmp_path_factory, seed: str, keyword: str, value: int) -> None:
+    """Absurd Rows/Columns/Bits/Frames values are refused with a message, never allocated."""
+    ds = pydicom.dcmread(io.BytesIO(_SEED_BYTES[seed]))
+    try:
+        if keyword == "NumberOfFrames":
+            ds.NumberOfFrames = str(value)
+        elif value < 0 or value > 65535:
+            ds[keyword].value = 65535
+        else:
+            setattr(ds, keyword, value)
+    except Exception:
+        return
+    path = tmp_path_factory.mktemp("fuzz") / "absurd.dcm"
+    try:
+        ds.save_as(path)
+    except Exception:
+        return  # pydicom refuses to write it; nothing for us to read
+    _exercise(path)
+
+
+def _raw_ds(ds: pydicom.Dataset, keyword: str, text: str) -> None:
+    """Put `text` into a DS element as raw bytes, bypassing pydicom's validation."""
+    from pydicom.dataelem import RawDataElement
+    from pydicom.datadict import tag_for_keyword
+    from pydicom.tag import Tag
+
+    value = text.encode("latin-1", "replace")
+    if len(value) % 2:
+        value += b" "
+    tag = Tag(tag_for_keyword(keyword))
+    ds._dict[tag] = RawDataElement(tag, "DS", len(value), value, 0, False, True)
+
+
+@FUZZ_SETTINGS
+@given(
+    seed=st.sampled_from(["CT_small.dcm", "MR_small.dcm"]),
+    items=st.integers(min_value=0, max_value=3000),
+    window=st.tuples(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True)),
+    slope=st.sampled_from(["0", "-1", "1e30", "nan", "abc", ""]),
+)
+def test_sequences_windows_and_rescale(tmp_path_factory, seed: str, items: int, window, slope: str) -> None:
+    """Empty or huge sequences, non-finite windows and bad rescales are survived."""
+    from pydicom import config
+
+    ds = pydicom.dcmread(corpus_file(seed))
+    saved = config.settings.writing_validation_mode, config.settings.reading_validation_mode
+    config.settings.writing_validation_mode = config.settings.reading_validation_mode = config.IGNORE
+    try:
+        ds.ReferencedImageSequence = [pydicom.Dataset() for _ in range(items)]
+        ds.VOILUTSequence = []
+        _raw_ds(ds, "WindowCenter", str(window[0])[:16])
+        _raw_ds(ds, "WindowWidth", str(window[1])[:16])
+        _raw_ds(ds, "RescaleSlope", slope)
+        path = tmp_path_factory.mktemp("fuzz") / "seq.dcm"
+        ds.save_as(path)
+    finally:
+        config.settings.writing_validation_mode, config.settings.reading_validation_mode = saved
+    _exercise(path)
+
+
+def test_values_outside_bits_stored_render(tmp_path: Path) -> None:
+    """Stored values beyond Bits Stored (garbage high bits) render without error."""
+    ds = pydicom.dcmread(corpus_file("MR_small.dcm"))
+    arr = ds.pixel_array.copy()
+    arr[0, :10] = 32767
+    ds.BitsStored, ds.HighBit = 12, 11
+    ds.PixelData = arr.tobytes()
+    path = tmp_path / "outside.dcm"
+    ds.save_as(path)
+    assert _exercise(path) == "ok"
