@@ -28,7 +28,9 @@ def window(qtbot, tmp_path: Path):
     errors: list[tuple[str, str, str]] = []
     set_dialog_hook(lambda *args: errors.append(args))
     set_answer("yes_no", True)  # closing with unsaved edits must not wait for a person
-    win = MainWindow(settings)
+    from viewer.io.recovery import RecoveryStore
+
+    win = MainWindow(settings, recovery=RecoveryStore(tmp_path / "recovery"))
     win.errors = errors
     qtbot.addWidget(win)
     win.resize(1024, 768)

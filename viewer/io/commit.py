@@ -283,7 +283,17 @@ def commit(document: Document) -> CommitResult:
         warnings.append("the source was lossy compressed; the copy stays marked Lossy Image Compression 01")
     if not document.is_edited:
         ds = document.read_full_dataset()
-        return CommitResult(ds, None, [], warnings)
+        if "PixelData" in ds and "Rows" in ds:
+            return CommitResult(ds, None, [], warnings)
+        # pydicom could not read the whole object (e.g. truncated encapsulated data):
+        # write the header with the frames that do decode, as an explicit repair.
+        header = _read_header(document)
+        header.PhotometricInterpretation = document.pixels.photometric_interpretation
+        if document.source_pixels.samples_per_pixel > 1:
+            header.PlanarConfiguration = 0
+        warnings.append("the source's Pixel Data is incomplete; the copy is re-encoded from the frames that decode")
+        change = TagChange("PixelData", "incomplete", f"{document.frame_count} frame(s) re-encoded")
+        return CommitResult(header, document.load_all_frames(), [change], warnings)
     work = document.edits
     assert work is not None
     ds = _read_header(document)

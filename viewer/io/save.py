@@ -155,8 +155,13 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset) -> None:
     """Write the file: pydicom writes the header; native pixels are appended from the array
     (pydicom would copy them twice through a buffer: 2x memory, a third of the speed)."""
     syntax = encoded.syntax
-    # dcmwrite, not save_as: save_as refuses big -> little endian conversion.
-    dcmwrite(f, encoded.dataset, enforce_file_format=True, implicit_vr=syntax.is_implicit_VR, little_endian=True)
+    for _ in encoded.dataset.iterall():
+        pass  # parse raw elements (VRs looked up) so a different encoding can be written
+    try:
+        # dcmwrite, not save_as: save_as refuses big -> little endian conversion.
+        dcmwrite(f, encoded.dataset, enforce_file_format=True, implicit_vr=syntax.is_implicit_VR, little_endian=True)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise ViewerError(f"cannot write the dataset as {syntax.name}: {' '.join(str(exc).split())[:300]}") from None
     data = encoded.native_pixels
     if data is None:
         return

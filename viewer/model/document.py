@@ -259,6 +259,7 @@ class Document:
         self._reader = reader
         self._cache: OrderedDict[int, FrameArray] = OrderedDict()
         self._lock = threading.Lock()
+        self._stamp = _file_stamp(path)
 
     @property
     def pixels(self) -> PixelDescription:
@@ -384,8 +385,19 @@ class Document:
                 self._cache.popitem(last=False)
         return arr
 
+    def _check_unchanged(self) -> None:
+        """Frames are read from the file on demand: refuse if it vanished or changed."""
+        if self.frame_headers is not None:
+            return
+        stamp = _file_stamp(self.path)
+        if stamp is None:
+            raise ViewerError(f"'{self.path.name}' was deleted or moved after it was opened")
+        if stamp != self._stamp:
+            raise ViewerError(f"'{self.path.name}' changed on disk after it was opened; open it again")
+
     def _decode(self, index: int) -> FrameArray:
         codecs.require_decoder(self.transfer_syntax)
+        self._check_unchanged()
         try:
             with collect_warnings(self.notes):
                 try:
@@ -440,7 +452,17 @@ class Document:
 
     def read_full_dataset(self) -> Dataset:
         """Read the whole object, pixel data included (for saving)."""
+        self._check_unchanged()
         return _read_full(self.path, self.forced, [])
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    """(size, modification time in ns) of `path`, or None if it is gone."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def available_memory() -> int:

@@ -56,7 +56,9 @@ def describe_pixels(ds: Dataset) -> PixelDescription:
     """Read the Image Pixel module of `ds`, refusing values no decoder can honour."""
     for keyword in ("Rows", "Columns", "BitsAllocated"):
         if keyword not in ds:
-            raise PixelDataError(f"the dataset has Pixel Data but no {keyword}")
+            raise PixelDataError(
+                f"the dataset has Pixel Data but no {describe_attribute(keyword)}, so it cannot be shown"
+            )
     desc = PixelDescription(
         rows=_int(ds, "Rows", 0),
         columns=_int(ds, "Columns", 0),

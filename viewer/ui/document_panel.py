@@ -32,6 +32,17 @@ class DocumentPanel(QWidget):
         self.image_view.zoom_changed.connect(lambda _z: self.image_view.update_overlay_text())
 
     history_budget_bytes: int | None = None  # set by the main window from preferences
+    _saved_generation = 0  # edits generation at the last save
+
+    @property
+    def is_dirty(self) -> bool:
+        """True when there are edits not yet saved anywhere."""
+        edits = self.document.edits
+        return edits is not None and edits.is_edited and edits.generation != self._saved_generation
+
+    def mark_saved(self) -> None:
+        if self.document.edits is not None:
+            self._saved_generation = self.document.edits.generation
 
     def apply(self, operation) -> None:  # type: ignore[no-untyped-def]
         """Apply one edit to this document (raises ViewerError)."""

@@ -30,16 +30,31 @@ from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
 from viewer.ui.tools.tools_dock import ToolsDock
+from viewer.io.recovery import RecoveryStore
 
 DICOM_FILTER = "DICOM files (*.dcm *.dicom *.ima *.img);;All files (*)"
+
+
+def default_recovery_folder() -> Path:
+    """Where autosaved edit recipes live (per user)."""
+    from PySide6.QtCore import QStandardPaths
+
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".dicom-viewer") / "recovery"
 
 
 class MainWindow(QMainWindow):
     """Open documents in tabs; everything else acts on the current tab."""
 
-    def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        parent: QWidget | None = None,
+        recovery: RecoveryStore | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings or Settings()
+        self.recovery = recovery or RecoveryStore(default_recovery_folder())
         self.setWindowTitle("DICOM Viewer")
         self.setAcceptDrops(True)
         self.tabs = QTabWidget()
@@ -325,12 +340,13 @@ class MainWindow(QMainWindow):
         """Close one tab; asks first when it has unsaved edits. False if the person declined."""
         widget = self.tabs.widget(index)
         if isinstance(widget, DocumentPanel):
-            if widget.document.is_edited and not ask_yes_no(
+            if widget.is_dirty and not ask_yes_no(
                 self, "Unsaved edits", f"{widget.title} has unsaved edits. Close without saving?"
             ):
                 return False
             self.threshold_dock.attach(None)
             self.tools_dock.attach(None)
+            self.recovery.discard(widget.document.path)
             widget.close_document()
             self.tabs.removeTab(index)
             widget.deleteLater()
@@ -375,8 +391,36 @@ class MainWindow(QMainWindow):
     def _on_edits_changed(self, panel: DocumentPanel) -> None:
         index = self.tabs.indexOf(panel)
         if index >= 0:
-            self.tabs.setTabText(index, panel.title + (" *" if panel.document.is_edited else ""))
+            self.tabs.setTabText(index, panel.title + (" *" if panel.is_dirty else ""))
         self._update_edit_actions()
+        edits = panel.document.edits
+        try:
+            if panel.is_dirty and edits is not None:
+                self.recovery.save(panel.document.path, edits.operations)
+            else:
+                self.recovery.discard(panel.document.path)
+        except OSError as exc:  # recovery is a safety net; never block editing over it
+            self.statusBar().showMessage(f"Could not autosave the edit recipe: {exc}", 8000)
+
+    def recover_pending(self) -> int:
+        """Offer to replay edits a crash left unsaved; returns how many were restored."""
+        restored = 0
+        for pending in self.recovery.pending():
+            question = (
+                f"{pending.source.name} has {len(pending.operations)} unsaved edit(s) from a previous "
+                "session. Restore them?"
+            )
+            if not pending.source.exists() or not ask_yes_no(self, "Recover edits", question):
+                pending.recipe_path.unlink(missing_ok=True)
+                continue
+            panels = self.open_paths([pending.source])
+            if not panels:
+                continue
+            for operation in pending.operations:
+                if not self.apply_operation(operation):
+                    break
+            restored += 1
+        return restored
 
     def _update_edit_actions(self) -> None:
         panel = self.current_panel()
@@ -465,6 +509,8 @@ class MainWindow(QMainWindow):
             show_error(self, "Cannot save", str(exc))
             return False
         self.statusBar().showMessage(f"Saved {report.path} ({report.transfer_syntax.name})", 8000)
+        panel.mark_saved()
+        self._on_edits_changed(panel)
         return True
 
     def preferences_dialog(self) -> None:
@@ -509,10 +555,12 @@ class MainWindow(QMainWindow):
             self.open_paths(paths)
 
     def closeEvent(self, event):  # noqa: N802
-        edited = [p.title for p in self.panels() if p.document.is_edited]
+        edited = [p.title for p in self.panels() if p.is_dirty]
         if edited and not ask_yes_no(self, "Unsaved edits", f"Unsaved edits in {', '.join(edited)}. Quit anyway?"):
             event.ignore()
             return
+        for panel in self.panels():
+            self.recovery.discard(panel.document.path)
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_window_state(self.saveState())
         for panel in self.panels():
