@@ -13,7 +13,6 @@ import signal
 from pathlib import Path
 
 import pydicom
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,8 +116,8 @@ def test_absurd_header_values(tmp_path_factory, seed: str, keyword: str, value: 
 
 def _raw_ds(ds: pydicom.Dataset, keyword: str, text: str) -> None:
     """Put `text` into a DS element as raw bytes, bypassing pydicom's validation."""
-    from pydicom.dataelem import RawDataElement
     from pydicom.datadict import tag_for_keyword
+    from pydicom.dataelem import RawDataElement
     from pydicom.tag import Tag
 
     value = text.encode("latin-1", "replace")

@@ -6,21 +6,23 @@ import os
 import sys
 from pathlib import Path
 
-from tests.bench import bench_open, bench_save, bench_view
+from tests.bench import bench_huge, bench_open, bench_save, bench_view
 
 WORK = Path(os.environ.get("BENCH_DIR", Path(__file__).resolve().parents[2] / "test-output" / "bench"))
 
 
 def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
-    print(f"benchmark files in {WORK} (generated once, ~1 GB)")
-    wanted = set(sys.argv[1:]) or {"open", "view", "save"}
+    print(f"benchmark files in {WORK} (generated once, ~3.5 GB)")
+    wanted = set(sys.argv[1:]) or {"open", "view", "save", "huge"}
     if "open" in wanted:
         bench_open.run(WORK)
     if "view" in wanted:
         bench_view.run(WORK)
     if "save" in wanted:
         bench_save.run(WORK)
+    if "huge" in wanted:
+        bench_huge.run(WORK)
     return 0
 
 

@@ -15,15 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench.synthetic import write_uncompressed
+from tests.bench.synthetic import CHILD_PRELUDE, write_uncompressed
 
-_CHILD = r"""
-import json, os, sys, time
-def status(key):
-    with open(f"/proc/{os.getpid()}/status") as f:
-        for line in f:
-            if line.startswith(key):
-                return int(line.split()[1]) * 1024
+_CHILD = CHILD_PRELUDE + r"""
 from viewer.model.document import open_document
 from viewer.edits.operations import Invert
 from viewer.io.save import save

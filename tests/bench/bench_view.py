@@ -29,10 +29,11 @@ def _square_file(work: Path, size: int) -> Path:
 
 
 def _window(app, path: Path):
+    from PySide6.QtCore import QSettings
+
     from viewer.ui.dialogs import set_answer
     from viewer.ui.main_window import MainWindow
     from viewer.ui.settings import Settings
-    from PySide6.QtCore import QSettings
 
     set_answer("yes_no", True)
     settings = Settings(QSettings(str(path.parent / "bench-settings.ini"), QSettings.Format.IniFormat))

@@ -71,3 +71,14 @@ def write_compressed(path: Path, count: int, syntax: str) -> Path:
     ds.compress(syntax, frames, encoding_plugin=plugin, generate_instance_uid=False)
     ds.save_as(path, enforce_file_format=True)
     return path
+
+
+#: Prelude of benchmark child processes: read /proc/self/status fields in bytes.
+CHILD_PRELUDE = r"""
+import json, os, sys, time
+def status(key):
+    with open(f"/proc/{os.getpid()}/status") as f:
+        for line in f:
+            if line.startswith(key):
+                return int(line.split()[1]) * 1024
+"""

@@ -9,7 +9,6 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-import pydicom
 import pytest
 
 from tests.corpus import corpus_files

@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from tests.corpus import corpus_file
-from tests.ui.test_main_window import _send, drag, viewport_point, window  # noqa: F401 (fixture)
+from tests.ui.helpers import drag, viewport_point
 from viewer.edit_cli import load_recipe
 from viewer.edits.threshold import threshold_mask
 from viewer.ui.dialogs import set_answer

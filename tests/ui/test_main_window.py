@@ -7,65 +7,13 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.corpus import corpus_file
+from tests.ui.helpers import drag, send_mouse, viewport_point
 from viewer.model.display import Window
-from viewer.ui.dialogs import set_answer, set_dialog_hook
-from viewer.ui.main_window import MainWindow, readout_text
-from viewer.ui.settings import Settings
-
-
-@pytest.fixture
-def window(qtbot, tmp_path: Path):
-    """A main window with settings in a temporary file and dialogs recorded."""
-    from PySide6.QtCore import QSettings
-
-    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    errors: list[tuple[str, str, str]] = []
-    set_dialog_hook(lambda *args: errors.append(args))
-    set_answer("yes_no", True)  # closing with unsaved edits must not wait for a person
-    from viewer.io.recovery import RecoveryStore
-
-    win = MainWindow(settings, recovery=RecoveryStore(tmp_path / "recovery"))
-    win.errors = errors
-    qtbot.addWidget(win)
-    win.resize(1024, 768)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    set_dialog_hook(None)
-    set_answer("yes_no", None)
-
-
-def _send(widget, kind, pos: QPoint, button, buttons) -> None:
-    event = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, event)
-
-
-def drag(widget, start: QPoint, end: QPoint, button=Qt.MouseButton.RightButton, steps: int = 8) -> None:
-    """Press, move in steps with the button held, release (what a hand does).
-
-    Moves are paced: pyqtgraph's scene drops mouse moves that come faster than ~60/s.
-    """
-    _send(widget, QEvent.Type.MouseButtonPress, start, button, button)
-    for i in range(1, steps + 1):
-        QTest.qWait(20)
-        point = start + (end - start) * i / steps
-        _send(widget, QEvent.Type.MouseMove, point, Qt.MouseButton.NoButton, button)
-        QApplication.processEvents()
-    _send(widget, QEvent.Type.MouseButtonRelease, end, button, Qt.MouseButton.NoButton)
-    QApplication.processEvents()
-
-
-def viewport_point(panel, row: int, column: int) -> QPoint:
-    """Viewport coordinates of the center of image pixel (row, column)."""
-    scene = panel.image_view.image_item.mapToScene(QPointF(column + 0.5, row + 0.5))
-    return panel.image_view.graphics.mapFromScene(scene)
+from viewer.ui.main_window import readout_text
 
 
 def test_open_file_shows_first_frame(window) -> None:
@@ -140,7 +88,7 @@ def test_pixel_readout_at_known_pixel(window, qtbot) -> None:
     stored = int(ds.pixel_array[row, column])
     hu = stored * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
     viewport = panel.image_view.graphics.viewport()
-    _send(viewport, QEvent.Type.MouseMove, viewport_point(panel, row, column), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    send_mouse(viewport, QEvent.Type.MouseMove, viewport_point(panel, row, column), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
     QApplication.processEvents()
     text = window.readout.text()
     assert f"row {row}, col {column}" in text

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from tests.corpus import corpus_file
-from tests.ui.test_main_window import window  # noqa: F401 (fixture)
 
 SHOTS = [
     ("ct", "CT_small.dcm"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 from tests.corpus import corpus_file
-from tests.ui.test_main_window import window  # noqa: F401 (fixture)
 from viewer.model.display import Window
 
 PAINTS = int(os.environ.get("SOAK_PAINTS", 10_000))

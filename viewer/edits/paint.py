@@ -43,17 +43,27 @@ def stroke_mask(
     return (row0, row1, col0, col1), mask
 
 
-def paint(
-    frame: npt.NDArray[Any], points: list[tuple[float, float]], radius: float, value: int
+def _stroke(
+    frame: npt.NDArray[Any], points: list[tuple[float, float]], radius: float, source: Any
 ) -> tuple[Box, npt.NDArray[Any]] | None:
-    """New values of the stroke's bounding box with the brush painted in `value`."""
+    """The stroke's box with its covered pixels taken from `source` (a value or an array)."""
     found = stroke_mask(frame.shape[:2], points, radius)
     if found is None:
         return None
     (r0, r1, c0, c1), mask = found
     region = frame[r0:r1, c0:c1].copy()
-    region[mask] = value
+    if isinstance(source, np.ndarray):
+        region[mask] = source[r0:r1, c0:c1][mask].astype(region.dtype)
+    else:
+        region[mask] = source
     return (r0, r1, c0, c1), region
+
+
+def paint(
+    frame: npt.NDArray[Any], points: list[tuple[float, float]], radius: float, value: int
+) -> tuple[Box, npt.NDArray[Any]] | None:
+    """New values of the stroke's bounding box with the brush painted in `value`."""
+    return _stroke(frame, points, radius, value)
 
 
 def erase(
@@ -63,10 +73,4 @@ def erase(
     radius: float,
 ) -> tuple[Box, npt.NDArray[Any]] | None:
     """New values of the stroke's bounding box with the brush restoring `original`."""
-    found = stroke_mask(frame.shape[:2], points, radius)
-    if found is None:
-        return None
-    (r0, r1, c0, c1), mask = found
-    region = frame[r0:r1, c0:c1].copy()
-    region[mask] = original[r0:r1, c0:c1][mask].astype(region.dtype)
-    return (r0, r1, c0, c1), region
+    return _stroke(frame, points, radius, original)

@@ -6,9 +6,9 @@ beside it, fsync, rename); the input file is never written.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-import struct
 from typing import Any, BinaryIO
 
 import numpy as np

@@ -20,8 +20,8 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
-from viewer.model.pixels import PixelDescription
 from viewer.model.errors import PixelDataError, ViewerError, describe_attribute
+from viewer.model.pixels import PixelDescription
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]

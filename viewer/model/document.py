@@ -25,15 +25,14 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from viewer.model import codecs
+from viewer.model.display import ModalityTransform, get_modality_transform
 from viewer.model.errors import (
     NoPixelDataError,
     NotDicomError,
     PixelDataError,
     ViewerError,
-    describe_attribute,
     reraise_if_fatal,
 )
-from viewer.model.display import ModalityTransform, get_modality_transform
 from viewer.model.functional_groups import frame_view
 from viewer.model.pixels import PixelDescription, describe_array, describe_pixels
 
@@ -363,7 +362,10 @@ class Document:
 
     def accept_decoded(self, index: int, arr: FrameArray) -> FrameArray:
         """Check and cache a frame decoded elsewhere (a worker process)."""
-        arr = self._normalise(index, arr)
+        return self._remember(index, self._normalise(index, arr))
+
+    def _remember(self, index: int, arr: FrameArray) -> FrameArray:
+        """Make `arr` read-only and keep it in the LRU cache."""
         arr.flags.writeable = False
         with self._lock:
             self._cache[index] = arr
@@ -377,13 +379,7 @@ class Document:
             if cached is not None:
                 self._cache.move_to_end(index)
                 return cached
-        arr = self._decode(index)
-        arr.flags.writeable = False
-        with self._lock:
-            self._cache[index] = arr
-            while len(self._cache) > CACHE_FRAMES:
-                self._cache.popitem(last=False)
-        return arr
+        return self._remember(index, self._decode(index))
 
     def _check_unchanged(self) -> None:
         """Frames are read from the file on demand: refuse if it vanished or changed."""

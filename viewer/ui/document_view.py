@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QObject, Signal
 
+from viewer.edits.operations import Operation
 from viewer.model.display import (
     GrayscaleRendering,
     ModalityTransform,
@@ -23,7 +24,6 @@ from viewer.model.display import (
     default_rendering,
     minmax_window,
 )
-from viewer.edits.operations import Operation
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 
@@ -148,7 +148,6 @@ class DocumentView(QObject):
         return self._rendering().render(pixel, self.document.pixels)[0, 0]
 
     def _rendering(self) -> GrayscaleRendering:
-        view = self.document.frame_attributes(self.frame)
         pixels = self.document.pixels
         monochrome1 = pixels.photometric_interpretation == "MONOCHROME1"
         modality = self.document.modality(self.frame)

@@ -6,7 +6,7 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -18,19 +18,19 @@ from PySide6.QtWidgets import (
 )
 
 from viewer import __version__
+from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Rotate
+from viewer.io.recovery import RecoveryStore
 from viewer.model.display import get_voi_luts, get_windows
 from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
 from viewer.model.folder import open_entry, scan_folder
 from viewer.model.presets import CT_PRESETS, minmax_preset, percentile_preset
-from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Rotate
-from viewer.ui.dialogs import ask_yes_no, ask_text, show_error
+from viewer.ui.dialogs import ask_text, ask_yes_no, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
 from viewer.ui.tools.tools_dock import ToolsDock
-from viewer.io.recovery import RecoveryStore
 
 DICOM_FILTER = "DICOM files (*.dcm *.dicom *.ima *.img);;All files (*)"
 
@@ -455,7 +455,6 @@ class MainWindow(QMainWindow):
             self.apply_operation(kind(text))
 
     def export_recipe_dialog(self) -> None:
-        from viewer.edit_cli import recipe_json
 
         panel = self.current_panel()
         if panel is None or panel.document.edits is None:
