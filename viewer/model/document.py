@@ -84,6 +84,23 @@ def _read_header(path: Path, notes: list[str]) -> tuple[Dataset, bool]:
     return ds, True
 
 
+def _parse_all(ds: Dataset, notes: list[str], depth: int = 0) -> None:
+    """Convert every raw element now; drop (with a note) those that cannot be read.
+
+    pydicom converts elements lazily, so a corrupt value would otherwise surface as an
+    exception wherever it is first touched (summary, tag browser, save).
+    """
+    for tag in list(ds.keys()):
+        try:
+            element = ds[tag]
+            if element.VR == "SQ" and depth < 16:
+                for item in element.value:
+                    _parse_all(item, notes, depth + 1)
+        except Exception as exc:
+            del ds[tag]
+            notes.append(f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}) cannot be read and is ignored: {_one_line(exc)}")
+
+
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."
@@ -514,6 +531,7 @@ def open_document(path: str | Path) -> Document:
     try:
         ds, forced = _read_header(path, notes)
         _ensure_transfer_syntax(ds, notes)
+        _parse_all(ds, notes)
         syntax = UID(ds.file_meta.TransferSyntaxUID)
         if not syntax.is_transfer_syntax:
             raise NotDicomError(f"'{path.name}' names an unknown transfer syntax '{syntax}'")
