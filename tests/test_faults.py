@@ -144,3 +144,43 @@ def test_exception_inside_a_tool_shows_a_dialog(qtbot, tmp_path: Path) -> None:
     finally:
         sys.excepthook = previous
         set_dialog_hook(None)
+
+
+def test_cancelled_save_leaves_old_target_and_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancelling half-way through writing pixels leaves the old target and the input intact."""
+    from viewer.io import save as save_module
+    from viewer.model.progress import Cancelled, Progress
+
+    monkeypatch.setattr(save_module, "WRITE_CHUNK", 4096)  # many chunks even for a small file
+    source = _copy("emri_small.dcm", tmp_path)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    target = tmp_path / "out.dcm"
+    target.write_bytes(b"previous complete file")
+    document = open_document(source)
+    document.begin_edit().apply(Flip("h"))
+    calls = []
+
+    def cancel_mid_write(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 6:  # inside the pixel data
+            progress.cancel()
+
+    progress = Progress(report=cancel_mid_write)
+    with pytest.raises(Cancelled):
+        save(document, target, progress=progress)
+    assert target.read_bytes() == b"previous complete file"
+    assert hashlib.sha256(source.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["emri_small.dcm", "out.dcm"]
+
+
+def test_cancelled_folder_scan(tmp_path: Path) -> None:
+    """A folder scan stops at the first progress report after cancel."""
+    from viewer.model.folder import scan_folder
+    from viewer.model.progress import Cancelled, Progress
+
+    for i in range(5):
+        shutil.copy(corpus_file("CT_small.dcm"), tmp_path / f"{i}.dcm")
+    progress = Progress()
+    progress.cancel()
+    with pytest.raises(Cancelled):
+        scan_folder(tmp_path, progress)

@@ -27,8 +27,9 @@ from viewer.io.atomic import atomic_write
 from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import encode_frames
 from viewer.model import codecs
-from viewer.model.document import Document, collect_warnings
+from viewer.model.document import Document, ProgressCallback, collect_warnings
 from viewer.model.errors import ViewerError, reraise_if_fatal
+from viewer.model.progress import no_progress
 
 WRITE_CHUNK = 16 * 2**20
 SYNTAX_CHOICES = ("keep", "explicit", "rle", "jpegls", "j2k")
@@ -151,7 +152,7 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     return EncodedDataset(ds, syntax)
 
 
-def write_dataset(f: BinaryIO, encoded: EncodedDataset) -> None:
+def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallback = no_progress) -> None:
     """Write the file: pydicom writes the header; native pixels are appended from the array
     (pydicom would copy them twice through a buffer: 2x memory, a third of the speed)."""
     syntax = encoded.syntax
@@ -173,6 +174,7 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset) -> None:
     else:
         f.write(struct.pack("<HH2sHI", 0x7FE0, 0x0010, vr, 0, length))
     for start in range(0, len(data), WRITE_CHUNK):  # moderate syscalls, no giant dirty bursts
+        progress(start, len(data))  # may raise Cancelled: the temporary file is then removed
         f.write(data[start : start + WRITE_CHUNK])
     if pad:
         f.write(b"\x00")
@@ -208,25 +210,30 @@ def save(
     target: str | Path,
     syntax: str = "keep",
     overwrite_source: bool = False,
+    progress: ProgressCallback = no_progress,
 ) -> SaveReport:
     """Commit `document` and write it to `target` atomically; raise ViewerError on failure.
 
-    The target is left as it was (absent or the old file) if anything fails.
+    The target is left as it was (absent or the old file) if anything fails or
+    `progress` raises :class:`Cancelled`.
     """
     target = Path(target)
     if target.exists() and target.resolve() == document.path.resolve() and not overwrite_source:
         raise ViewerError(f"refusing to overwrite the input file '{target}'; choose another output")
     if target.is_dir():
         raise ViewerError(f"'{target}' is a folder; give a file name")
+    progress(0, 3)
     result = commit(document)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
+    progress(1, 3)
     encoded = encode(result, document, uid)
+    progress(2, 3)
     if uid != document.transfer_syntax and result.pixels is None:
         result.changes.append(TagChange("TransferSyntaxUID", document.transfer_syntax.name, uid.name))
     check_pixels = result.pixels if result.pixels is not None else None
     try:
         with atomic_write(target, check=lambda temp: verify(temp, encoded.dataset, check_pixels)) as f:
-            write_dataset(f, encoded)
+            write_dataset(f, encoded, progress)
             written = f.tell()
     except PermissionError:
         raise ViewerError(f"no permission to write '{target}'") from None

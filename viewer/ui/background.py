@@ -1,4 +1,4 @@
-"""Run a long call off the GUI thread with a progress dialog; return its result."""
+"""Run a long call off the GUI thread with a progress dialog (and cancel); return its result."""
 
 from __future__ import annotations
 
@@ -9,23 +9,39 @@ from typing import TypeVar
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from viewer.model.progress import Progress
+
 T = TypeVar("T")
 SHOW_AFTER_MS = 500
 
 
-def run_with_progress(parent: QWidget | None, label: str, work: Callable[[], T]) -> T:
-    """Call `work()` on a worker thread; the GUI stays responsive and shows a busy dialog
-    when it takes longer than half a second. Exceptions propagate to the caller."""
+def run_with_progress(
+    parent: QWidget | None, label: str, work: Callable[[Progress], T], cancellable: bool = True
+) -> T:
+    """Call `work(progress)` on a worker thread; the GUI stays responsive and shows a
+    progress dialog when it takes longer than half a second. Cancel sets the flag that
+    `progress(...)` turns into :class:`Cancelled` inside the work. Exceptions propagate."""
+    progress = Progress()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="long-task") as pool:
-        future = pool.submit(work)
-        dialog = QProgressDialog(label, "", 0, 0, parent)
-        dialog.setCancelButton(None)
+        future = pool.submit(work, progress)
+        dialog = QProgressDialog(label, "Cancel" if cancellable else "", 0, 0, parent)
+        if not cancellable:
+            dialog.setCancelButton(None)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(SHOW_AFTER_MS)
+        dialog.canceled.connect(progress.cancel)
         loop = QEventLoop()
+
+        def poll() -> None:
+            if future.done():
+                loop.quit()
+            elif progress.total:
+                dialog.setMaximum(progress.total)
+                dialog.setValue(progress.done)
+
         timer = QTimer()
         timer.setInterval(20)
-        timer.timeout.connect(lambda: loop.quit() if future.done() else None)
+        timer.timeout.connect(poll)
         timer.start()
         if not future.done():
             loop.exec()

@@ -25,6 +25,7 @@ from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
 from viewer.model.folder import open_entry, scan_folder
 from viewer.model.presets import CT_PRESETS, minmax_preset, percentile_preset
+from viewer.model.progress import Cancelled
 from viewer.ui.dialogs import ask_text, ask_yes_no, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.settings import Settings
@@ -306,7 +307,13 @@ class MainWindow(QMainWindow):
         return opened
 
     def _open_folder(self, folder: Path) -> list[DocumentPanel]:
-        scan = scan_folder(folder)
+        from viewer.ui.background import run_with_progress
+
+        try:
+            scan = run_with_progress(self, f"Reading {folder.name}…", lambda progress: scan_folder(folder, progress))
+        except Cancelled:
+            self.statusBar().showMessage("Folder opening cancelled", 5000)
+            return []
         self.settings.set_last_folder(folder)
         if not scan.series:
             raise ViewerError(f"no DICOM images found in '{folder}'")
@@ -502,8 +509,13 @@ class MainWindow(QMainWindow):
                 syntax = dialog.chosen_syntax()
             overwrite = target.exists() and target.resolve() == panel.document.path.resolve()
             report = run_with_progress(
-                self, f"Saving {target.name}…", lambda: save(panel.document, target, syntax, overwrite_source=overwrite)
+                self,
+                f"Saving {target.name}…",
+                lambda progress: save(panel.document, target, syntax, overwrite_source=overwrite, progress=progress),
             )
+        except Cancelled:
+            self.statusBar().showMessage(f"Save cancelled; {target.name} was not written", 8000)
+            return False
         except ViewerError as exc:
             show_error(self, "Cannot save", str(exc))
             return False
