@@ -126,13 +126,10 @@ def _quiet_native_stderr() -> Iterator[TextIO]:
         real.close()
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
 def run_command(argv: Sequence[str]) -> int:
     """Run one non-GUI command and return its exit status."""
     from viewer.model.errors import ViewerError
+    from viewer.model.header import one_line as _one_line
 
     parser = _build_parser()
     try:

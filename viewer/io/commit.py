@@ -21,9 +21,10 @@ from pydicom.uid import UID, generate_uid
 from viewer.edits.operations import Bin, Crop, DeleteFrames, Flip, KeepFrames, Operation, Rotate
 from viewer.io.geometry import FrameGeometry, format_ds
 from viewer.model.display import Window, get_voi_luts, get_windows
-from viewer.model.document import Document, collect_warnings
+from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 from viewer.model.functional_groups import frame_view
+from viewer.model.header import collect_warnings
 
 DERIVATION_PREFIX = "Edited with dicom-viewer: "
 _LOSSY_METHOD = {
@@ -260,7 +261,7 @@ def _update_windows(rec: _Recorder, ds: Dataset, low: float, high: float, replac
 
 
 # -- the commit -------------------------------------------------------------------------
-def _read_header(document: Document) -> Dataset:
+def _header_for_save(document: Document) -> Dataset:
     try:
         with collect_warnings([]):
             ds = dcmread(document.path, stop_before_pixels=True, force=document.forced)
@@ -287,7 +288,7 @@ def commit(document: Document) -> CommitResult:
             return CommitResult(ds, None, [], warnings)
         # pydicom could not read the whole object (e.g. truncated encapsulated data):
         # write the header with the frames that do decode, as an explicit repair.
-        header = _read_header(document)
+        header = _header_for_save(document)
         header.PhotometricInterpretation = document.pixels.photometric_interpretation
         if document.source_pixels.samples_per_pixel > 1:
             header.PlanarConfiguration = 0
@@ -296,7 +297,7 @@ def commit(document: Document) -> CommitResult:
         return CommitResult(header, document.load_all_frames(), [change], warnings)
     work = document.edits
     assert work is not None
-    ds = _read_header(document)
+    ds = _header_for_save(document)
     rec = _Recorder()
     source = document.source_pixels
     pixels = work.pixels

@@ -27,8 +27,9 @@ from viewer.io.atomic import atomic_write
 from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import encode_frames
 from viewer.model import codecs
-from viewer.model.document import Document, ProgressCallback, collect_warnings
+from viewer.model.document import Document, ProgressCallback
 from viewer.model.errors import ViewerError, reraise_if_fatal
+from viewer.model.header import collect_warnings
 from viewer.model.progress import no_progress
 
 WRITE_CHUNK = 16 * 2**20
@@ -182,7 +183,7 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallba
 
 def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None) -> None:
     """Re-read the written file: header must match, first and last frames must decode equal."""
-    from viewer.model.document import _FileFrameReader
+    from viewer.model.readers import FileFrameReader
 
     try:
         with collect_warnings([]):
@@ -194,7 +195,7 @@ def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None) -> None:
             if pixels is not None:
                 if frames != len(pixels):
                     raise ViewerError(f"written file reads back with {frames} frames, not {len(pixels)}")
-                reader = _FileFrameReader(path, UID(back.file_meta.TransferSyntaxUID), [])
+                reader = FileFrameReader(path, UID(back.file_meta.TransferSyntaxUID), [])
                 for index in sorted({0, frames - 1}):
                     decoded = reader.read(index)
                     if not np.array_equal(decoded.reshape(pixels[index].shape), pixels[index]):

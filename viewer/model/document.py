@@ -9,32 +9,42 @@ a 1000-frame file therefore costs a header parse, not 1000 decodes.
 from __future__ import annotations
 
 import threading
-import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from pydicom import dcmread
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.errors import InvalidDicomError
-from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+from pydicom.dataset import Dataset
+from pydicom.uid import UID
 
 from viewer.model import codecs
 from viewer.model.display import ModalityTransform, get_modality_transform
 from viewer.model.errors import (
-    NoPixelDataError,
     NotDicomError,
     PixelDataError,
     ViewerError,
     reraise_if_fatal,
 )
 from viewer.model.functional_groups import frame_view
+from viewer.model.header import (
+    collect_warnings,
+    ensure_transfer_syntax,
+    one_line,
+    parse_all,
+    read_full,
+    read_header,
+)
 from viewer.model.pixels import PixelDescription, describe_array, describe_pixels
+from viewer.model.readers import (
+    DatasetFrameReader,
+    FileFrameReader,
+    FrameReader,
+    SeriesFrameReader,
+    make_reader,
+)
 
 if TYPE_CHECKING:
     from viewer.edits.working import WorkingPixels
@@ -50,203 +60,6 @@ _PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 ProgressCallback = Callable[[int, int], None]
 
 
-@contextmanager
-def collect_warnings(into: list[str]) -> Iterator[None]:
-    """Turn warnings raised by pydicom and the codecs into notes for the person."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        text = " ".join(str(w.message).split())
-        if text and text not in into:
-            into.append(text)
-
-
-def _read_header(path: Path, notes: list[str]) -> tuple[Dataset, bool]:
-    """Read everything before the pixel data; fall back to ``force`` for files without meta."""
-    try:
-        with collect_warnings(notes):
-            return dcmread(path, stop_before_pixels=True), False
-    except InvalidDicomError:
-        pass
-    except (OSError, MemoryError):
-        raise
-    except Exception as exc:  # pydicom raises many types on malformed headers
-        raise NotDicomError(f"cannot parse '{path.name}' as DICOM: {_one_line(exc)}") from None
-    try:
-        with collect_warnings(notes):
-            ds = dcmread(path, stop_before_pixels=True, force=True)
-    except Exception as exc:
-        raise NotDicomError(f"'{path.name}' is not a DICOM file: {_one_line(exc)}") from None
-    if len(ds) == 0 or not any(e.tag.group in (0x0008, 0x0010, 0x0020, 0x0028) for e in ds):
-        raise NotDicomError(f"'{path.name}' is not a DICOM file (no DICOM preamble or elements)")
-    notes.append("file has no DICOM preamble/meta header; read with force")
-    return ds, True
-
-
-def _parse_all(ds: Dataset, notes: list[str], depth: int = 0) -> None:
-    """Convert every raw element now; drop (with a note) those that cannot be read.
-
-    pydicom converts elements lazily, so a corrupt value would otherwise surface as an
-    exception wherever it is first touched (summary, tag browser, save).
-    """
-    for tag in list(ds.keys()):
-        try:
-            element = ds[tag]
-            if element.VR == "SQ" and depth < 16:
-                for item in element.value:
-                    _parse_all(item, notes, depth + 1)
-        except Exception as exc:
-            del ds[tag]
-            notes.append(f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}) cannot be read and is ignored: {_one_line(exc)}")
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
-def _infer_transfer_syntax(ds: Dataset) -> UID:
-    implicit, little = ds.original_encoding
-    if implicit:
-        return ImplicitVRLittleEndian
-    return ExplicitVRLittleEndian if little else ExplicitVRBigEndian
-
-
-#: Refuse a header that promises absurdly more pixel data than the file holds.
-ABSURD_SHORTFALL_BYTES = 16 * 2**20
-@dataclass
-class _NativeLayout:
-    """Where the frames of uncompressed pixel data sit, to read what a short file holds."""
-
-    frame_shape: tuple[int, ...]
-    dtype: np.dtype[Any]
-    frames: int
-    bits_stored: int
-    available: int = -1
-    truncated: bool = False
-
-    @classmethod
-    def from_options(cls, options: dict[str, Any], syntax: UID) -> _NativeLayout | None:
-        if syntax.is_compressed or syntax.is_deflated or options.get("bits_allocated", 0) % 8:
-            return None
-        if options.get("photometric_interpretation") == "YBR_FULL_422" or options.get("planar_configuration"):
-            return None
-        samples = int(options.get("samples_per_pixel", 1))
-        rows, columns = int(options["rows"]), int(options["columns"])
-        shape = (rows, columns, samples) if samples > 1 else (rows, columns)
-        size = int(options["bits_allocated"]) // 8
-        kind = "i" if options.get("pixel_representation") else "u"
-        order = "<" if syntax.is_little_endian else ">"
-        frames = int(options.get("number_of_frames", 1) or 1)
-        return cls(shape, np.dtype(f"{order}{kind}{size}"), frames, int(options.get("bits_stored", size * 8)))
-
-    @property
-    def frame_bytes(self) -> int:
-        return int(np.prod(self.frame_shape)) * self.dtype.itemsize
-
-    def check_length(self, available: int, name: str, notes: list[str]) -> None:
-        """Refuse an absurd promise; note a modest shortfall (frames are then padded)."""
-        expected = self.frame_bytes * self.frames
-        self.available = available
-        if available >= expected:
-            return
-        if expected - available > ABSURD_SHORTFALL_BYTES and expected > 4 * available:
-            raise PixelDataError(
-                f"'{name}' promises {expected} bytes of pixel data "
-                f"({self.frames} frame(s) of {' x '.join(map(str, self.frame_shape))}) but holds {available}"
-            )
-        self.truncated = True
-        notes.append(
-            f"Pixel Data is truncated: the file holds {available} of {expected} bytes; "
-            "missing pixels are shown as 0"
-        )
-
-    def read(self, path: Path, offset: int, index: int) -> FrameArray:
-        """Frame `index`, padded with zeros where the file ends early."""
-        start = index * self.frame_bytes
-        count = max(0, min(self.frame_bytes, self.available - start))
-        with path.open("rb") as f:
-            f.seek(offset + start)
-            data = f.read(count)
-        buffer = bytearray(self.frame_bytes)
-        buffer[: len(data)] = data
-        arr = np.frombuffer(bytes(buffer), dtype=self.dtype).reshape(self.frame_shape)
-        arr = arr.astype(self.dtype.newbyteorder("="))
-        bits = self.dtype.itemsize * 8
-        if self.bits_stored < bits:
-            shift = bits - self.bits_stored
-            if self.dtype.kind == "i":  # sign-extend from Bits Stored, as pydicom does
-                arr = (arr << shift) >> shift
-        return arr
-
-
-class _FileFrameReader:
-    """Decode single frames straight from the file: seek to the pixel data, decode one."""
-
-    def __init__(self, path: Path, transfer_syntax: UID, notes: list[str]) -> None:
-        from pydicom.pixels import get_decoder
-        from pydicom.pixels.utils import _DEFAULT_TAGS, _array_common
-
-        self.path = path
-        with path.open("rb") as f, collect_warnings(notes):
-            _, self.options = _array_common(
-                f, list(_DEFAULT_TAGS), transfer_syntax_uid=transfer_syntax
-            )
-            self.offset = f.tell()
-        self.decoder = get_decoder(transfer_syntax)
-        self.plugin = codecs.preferred_decoder_plugin(transfer_syntax)
-        self.native = _NativeLayout.from_options(self.options, transfer_syntax)
-        if self.native is not None:
-            self.native.check_length(path.stat().st_size - self.offset, path.name, notes)
-
-    def read(self, index: int) -> FrameArray:
-        if self.native is not None and self.native.truncated:
-            return self.native.read(self.path, self.offset, index)
-        with self.path.open("rb") as f:
-            f.seek(self.offset)
-            try:
-                arr, _ = self.decoder.as_array(
-                    f, index=index, validate=True, decoding_plugin=self.plugin, **self.options
-                )
-            except BaseException as exc:
-                reraise_if_fatal(exc)
-                if not self.plugin:
-                    raise
-                f.seek(self.offset)  # the preferred plug-in failed: let pydicom try them all
-                arr, _ = self.decoder.as_array(f, index=index, validate=True, **self.options)
-        return arr
-
-
-class _DatasetFrameReader:
-    """Decode frames from a fully read dataset (deflated or headerless files)."""
-
-    def __init__(self, ds: Dataset) -> None:
-        self.ds = ds
-
-    def read(self, index: int) -> FrameArray:
-        from pydicom.pixels import pixel_array
-
-        return pixel_array(self.ds, index=index)
-
-
-class _SeriesFrameReader:
-    """Frame i of a series is frame 1 of file i; each file's reader is made on first use."""
-
-    def __init__(self, paths: list[Path], headers: list[Dataset]) -> None:
-        self.paths = paths
-        self.headers = headers
-        self._readers: dict[int, _FileFrameReader | _DatasetFrameReader] = {}
-
-    def read(self, index: int) -> FrameArray:
-        reader = self._readers.get(index)
-        if reader is None:
-            header = self.headers[index]
-            reader = _make_reader(self.paths[index], header, False, [])
-            self._readers[index] = reader
-        return reader.read(0)
-
-
 class Document:
     """One opened DICOM object: its header, lazily decoded frames and notes.
 
@@ -257,7 +70,7 @@ class Document:
         self,
         path: Path,
         dataset: Dataset,
-        reader: _FileFrameReader | _DatasetFrameReader | _SeriesFrameReader,
+        reader: FrameReader,
         forced: bool,
         notes: list[str],
         frame_headers: list[Dataset] | None = None,
@@ -373,7 +186,7 @@ class Document:
         return (
             self.edits is None
             and self.frame_headers is None
-            and isinstance(self._reader, _FileFrameReader)
+            and isinstance(self._reader, FileFrameReader)
             and str(self.transfer_syntax) in GIL_BOUND
         )
 
@@ -419,18 +232,18 @@ class Document:
                     raise
                 except BaseException as exc:
                     reraise_if_fatal(exc)
-                    if not isinstance(self._reader, _FileFrameReader) or self.frame_headers:
+                    if not isinstance(self._reader, FileFrameReader) or self.frame_headers:
                         raise
                     # Quirks the fast reader does not walk (e.g. an implicit VR Pixel
                     # Data element in an explicit syntax): fall back to dcmread once.
-                    self._reader = _DatasetFrameReader(self.read_full_dataset())
+                    self._reader = DatasetFrameReader(self.read_full_dataset())
                     arr = self._reader.read(index)
         except MemoryError:
             raise ViewerError(f"not enough memory to decode frame {index + 1}") from None
         except BaseException as exc:
             reraise_if_fatal(exc)
             raise PixelDataError(
-                f"cannot decode frame {index + 1} ({self.transfer_syntax.name}): {_one_line(exc)}"
+                f"cannot decode frame {index + 1} ({self.transfer_syntax.name}): {one_line(exc)}"
             ) from None
         return self._normalise(index, arr)
 
@@ -466,7 +279,7 @@ class Document:
     def read_full_dataset(self) -> Dataset:
         """Read the whole object, pixel data included (for saving)."""
         self._check_unchanged()
-        return _read_full(self.path, self.forced, [])
+        return read_full(self.path, self.forced, [])
 
 
 def _file_stamp(path: Path) -> tuple[int, int] | None:
@@ -501,25 +314,6 @@ def _check_memory_for(pixels: PixelDescription) -> None:
         )
 
 
-def _read_full(path: Path, forced: bool, notes: list[str]) -> Dataset:
-    try:
-        with collect_warnings(notes):
-            ds = dcmread(path, force=forced)
-    except Exception as exc:
-        raise NotDicomError(f"cannot read '{path.name}': {_one_line(exc)}") from None
-    _ensure_transfer_syntax(ds, notes)
-    return ds
-
-
-def _ensure_transfer_syntax(ds: Dataset, notes: list[str]) -> None:
-    if getattr(ds, "file_meta", None) is None:
-        ds.file_meta = FileMetaDataset()
-    if "TransferSyntaxUID" not in ds.file_meta:
-        uid = _infer_transfer_syntax(ds)
-        ds.file_meta.TransferSyntaxUID = uid
-        notes.append(f"no Transfer Syntax UID in the file meta; read as {uid.name}")
-
-
 def open_document(path: str | Path) -> Document:
     """Open one DICOM file with pixel data; raise :class:`ViewerError` with a reason if not."""
     path = Path(path)
@@ -529,13 +323,13 @@ def open_document(path: str | Path) -> Document:
         raise ViewerError(f"'{path}' is a folder, not a file")
     notes: list[str] = []
     try:
-        ds, forced = _read_header(path, notes)
-        _ensure_transfer_syntax(ds, notes)
-        _parse_all(ds, notes)
+        ds, forced = read_header(path, notes)
+        ensure_transfer_syntax(ds, notes)
+        parse_all(ds, notes)
         syntax = UID(ds.file_meta.TransferSyntaxUID)
         if not syntax.is_transfer_syntax:
             raise NotDicomError(f"'{path.name}' names an unknown transfer syntax '{syntax}'")
-        reader = _make_reader(path, ds, forced, notes)
+        reader = make_reader(path, ds, forced, notes)
         return Document(path, ds, reader, forced, notes)
     except ViewerError:
         raise
@@ -547,34 +341,7 @@ def open_document(path: str | Path) -> Document:
         raise ViewerError(f"not enough memory to open '{path.name}'") from None
     except BaseException as exc:  # malformed files raise anything; the person gets one line
         reraise_if_fatal(exc)
-        raise NotDicomError(f"cannot read '{path.name}': {_one_line(exc)}") from None
-
-
-def _make_reader(
-    path: Path, ds: Dataset, forced: bool, notes: list[str]
-) -> _FileFrameReader | _DatasetFrameReader:
-    syntax = UID(ds.file_meta.TransferSyntaxUID)
-    if not syntax.is_deflated:
-        try:
-            return _FileFrameReader(path, syntax, notes)
-        except AttributeError as exc:
-            if "no pixel data" in str(exc).lower():
-                raise NoPixelDataError(
-                    f"'{path.name}' has no Pixel Data (SOP Class: {_sop_class_name(ds)})"
-                ) from None
-        except (OSError, MemoryError, ViewerError):
-            raise
-        except Exception:
-            pass  # a header the fast path cannot walk: read it the slow way below
-    full = _read_full(path, forced, notes)
-    if not any(tag in full for tag in _PIXEL_TAGS):
-        raise NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {_sop_class_name(ds)})")
-    return _DatasetFrameReader(full)
-
-
-def _sop_class_name(ds: Dataset) -> str:
-    uid = ds.get("SOPClassUID")
-    return UID(uid).name if uid else "unknown"
+        raise NotDicomError(f"cannot read '{path.name}': {one_line(exc)}") from None
 
 
 def open_series(paths: list[Path]) -> Document:
@@ -583,8 +350,8 @@ def open_series(paths: list[Path]) -> Document:
         raise ViewerError("an empty series cannot be opened")
     headers = []
     for path in paths:
-        header, _ = _read_header(Path(path), [])
-        _ensure_transfer_syntax(header, [])
+        header, _ = read_header(Path(path), [])
+        ensure_transfer_syntax(header, [])
         headers.append(header)
     first = describe_pixels(headers[0])
     for path, header in zip(paths, headers):
@@ -593,6 +360,6 @@ def open_series(paths: list[Path]) -> Document:
             raise PixelDataError(
                 f"'{Path(path).name}' is {other.frame_shape}, the series is {first.frame_shape}"
             )
-    reader = _SeriesFrameReader([Path(p) for p in paths], headers)
+    reader = SeriesFrameReader([Path(p) for p in paths], headers)
     notes = [f"series of {len(paths)} files; frame N is file N in slice order"]
     return Document(Path(paths[0]), headers[0], reader, False, notes, frame_headers=headers)

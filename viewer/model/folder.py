@@ -18,8 +18,9 @@ import numpy as np
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 
-from viewer.model.document import Document, collect_warnings, open_document, open_series
+from viewer.model.document import Document, open_document, open_series
 from viewer.model.errors import ViewerError
+from viewer.model.header import collect_warnings
 
 
 @dataclass

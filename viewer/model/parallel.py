@@ -31,12 +31,12 @@ _readers: dict[tuple[str, str], Any] = {}  # in each worker process
 def _decode(path: str, syntax: str, index: int) -> npt.NDArray[Any]:
     from pydicom.uid import UID
 
-    from viewer.model.document import _FileFrameReader
+    from viewer.model.readers import FileFrameReader
 
     key = (path, syntax)
     reader = _readers.get(key)
     if reader is None:
-        reader = _readers[key] = _FileFrameReader(Path(path), UID(syntax), [])
+        reader = _readers[key] = FileFrameReader(Path(path), UID(syntax), [])
     return reader.read(index)
 
 

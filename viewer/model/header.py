@@ -1,0 +1,104 @@
+"""Reading DICOM headers robustly: force for headerless files, every element parsed,
+pydicom's warnings turned into notes for the person."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pydicom import dcmread
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.errors import InvalidDicomError
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+from viewer.model.errors import NotDicomError
+
+
+@contextmanager
+def collect_warnings(into: list[str]) -> Iterator[None]:
+    """Turn warnings raised by pydicom and the codecs into notes for the person."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if text and text not in into:
+            into.append(text)
+
+
+def read_header(path: Path, notes: list[str]) -> tuple[Dataset, bool]:
+    """Read everything before the pixel data; fall back to ``force`` for files without meta."""
+    try:
+        with collect_warnings(notes):
+            return dcmread(path, stop_before_pixels=True), False
+    except InvalidDicomError:
+        pass
+    except (OSError, MemoryError):
+        raise
+    except Exception as exc:  # pydicom raises many types on malformed headers
+        raise NotDicomError(f"cannot parse '{path.name}' as DICOM: {one_line(exc)}") from None
+    try:
+        with collect_warnings(notes):
+            ds = dcmread(path, stop_before_pixels=True, force=True)
+    except Exception as exc:
+        raise NotDicomError(f"'{path.name}' is not a DICOM file: {one_line(exc)}") from None
+    if len(ds) == 0 or not any(e.tag.group in (0x0008, 0x0010, 0x0020, 0x0028) for e in ds):
+        raise NotDicomError(f"'{path.name}' is not a DICOM file (no DICOM preamble or elements)")
+    notes.append("file has no DICOM preamble/meta header; read with force")
+    return ds, True
+
+
+def parse_all(ds: Dataset, notes: list[str], depth: int = 0) -> None:
+    """Convert every raw element now; drop (with a note) those that cannot be read.
+
+    pydicom converts elements lazily, so a corrupt value would otherwise surface as an
+    exception wherever it is first touched (summary, tag browser, save).
+    """
+    for tag in list(ds.keys()):
+        try:
+            element = ds[tag]
+            if element.VR == "SQ" and depth < 16:
+                for item in element.value:
+                    parse_all(item, notes, depth + 1)
+        except Exception as exc:
+            del ds[tag]
+            notes.append(f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}) cannot be read and is ignored: {one_line(exc)}")
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def infer_transfer_syntax(ds: Dataset) -> UID:
+    implicit, little = ds.original_encoding
+    if implicit:
+        return ImplicitVRLittleEndian
+    return ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+
+
+#: Refuse a header that promises absurdly more pixel data than the file holds.
+def read_full(path: Path, forced: bool, notes: list[str]) -> Dataset:
+    try:
+        with collect_warnings(notes):
+            ds = dcmread(path, force=forced)
+    except Exception as exc:
+        raise NotDicomError(f"cannot read '{path.name}': {one_line(exc)}") from None
+    ensure_transfer_syntax(ds, notes)
+    return ds
+
+
+def ensure_transfer_syntax(ds: Dataset, notes: list[str]) -> None:
+    if getattr(ds, "file_meta", None) is None:
+        ds.file_meta = FileMetaDataset()
+    if "TransferSyntaxUID" not in ds.file_meta:
+        uid = infer_transfer_syntax(ds)
+        ds.file_meta.TransferSyntaxUID = uid
+        notes.append(f"no Transfer Syntax UID in the file meta; read as {uid.name}")
+
+
+def sop_class_name(ds: Dataset) -> str:
+    uid = ds.get("SOPClassUID")
+    return UID(uid).name if uid else "unknown"

@@ -1,0 +1,177 @@
+"""Frame readers: decode one frame at a time straight from a file, from a dataset, or
+from the files of a series; read what a truncated file holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydicom.dataset import Dataset
+from pydicom.uid import UID
+
+from viewer.model import codecs
+from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, reraise_if_fatal
+from viewer.model.header import collect_warnings, read_full, sop_class_name
+
+FrameArray = npt.NDArray[Any]
+_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
+
+
+ABSURD_SHORTFALL_BYTES = 16 * 2**20
+@dataclass
+class NativeLayout:
+    """Where the frames of uncompressed pixel data sit, to read what a short file holds."""
+
+    frame_shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+    frames: int
+    bits_stored: int
+    available: int = -1
+    truncated: bool = False
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any], syntax: UID) -> NativeLayout | None:
+        if syntax.is_compressed or syntax.is_deflated or options.get("bits_allocated", 0) % 8:
+            return None
+        if options.get("photometric_interpretation") == "YBR_FULL_422" or options.get("planar_configuration"):
+            return None
+        samples = int(options.get("samples_per_pixel", 1))
+        rows, columns = int(options["rows"]), int(options["columns"])
+        shape = (rows, columns, samples) if samples > 1 else (rows, columns)
+        size = int(options["bits_allocated"]) // 8
+        kind = "i" if options.get("pixel_representation") else "u"
+        order = "<" if syntax.is_little_endian else ">"
+        frames = int(options.get("number_of_frames", 1) or 1)
+        return cls(shape, np.dtype(f"{order}{kind}{size}"), frames, int(options.get("bits_stored", size * 8)))
+
+    @property
+    def frame_bytes(self) -> int:
+        return int(np.prod(self.frame_shape)) * self.dtype.itemsize
+
+    def check_length(self, available: int, name: str, notes: list[str]) -> None:
+        """Refuse an absurd promise; note a modest shortfall (frames are then padded)."""
+        expected = self.frame_bytes * self.frames
+        self.available = available
+        if available >= expected:
+            return
+        if expected - available > ABSURD_SHORTFALL_BYTES and expected > 4 * available:
+            raise PixelDataError(
+                f"'{name}' promises {expected} bytes of pixel data "
+                f"({self.frames} frame(s) of {' x '.join(map(str, self.frame_shape))}) but holds {available}"
+            )
+        self.truncated = True
+        notes.append(
+            f"Pixel Data is truncated: the file holds {available} of {expected} bytes; "
+            "missing pixels are shown as 0"
+        )
+
+    def read(self, path: Path, offset: int, index: int) -> FrameArray:
+        """Frame `index`, padded with zeros where the file ends early."""
+        start = index * self.frame_bytes
+        count = max(0, min(self.frame_bytes, self.available - start))
+        with path.open("rb") as f:
+            f.seek(offset + start)
+            data = f.read(count)
+        buffer = bytearray(self.frame_bytes)
+        buffer[: len(data)] = data
+        arr = np.frombuffer(bytes(buffer), dtype=self.dtype).reshape(self.frame_shape)
+        arr = arr.astype(self.dtype.newbyteorder("="))
+        bits = self.dtype.itemsize * 8
+        if self.bits_stored < bits:
+            shift = bits - self.bits_stored
+            if self.dtype.kind == "i":  # sign-extend from Bits Stored, as pydicom does
+                arr = (arr << shift) >> shift
+        return arr
+
+
+class FileFrameReader:
+    """Decode single frames straight from the file: seek to the pixel data, decode one."""
+
+    def __init__(self, path: Path, transfer_syntax: UID, notes: list[str]) -> None:
+        from pydicom.pixels import get_decoder
+        from pydicom.pixels.utils import _DEFAULT_TAGS, _array_common
+
+        self.path = path
+        with path.open("rb") as f, collect_warnings(notes):
+            _, self.options = _array_common(
+                f, list(_DEFAULT_TAGS), transfer_syntax_uid=transfer_syntax
+            )
+            self.offset = f.tell()
+        self.decoder = get_decoder(transfer_syntax)
+        self.plugin = codecs.preferred_decoder_plugin(transfer_syntax)
+        self.native = NativeLayout.from_options(self.options, transfer_syntax)
+        if self.native is not None:
+            self.native.check_length(path.stat().st_size - self.offset, path.name, notes)
+
+    def read(self, index: int) -> FrameArray:
+        if self.native is not None and self.native.truncated:
+            return self.native.read(self.path, self.offset, index)
+        with self.path.open("rb") as f:
+            f.seek(self.offset)
+            try:
+                arr, _ = self.decoder.as_array(
+                    f, index=index, validate=True, decoding_plugin=self.plugin, **self.options
+                )
+            except BaseException as exc:
+                reraise_if_fatal(exc)
+                if not self.plugin:
+                    raise
+                f.seek(self.offset)  # the preferred plug-in failed: let pydicom try them all
+                arr, _ = self.decoder.as_array(f, index=index, validate=True, **self.options)
+        return arr
+
+
+class DatasetFrameReader:
+    """Decode frames from a fully read dataset (deflated or headerless files)."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+
+    def read(self, index: int) -> FrameArray:
+        from pydicom.pixels import pixel_array
+
+        return pixel_array(self.ds, index=index)
+
+
+class SeriesFrameReader:
+    """Frame i of a series is frame 1 of file i; each file's reader is made on first use."""
+
+    def __init__(self, paths: list[Path], headers: list[Dataset]) -> None:
+        self.paths = paths
+        self.headers = headers
+        self._readers: dict[int, FileFrameReader | DatasetFrameReader] = {}
+
+    def read(self, index: int) -> FrameArray:
+        reader = self._readers.get(index)
+        if reader is None:
+            header = self.headers[index]
+            reader = make_reader(self.paths[index], header, False, [])
+            self._readers[index] = reader
+        return reader.read(0)
+
+
+def make_reader(
+    path: Path, ds: Dataset, forced: bool, notes: list[str]
+) -> FileFrameReader | DatasetFrameReader:
+    syntax = UID(ds.file_meta.TransferSyntaxUID)
+    if not syntax.is_deflated:
+        try:
+            return FileFrameReader(path, syntax, notes)
+        except AttributeError as exc:
+            if "no pixel data" in str(exc).lower():
+                raise NoPixelDataError(
+                    f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})"
+                ) from None
+        except (OSError, MemoryError, ViewerError):
+            raise
+        except Exception:
+            pass  # a header the fast path cannot walk: read it the slow way below
+    full = read_full(path, forced, notes)
+    if not any(tag in full for tag in _PIXEL_TAGS):
+        raise NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})")
+    return DatasetFrameReader(full)
+
+FrameReader = FileFrameReader | DatasetFrameReader | SeriesFrameReader
