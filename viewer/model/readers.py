@@ -106,18 +106,37 @@ class FileFrameReader:
         if self.native is not None:
             self.native.check_length(path.stat().st_size - self.offset, path.name, notes)
 
+    def _plugin_for(self, f: Any, index: int) -> str:
+        """CharLS (pyjpegls) can hang on a codestream cut short (seen in fuzzing, inside
+        native code where no timeout reaches), so frames without their end-of-image
+        marker go to libjpeg, which reports them instead."""
+        if self.plugin != "pyjpegls":
+            return self.plugin
+        from pydicom.encaps import get_frame
+
+        f.seek(self.offset)
+        try:
+            with collect_warnings([]):
+                frame = get_frame(f, index, number_of_frames=int(self.options.get("number_of_frames", 1) or 1))
+        except Exception:
+            return "pylibjpeg"
+        finally:
+            f.seek(self.offset)
+        return self.plugin if frame.rstrip(b"\x00").endswith(b"\xff\xd9") else "pylibjpeg"
+
     def read(self, index: int) -> FrameArray:
         if self.native is not None and self.native.truncated:
             return self.native.read(self.path, self.offset, index)
         with self.path.open("rb") as f:
+            plugin = self._plugin_for(f, index)
             f.seek(self.offset)
             try:
                 arr, _ = self.decoder.as_array(
-                    f, index=index, validate=True, decoding_plugin=self.plugin, **self.options
+                    f, index=index, validate=True, decoding_plugin=plugin, **self.options
                 )
             except BaseException as exc:
                 reraise_if_fatal(exc)
-                if not self.plugin:
+                if not plugin or plugin != self.plugin:
                     raise
                 f.seek(self.offset)  # the preferred plug-in failed: let pydicom try them all
                 arr, _ = self.decoder.as_array(f, index=index, validate=True, **self.options)
