@@ -113,12 +113,12 @@ def test_gui_recovers_edits_after_a_crash(qtbot, tmp_path: Path) -> None:
         first = MainWindow(settings, recovery=store)
         qtbot.addWidget(first)
         panel = first.open_paths([corpus_file("MR_small.dcm")])[0]
-        first.image_op_actions[0].trigger()  # flip horizontal
+        first.edits.image_op_actions[0].trigger()  # flip horizontal
         edited = panel.view.stored_frame().copy()
         assert len(store.pending()) == 1  # autosaved; now the process "crashes"
         second = MainWindow(settings, recovery=store)
         qtbot.addWidget(second)
-        assert second.recover_pending() == 1
+        assert second.edits.recover_pending() == 1
         assert np.array_equal(second.current_panel().view.stored_frame(), edited)
         assert second.current_panel().is_dirty
     finally:

@@ -28,7 +28,7 @@ def _histogram_point(panel, value: float) -> QPoint:
 def test_threshold_region_drag_overlay_apply_undo(window, qtbot) -> None:
     """Dragging the histogram region moves the range; overlay and count follow; apply; undo."""
     panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
-    window.threshold_action.trigger()
+    window.edits.threshold_action.trigger()
     dock = window.threshold_dock
     assert dock.isVisible() and dock.panel is panel
     qtbot.wait(20)
@@ -51,7 +51,7 @@ def test_threshold_region_drag_overlay_apply_undo(window, qtbot) -> None:
     dock.fill_inside_button.click()
     after = panel.view.stored_frame()
     assert np.array_equal(after, np.where(expected, -1000 + 1024, before))
-    window.undo_action.trigger()
+    window.edits.undo_action.trigger()
     assert np.array_equal(panel.view.stored_frame(), before)
 
 
@@ -59,12 +59,12 @@ def test_seed_example_in_the_gui(window, tmp_path: Path) -> None:
     """MR_small: low 300, Fill outside with 0, save: every pixel below 300 is 0, the rest unchanged."""
     path = corpus_file("MR_small.dcm")
     panel = window.open_paths([path])[0]
-    window.threshold_action.trigger()
+    window.edits.threshold_action.trigger()
     dock = window.threshold_dock
     dock.low.setValue(300)
     dock.fill_outside_button.click()  # high is the frame maximum, fill value 0
     out = tmp_path / "seed.dcm"
-    assert window.save_document(panel, out, confirm=False)
+    assert window.edits.save_document(panel, out, confirm=False)
     original = pydicom.dcmread(path).pixel_array
     assert np.array_equal(pydicom.dcmread(out).pixel_array, np.where(original < 300, 0, original))
 
@@ -72,7 +72,7 @@ def test_seed_example_in_the_gui(window, tmp_path: Path) -> None:
 def test_brush_stroke_changes_pixels_along_the_path(window, qtbot) -> None:
     """A left drag with the brush from (row 10, col 20) to (row 10, col 40) paints that band."""
     panel = window.open_paths([corpus_file("MR_small.dcm")])[0]
-    window.set_tool("brush")
+    window.edits.set_tool("brush")
     qtbot.wait(20)  # the dock appearing re-lays out the view before we aim
     window.tools_dock.radius.setValue(2)
     window.tools_dock.value.setValue(0)
@@ -87,20 +87,20 @@ def test_brush_stroke_changes_pixels_along_the_path(window, qtbot) -> None:
     assert cols.min() >= 17 and cols.max() <= 43 and cols.max() - cols.min() >= 18
     assert np.all(after[after != before] == 0)
     assert len(panel.document.edits.operations) == 1  # one drag, one undo step
-    window.undo_action.trigger()
+    window.edits.undo_action.trigger()
     assert np.array_equal(panel.view.stored_frame(), before)
 
 
 def test_crop_rectangle_and_geometry_follow(window, qtbot) -> None:
     """Dragging a rectangle in crop mode crops every frame; the view follows the new size."""
     panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
-    window.set_tool("crop")
+    window.edits.set_tool("crop")
     qtbot.wait(20)
     viewport = panel.image_view.graphics.viewport()
     drag(viewport, viewport_point(panel, 5, 6), viewport_point(panel, 30, 40), button=Qt.MouseButton.LeftButton)
     assert panel.document.pixels.rows == 26 and panel.document.pixels.columns == 35
     assert panel.image_view.image_item.image.shape == (26, 35)
-    window.undo_action.trigger()
+    window.edits.undo_action.trigger()
     assert panel.document.pixels.rows == 64
 
 
@@ -110,7 +110,7 @@ def test_save_dialog_preview_lists_changes(window, tmp_path: Path) -> None:
     from viewer.ui.save_dialog import SaveDialog
 
     panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
-    window.apply_operation(__import__("viewer.edits.operations", fromlist=["Crop"]).Crop(0, 0, 64, 32))
+    window.edits.apply_operation(__import__("viewer.edits.operations", fromlist=["Crop"]).Crop(0, 0, 64, 32))
     dialog = SaveDialog(str(tmp_path / "x.dcm"), commit(panel.document), window)
     paths = [dialog.changes.topLevelItem(i).text(0) for i in range(dialog.changes.topLevelItemCount())]
     assert "Rows" in paths and "Columns" in paths and "SOPInstanceUID" in paths
@@ -122,15 +122,15 @@ def test_recipe_export_replays_on_cli(window, tmp_path: Path) -> None:
 
     path = corpus_file("MR_small.dcm")
     panel = window.open_paths([path])[0]
-    window.image_op_actions[0].trigger()  # flip horizontal
-    window.threshold_action.trigger()
+    window.edits.image_op_actions[0].trigger()  # flip horizontal
+    window.edits.threshold_action.trigger()
     window.threshold_dock.set_range(0, 500)
     window.threshold_dock.fill_inside_button.click()
     recipe = tmp_path / "recipe.json"
-    window.export_recipe(recipe)
+    window.edits.export_recipe(recipe)
     assert json.loads(recipe.read_text())["operations"][0]["op"] == "flip"
     gui_out, cli_out = tmp_path / "gui.dcm", tmp_path / "cli.dcm"
-    window.save_document(panel, gui_out, confirm=False)
+    window.edits.save_document(panel, gui_out, confirm=False)
     edit_file(path, cli_out, load_recipe(recipe), "keep")
     assert np.array_equal(pydicom.dcmread(gui_out).pixel_array, pydicom.dcmread(cli_out).pixel_array)
 
@@ -139,17 +139,17 @@ def test_frame_bar_delete_frame(window) -> None:
     """Deleting the current frame from the frame bar's menu leaves M-1 frames; undo restores."""
     panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
     panel.view.set_frame(2)
-    assert window.delete_frame_action in panel.frame_bar.actions()
-    window.delete_frame_action.trigger()
+    assert window.edits.delete_frame_action in panel.frame_bar.actions()
+    window.edits.delete_frame_action.trigger()
     assert panel.view.frame_count == 9 and panel.frame_bar.spin.maximum() == 9
-    window.undo_action.trigger()
+    window.edits.undo_action.trigger()
     assert panel.view.frame_count == 10
 
 
 def test_unsaved_edits_prompt_on_close(window) -> None:
     """Closing an edited tab asks; answering no keeps it open."""
     window.open_paths([corpus_file("CT_small.dcm")])
-    window.image_op_actions[0].trigger()
+    window.edits.image_op_actions[0].trigger()
     set_answer("yes_no", False)
     try:
         assert window.close_tab(0) is False and window.tabs.count() == 1

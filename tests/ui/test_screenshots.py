@@ -34,7 +34,7 @@ def test_window_screenshot(window, qtbot, output_dir: Path, label: str, name: st
 def test_threshold_overlay_screenshot(window, qtbot, output_dir: Path) -> None:
     """CT_small with the threshold tool on [150, 1200] HU (bone) shows the overlay."""
     panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
-    window.threshold_action.trigger()
+    window.edits.threshold_action.trigger()
     qtbot.wait(20)
     window.threshold_dock.set_range(150, 1200)
     qtbot.wait(50)

@@ -53,7 +53,7 @@ def run_gui(argv: Sequence[str]) -> int:
     install_exception_hook(lambda: window)
     window.show()
     window.open_paths(list(argv) if argv else [sample_path()])
-    window.recover_pending()
+    window.edits.recover_pending()
     if os.environ.get("DICOM_VIEWER_EXIT_AFTER_FIRST_PAINT"):  # start-up benchmark probe
         window.repaint()
         print("painted", flush=True)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from viewer import __version__
-from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Rotate
 from viewer.io.recovery import RecoveryStore
 from viewer.model.display import get_voi_luts, get_windows
 from viewer.model.document import Document, open_document
@@ -26,14 +25,13 @@ from viewer.model.errors import ViewerError
 from viewer.model.folder import open_entry, scan_folder
 from viewer.model.presets import CT_PRESETS, minmax_preset, percentile_preset
 from viewer.model.progress import Cancelled
-from viewer.ui.dialogs import ask_text, ask_yes_no, show_error
+from viewer.ui.dialogs import ask_yes_no, show_error
 from viewer.ui.document_panel import DocumentPanel
+from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
 from viewer.ui.tools.tools_dock import ToolsDock
-
-DICOM_FILTER = "DICOM files (*.dcm *.dicom *.ima *.img);;All files (*)"
 
 
 def default_recovery_folder() -> Path:
@@ -88,7 +86,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     # -- actions and menus ----------------------------------------------------------
-    def _action(self, text: str, slot, shortcut=None, checkable: bool = False) -> QAction:  # type: ignore[no-untyped-def]
+    def add_action(self, text: str, slot, shortcut=None, checkable: bool = False) -> QAction:  # type: ignore[no-untyped-def]
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -98,61 +96,30 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.open_action = self._action("&Open File…", self.open_file_dialog, QKeySequence.StandardKey.Open)
-        self.open_folder_action = self._action("Open &Folder…", self.open_folder_dialog, "Ctrl+Shift+O")
-        self.close_action = self._action("&Close", lambda: self.close_tab(self.tabs.currentIndex()), QKeySequence.StandardKey.Close)
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.fit_action = self._action("&Fit to Window", lambda: self._panel_call("fit"), "F")
-        self.actual_action = self._action("&Actual Size (1:1)", lambda: self._panel_call("actual_size"), "1")
-        self.zoom_in_action = self._action("Zoom &In", lambda: self._panel_call("zoom_by", 1.25), QKeySequence.StandardKey.ZoomIn)
-        self.zoom_out_action = self._action("Zoom &Out", lambda: self._panel_call("zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut)
-        self.invert_action = self._action("&Invert Display", self._toggle_invert, "I", checkable=True)
-        self.overlay_action = self._action("Show &Overlays", self._toggle_overlays, "O", checkable=True)
+        self.open_action = self.add_action("&Open File…", self.open_file_dialog, QKeySequence.StandardKey.Open)
+        self.open_folder_action = self.add_action("Open &Folder…", self.open_folder_dialog, "Ctrl+Shift+O")
+        self.close_action = self.add_action("&Close", lambda: self.close_tab(self.tabs.currentIndex()), QKeySequence.StandardKey.Close)
+        self.quit_action = self.add_action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.fit_action = self.add_action("&Fit to Window", lambda: self._panel_call("fit"), "F")
+        self.actual_action = self.add_action("&Actual Size (1:1)", lambda: self._panel_call("actual_size"), "1")
+        self.zoom_in_action = self.add_action("Zoom &In", lambda: self._panel_call("zoom_by", 1.25), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out_action = self.add_action("Zoom &Out", lambda: self._panel_call("zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut)
+        self.invert_action = self.add_action("&Invert Display", self._toggle_invert, "I", checkable=True)
+        self.overlay_action = self.add_action("Show &Overlays", self._toggle_overlays, "O", checkable=True)
         self.overlay_action.setChecked(True)
         self.tags_action = self.tag_dock.toggleViewAction()
         self.tags_action.setShortcut(QKeySequence("Ctrl+T"))
-        self.play_action = self._action("&Play / Pause", lambda: self._frame_call("toggle_play"), "Space")
-        self.next_action = self._action("Next Frame", lambda: self._frame_call("step", 1), "Right")
-        self.prev_action = self._action("Previous Frame", lambda: self._frame_call("step", -1), "Left")
-        self._action("Next Frame", lambda: self._frame_call("step", 1), "Down")
-        self._action("Previous Frame", lambda: self._frame_call("step", -1), "Up")
-        self._action("Forward 10 Frames", lambda: self._frame_call("step", 10), "PgDown")
-        self._action("Back 10 Frames", lambda: self._frame_call("step", -10), "PgUp")
-        self._action("First Frame", lambda: self._set_frame(0), "Home")
-        self._action("Last Frame", lambda: self._set_frame(10**9), "End")
-        self.about_action = self._action("&About", self._about)
-        self.save_as_action = self._action("Save &As…", self.save_as_dialog, QKeySequence.StandardKey.SaveAs)
-        self.undo_action = self._action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
-        self.redo_action = self._action("&Redo", self.redo, QKeySequence.StandardKey.Redo)
-        self.export_recipe_action = self._action("Export &Recipe…", self.export_recipe_dialog)
-        self.preferences_action = self._action("&Preferences…", self.preferences_dialog, QKeySequence.StandardKey.Preferences)
-        self.threshold_action = self.threshold_dock.toggleViewAction()
-        self.threshold_action.setText("&Threshold…")
-        self.threshold_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
-        self.tools_action = self.tools_dock.toggleViewAction()
-        self.tools_action.setText("Edit &Tools")
-        self.tool_mode_actions = {
-            mode: self._action(label, lambda _c=False, m=mode: self.set_tool(m), key)
-            for mode, label, key in (
-                ("navigate", "&Navigate", "N"),
-                ("brush", "&Brush", "B"),
-                ("erase", "&Erase", "E"),
-                ("flood-fill", "&Flood Fill", "G"),
-                ("crop", "&Crop Rectangle", "C"),
-            )
-        }
-        self.image_op_actions = [
-            self._action("Flip &Horizontal", lambda: self.apply_operation(Flip("h"))),
-            self._action("Flip &Vertical", lambda: self.apply_operation(Flip("v"))),
-            self._action("Rotate 90° Clockwise", lambda: self.apply_operation(Rotate(90)), "Ctrl+R"),
-            self._action("Rotate 180°", lambda: self.apply_operation(Rotate(180))),
-            self._action("Rotate 90° Counter-clockwise", lambda: self.apply_operation(Rotate(270)), "Ctrl+Shift+R"),
-            self._action("&Bin…", self.bin_dialog),
-            self._action("&Invert Values", lambda: self.apply_operation(Invert())),
-        ]
-        self.delete_frame_action = self._action("&Delete Current Frame", self.delete_current_frame)
-        self.delete_frames_action = self._action("Delete Frames…", lambda: self.frames_dialog(DeleteFrames))
-        self.keep_frames_action = self._action("&Keep Frames…", lambda: self.frames_dialog(KeepFrames))
+        self.play_action = self.add_action("&Play / Pause", lambda: self._frame_call("toggle_play"), "Space")
+        self.next_action = self.add_action("Next Frame", lambda: self._frame_call("step", 1), "Right")
+        self.prev_action = self.add_action("Previous Frame", lambda: self._frame_call("step", -1), "Left")
+        self.add_action("Next Frame", lambda: self._frame_call("step", 1), "Down")
+        self.add_action("Previous Frame", lambda: self._frame_call("step", -1), "Up")
+        self.add_action("Forward 10 Frames", lambda: self._frame_call("step", 10), "PgDown")
+        self.add_action("Back 10 Frames", lambda: self._frame_call("step", -10), "PgUp")
+        self.add_action("First Frame", lambda: self._set_frame(0), "Home")
+        self.add_action("Last Frame", lambda: self._set_frame(10**9), "End")
+        self.about_action = self.add_action("&About", self._about)
+        self.edits = EditActions(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -161,16 +128,16 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._rebuild_recent_menu()
         file_menu.addSeparator()
-        file_menu.addAction(self.save_as_action)
+        file_menu.addAction(self.edits.save_as_action)
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")
-        self.edit_menu.addActions([self.undo_action, self.redo_action])
+        self.edit_menu.addActions([self.edits.undo_action, self.edits.redo_action])
         self.edit_menu.addSeparator()
-        self.edit_menu.addAction(self.export_recipe_action)
+        self.edit_menu.addAction(self.edits.export_recipe_action)
         self.edit_menu.addSeparator()
-        self.edit_menu.addAction(self.preferences_action)
+        self.edit_menu.addAction(self.edits.preferences_action)
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action])
         view_menu.addSeparator()
@@ -182,19 +149,19 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.tags_action)
         self.tools_menu = bar.addMenu("&Tools")
-        self.tools_menu.addActions([self.threshold_action, self.tools_action])
+        self.tools_menu.addActions([self.edits.threshold_action, self.edits.tools_action])
         self.tools_menu.addSeparator()
-        self.tools_menu.addActions(list(self.tool_mode_actions.values()))
+        self.tools_menu.addActions(list(self.edits.tool_mode_actions.values()))
         self.tools_menu.addSeparator()
-        self.tools_menu.addActions(self.image_op_actions)
+        self.tools_menu.addActions(self.edits.image_op_actions)
         self.tools_menu.addSeparator()
-        self.tools_menu.addActions([self.delete_frame_action, self.delete_frames_action, self.keep_frames_action])
+        self.tools_menu.addActions([self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action])
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("MainToolbar")
-        toolbar.addActions([self.open_action, self.save_as_action, self.undo_action, self.redo_action, self.fit_action,
-                            self.actual_action, self.invert_action, self.play_action, self.threshold_action])
+        toolbar.addActions([self.open_action, self.edits.save_as_action, self.edits.undo_action, self.edits.redo_action, self.fit_action,
+                            self.actual_action, self.invert_action, self.play_action, self.edits.threshold_action])
         self.toolbar = toolbar
 
     def _rebuild_recent_menu(self) -> None:
@@ -332,9 +299,9 @@ class MainWindow(QMainWindow):
         panel.view.frame_changed.connect(self.tag_dock.set_frame)
         panel.image_view.set_overlays_visible(self.overlay_action.isChecked())
         panel.history_budget_bytes = self.settings.history_budget_mb() * 1024 * 1024
-        panel.view.edits_changed.connect(lambda p=panel: self._on_edits_changed(p))
+        panel.view.edits_changed.connect(lambda p=panel: self.edits.on_edits_changed(p))
         panel.frame_bar.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        panel.frame_bar.addActions([self.delete_frame_action, self.delete_frames_action, self.keep_frames_action])
+        panel.frame_bar.addActions([self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action])
         index = self.tabs.addTab(panel, panel.title)
         self.tabs.setTabToolTip(index, str(document.path))
         self.tabs.setCurrentIndex(index)
@@ -363,183 +330,10 @@ class MainWindow(QMainWindow):
         panel = self.current_panel()
         self.threshold_dock.attach(panel)
         self.tools_dock.attach(panel)
-        self._update_edit_actions()
+        self.edits.update_actions()
         self.tag_dock.show_dataset(panel.document.dataset if panel else None, panel.view.frame if panel else 0)
         self.invert_action.setChecked(bool(panel and panel.view.invert))
         self.setWindowTitle(f"{panel.title} — DICOM Viewer" if panel else "DICOM Viewer")
-
-    # -- editing --------------------------------------------------------------------
-    def set_tool(self, mode: str) -> None:
-        self.tools_dock.show()
-        self.tools_dock.set_mode(mode)
-
-    def apply_operation(self, operation: Operation) -> bool:
-        """Apply an edit to the current document; errors become a dialog."""
-        panel = self.current_panel()
-        if panel is None:
-            return False
-        try:
-            panel.apply(operation)
-        except ViewerError as exc:
-            show_error(self, "Cannot apply", str(exc))
-            return False
-        return True
-
-    def undo(self) -> None:
-        panel = self.current_panel()
-        if panel is not None and (op := panel.view.undo()) is not None:
-            self.statusBar().showMessage(f"Undid {op.describe()}", 4000)
-
-    def redo(self) -> None:
-        panel = self.current_panel()
-        if panel is not None and (op := panel.view.redo()) is not None:
-            self.statusBar().showMessage(f"Redid {op.describe()}", 4000)
-
-    def _on_edits_changed(self, panel: DocumentPanel) -> None:
-        index = self.tabs.indexOf(panel)
-        if index >= 0:
-            self.tabs.setTabText(index, panel.title + (" *" if panel.is_dirty else ""))
-        self._update_edit_actions()
-        edits = panel.document.edits
-        try:
-            if panel.is_dirty and edits is not None:
-                self.recovery.save(panel.document.path, edits.operations)
-            else:
-                self.recovery.discard(panel.document.path)
-        except OSError as exc:  # recovery is a safety net; never block editing over it
-            self.statusBar().showMessage(f"Could not autosave the edit recipe: {exc}", 8000)
-
-    def recover_pending(self) -> int:
-        """Offer to replay edits a crash left unsaved; returns how many were restored."""
-        restored = 0
-        for pending in self.recovery.pending():
-            question = (
-                f"{pending.source.name} has {len(pending.operations)} unsaved edit(s) from a previous "
-                "session. Restore them?"
-            )
-            if not pending.source.exists() or not ask_yes_no(self, "Recover edits", question):
-                pending.recipe_path.unlink(missing_ok=True)
-                continue
-            panels = self.open_paths([pending.source])
-            if not panels:
-                continue
-            for operation in pending.operations:
-                if not self.apply_operation(operation):
-                    break
-            restored += 1
-        return restored
-
-    def _update_edit_actions(self) -> None:
-        panel = self.current_panel()
-        edits = panel.document.edits if panel else None
-        self.undo_action.setEnabled(bool(edits and edits.history.can_undo()))
-        self.redo_action.setEnabled(bool(edits and edits.history.can_redo()))
-        self.export_recipe_action.setEnabled(bool(edits and edits.operations))
-
-    def bin_dialog(self) -> None:
-        text = ask_text(self, "Bin", "Downsample by an integer factor (mean of N x N blocks):", "2")
-        if text is None:
-            return
-        try:
-            factor = int(text)
-        except ValueError:
-            show_error(self, "Cannot apply", f"bin factor '{text}' is not a whole number")
-            return
-        self.apply_operation(Bin(factor))
-
-    def delete_current_frame(self) -> None:
-        panel = self.current_panel()
-        if panel is not None:
-            self.apply_operation(DeleteFrames(str(panel.view.frame + 1)))
-
-    def frames_dialog(self, kind: type[DeleteFrames] | type[KeepFrames]) -> None:
-        panel = self.current_panel()
-        if panel is None:
-            return
-        verb = "delete" if kind is DeleteFrames else "keep"
-        text = ask_text(self, f"{verb.title()} frames", f"Frames to {verb} (1-{panel.view.frame_count}, e.g. 1,3,5-7):", "")
-        if text:
-            self.apply_operation(kind(text))
-
-    def export_recipe_dialog(self) -> None:
-
-        panel = self.current_panel()
-        if panel is None or panel.document.edits is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export recipe", str(Path(self.settings.last_folder()) / "recipe.json"), "Recipe (*.json)")
-        if path:
-            self.export_recipe(path)
-
-    def export_recipe(self, path: str | Path) -> None:
-        """Write the current document's edits as a recipe `dicom-viewer edit --recipe` replays."""
-        from viewer.edit_cli import recipe_json
-        from viewer.io.atomic import atomic_write
-
-        panel = self.current_panel()
-        if panel is None or panel.document.edits is None:
-            return
-        try:
-            with atomic_write(Path(path)) as f:
-                f.write(recipe_json(panel.document.edits.operations).encode())
-        except OSError as exc:
-            show_error(self, "Cannot export recipe", f"{path}: {exc.strerror or exc}")
-
-    def save_as_dialog(self) -> None:
-        panel = self.current_panel()
-        if panel is None:
-            return
-        suggestion = str(panel.document.path.with_name(panel.document.path.stem + "_edited.dcm"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save As", suggestion, DICOM_FILTER)
-        if path:
-            self.save_document(panel, Path(path), confirm=True)
-
-    def save_document(self, panel: DocumentPanel, target: Path, confirm: bool = True, syntax: str = "keep") -> bool:
-        """Commit and save `panel`'s document to `target`, after showing what changes."""
-        from viewer.io.commit import commit
-        from viewer.io.save import save
-        from viewer.ui.background import run_with_progress
-        from viewer.ui.save_dialog import SaveDialog
-
-        try:
-            preview = commit(panel.document)
-            if confirm:
-                dialog = SaveDialog(str(target), preview, self)
-                if not dialog.exec():
-                    return False
-                syntax = dialog.chosen_syntax()
-            overwrite = target.exists() and target.resolve() == panel.document.path.resolve()
-            report = run_with_progress(
-                self,
-                f"Saving {target.name}…",
-                lambda progress: save(panel.document, target, syntax, overwrite_source=overwrite, progress=progress),
-            )
-        except Cancelled:
-            self.statusBar().showMessage(f"Save cancelled; {target.name} was not written", 8000)
-            return False
-        except ViewerError as exc:
-            show_error(self, "Cannot save", str(exc))
-            return False
-        self.statusBar().showMessage(f"Saved {report.path} ({report.transfer_syntax.name})", 8000)
-        panel.mark_saved()
-        self._on_edits_changed(panel)
-        return True
-
-    def preferences_dialog(self) -> None:
-        text = ask_text(
-            self, "Preferences", "Undo history memory budget (MB):", str(self.settings.history_budget_mb())
-        )
-        if text is None:
-            return
-        try:
-            budget = max(16, int(text))
-        except ValueError:
-            show_error(self, "Preferences", f"'{text}' is not a whole number of megabytes")
-            return
-        self.settings.set_history_budget_mb(budget)
-        for panel in self.panels():
-            panel.history_budget_bytes = budget * 1024 * 1024
-            if panel.document.edits is not None:
-                panel.document.edits.history.budget_bytes = panel.history_budget_bytes
 
     # -- readout and toggles --------------------------------------------------------
     def _show_readout(self, panel: DocumentPanel, position: tuple[int, int] | None) -> None:

@@ -1,0 +1,238 @@
+"""Editing commands of the main window: undo/redo, image and frame operations, tools,
+Save As with its preview, recipe export, preferences and crash recovery.
+
+Composition, not a mixin: the main window owns one EditActions and puts its actions in
+its menus; this class acts on the window's current document panel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog
+
+from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Rotate
+from viewer.model.errors import ViewerError
+from viewer.model.progress import Cancelled
+from viewer.ui.dialogs import ask_text, ask_yes_no, show_error
+from viewer.ui.document_panel import DocumentPanel
+
+if TYPE_CHECKING:
+    from viewer.ui.main_window import MainWindow
+
+DICOM_FILTER = "DICOM files (*.dcm *.dicom *.ima *.img);;All files (*)"
+
+
+class EditActions(QObject):
+    """The Edit and Tools commands, acting on the window's current document."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self.save_as_action = self._window.add_action("Save &As…", self.save_as_dialog, QKeySequence.StandardKey.SaveAs)
+        self.undo_action = self._window.add_action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = self._window.add_action("&Redo", self.redo, QKeySequence.StandardKey.Redo)
+        self.export_recipe_action = self._window.add_action("Export &Recipe…", self.export_recipe_dialog)
+        self.preferences_action = self._window.add_action("&Preferences…", self.preferences_dialog, QKeySequence.StandardKey.Preferences)
+        self.threshold_action = self._window.threshold_dock.toggleViewAction()
+        self.threshold_action.setText("&Threshold…")
+        self.threshold_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.tools_action = self._window.tools_dock.toggleViewAction()
+        self.tools_action.setText("Edit &Tools")
+        self.tool_mode_actions = {
+            mode: self._window.add_action(label, lambda _c=False, m=mode: self.set_tool(m), key)
+            for mode, label, key in (
+                ("navigate", "&Navigate", "N"),
+                ("brush", "&Brush", "B"),
+                ("erase", "&Erase", "E"),
+                ("flood-fill", "&Flood Fill", "G"),
+                ("crop", "&Crop Rectangle", "C"),
+            )
+        }
+        self.image_op_actions = [
+            self._window.add_action("Flip &Horizontal", lambda: self.apply_operation(Flip("h"))),
+            self._window.add_action("Flip &Vertical", lambda: self.apply_operation(Flip("v"))),
+            self._window.add_action("Rotate 90° Clockwise", lambda: self.apply_operation(Rotate(90)), "Ctrl+R"),
+            self._window.add_action("Rotate 180°", lambda: self.apply_operation(Rotate(180))),
+            self._window.add_action("Rotate 90° Counter-clockwise", lambda: self.apply_operation(Rotate(270)), "Ctrl+Shift+R"),
+            self._window.add_action("&Bin…", self.bin_dialog),
+            self._window.add_action("&Invert Values", lambda: self.apply_operation(Invert())),
+        ]
+        self.delete_frame_action = self._window.add_action("&Delete Current Frame", self.delete_current_frame)
+        self.delete_frames_action = self._window.add_action("Delete Frames…", lambda: self.frames_dialog(DeleteFrames))
+        self.keep_frames_action = self._window.add_action("&Keep Frames…", lambda: self.frames_dialog(KeepFrames))
+
+    def set_tool(self, mode: str) -> None:
+        self._window.tools_dock.show()
+        self._window.tools_dock.set_mode(mode)
+
+    def apply_operation(self, operation: Operation) -> bool:
+        """Apply an edit to the current document; errors become a dialog."""
+        panel = self._window.current_panel()
+        if panel is None:
+            return False
+        try:
+            panel.apply(operation)
+        except ViewerError as exc:
+            show_error(self._window, "Cannot apply", str(exc))
+            return False
+        return True
+
+    def undo(self) -> None:
+        panel = self._window.current_panel()
+        if panel is not None and (op := panel.view.undo()) is not None:
+            self._window.statusBar().showMessage(f"Undid {op.describe()}", 4000)
+
+    def redo(self) -> None:
+        panel = self._window.current_panel()
+        if panel is not None and (op := panel.view.redo()) is not None:
+            self._window.statusBar().showMessage(f"Redid {op.describe()}", 4000)
+
+    def on_edits_changed(self, panel: DocumentPanel) -> None:
+        index = self._window.tabs.indexOf(panel)
+        if index >= 0:
+            self._window.tabs.setTabText(index, panel.title + (" *" if panel.is_dirty else ""))
+        self.update_actions()
+        edits = panel.document.edits
+        try:
+            if panel.is_dirty and edits is not None:
+                self._window.recovery.save(panel.document.path, edits.operations)
+            else:
+                self._window.recovery.discard(panel.document.path)
+        except OSError as exc:  # recovery is a safety net; never block editing over it
+            self._window.statusBar().showMessage(f"Could not autosave the edit recipe: {exc}", 8000)
+
+    def recover_pending(self) -> int:
+        """Offer to replay edits a crash left unsaved; returns how many were restored."""
+        restored = 0
+        for pending in self._window.recovery.pending():
+            question = (
+                f"{pending.source.name} has {len(pending.operations)} unsaved edit(s) from a previous "
+                "session. Restore them?"
+            )
+            if not pending.source.exists() or not ask_yes_no(self._window, "Recover edits", question):
+                pending.recipe_path.unlink(missing_ok=True)
+                continue
+            panels = self._window.open_paths([pending.source])
+            if not panels:
+                continue
+            for operation in pending.operations:
+                if not self.apply_operation(operation):
+                    break
+            restored += 1
+        return restored
+
+    def update_actions(self) -> None:
+        panel = self._window.current_panel()
+        edits = panel.document.edits if panel else None
+        self.undo_action.setEnabled(bool(edits and edits.history.can_undo()))
+        self.redo_action.setEnabled(bool(edits and edits.history.can_redo()))
+        self.export_recipe_action.setEnabled(bool(edits and edits.operations))
+
+    def bin_dialog(self) -> None:
+        text = ask_text(self._window, "Bin", "Downsample by an integer factor (mean of N x N blocks):", "2")
+        if text is None:
+            return
+        try:
+            factor = int(text)
+        except ValueError:
+            show_error(self._window, "Cannot apply", f"bin factor '{text}' is not a whole number")
+            return
+        self.apply_operation(Bin(factor))
+
+    def delete_current_frame(self) -> None:
+        panel = self._window.current_panel()
+        if panel is not None:
+            self.apply_operation(DeleteFrames(str(panel.view.frame + 1)))
+
+    def frames_dialog(self, kind: type[DeleteFrames] | type[KeepFrames]) -> None:
+        panel = self._window.current_panel()
+        if panel is None:
+            return
+        verb = "delete" if kind is DeleteFrames else "keep"
+        text = ask_text(self._window, f"{verb.title()} frames", f"Frames to {verb} (1-{panel.view.frame_count}, e.g. 1,3,5-7):", "")
+        if text:
+            self.apply_operation(kind(text))
+
+    def export_recipe_dialog(self) -> None:
+
+        panel = self._window.current_panel()
+        if panel is None or panel.document.edits is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self._window, "Export recipe", str(Path(self._window.settings.last_folder()) / "recipe.json"), "Recipe (*.json)")
+        if path:
+            self.export_recipe(path)
+
+    def export_recipe(self, path: str | Path) -> None:
+        """Write the current document's edits as a recipe `dicom-viewer edit --recipe` replays."""
+        from viewer.edit_cli import recipe_json
+        from viewer.io.atomic import atomic_write
+
+        panel = self._window.current_panel()
+        if panel is None or panel.document.edits is None:
+            return
+        try:
+            with atomic_write(Path(path)) as f:
+                f.write(recipe_json(panel.document.edits.operations).encode())
+        except OSError as exc:
+            show_error(self._window, "Cannot export recipe", f"{path}: {exc.strerror or exc}")
+
+    def save_as_dialog(self) -> None:
+        panel = self._window.current_panel()
+        if panel is None:
+            return
+        suggestion = str(panel.document.path.with_name(panel.document.path.stem + "_edited.dcm"))
+        path, _ = QFileDialog.getSaveFileName(self._window, "Save As", suggestion, DICOM_FILTER)
+        if path:
+            self.save_document(panel, Path(path), confirm=True)
+
+    def save_document(self, panel: DocumentPanel, target: Path, confirm: bool = True, syntax: str = "keep") -> bool:
+        """Commit and save `panel`'s document to `target`, after showing what changes."""
+        from viewer.io.commit import commit
+        from viewer.io.save import save
+        from viewer.ui.background import run_with_progress
+        from viewer.ui.save_dialog import SaveDialog
+
+        try:
+            preview = commit(panel.document)
+            if confirm:
+                dialog = SaveDialog(str(target), preview, self._window)
+                if not dialog.exec():
+                    return False
+                syntax = dialog.chosen_syntax()
+            overwrite = target.exists() and target.resolve() == panel.document.path.resolve()
+            report = run_with_progress(
+                self._window,
+                f"Saving {target.name}…",
+                lambda progress: save(panel.document, target, syntax, overwrite_source=overwrite, progress=progress),
+            )
+        except Cancelled:
+            self._window.statusBar().showMessage(f"Save cancelled; {target.name} was not written", 8000)
+            return False
+        except ViewerError as exc:
+            show_error(self._window, "Cannot save", str(exc))
+            return False
+        self._window.statusBar().showMessage(f"Saved {report.path} ({report.transfer_syntax.name})", 8000)
+        panel.mark_saved()
+        self.on_edits_changed(panel)
+        return True
+
+    def preferences_dialog(self) -> None:
+        text = ask_text(
+            self, "Preferences", "Undo history memory budget (MB):", str(self._window.settings.history_budget_mb())
+        )
+        if text is None:
+            return
+        try:
+            budget = max(16, int(text))
+        except ValueError:
+            show_error(self._window, "Preferences", f"'{text}' is not a whole number of megabytes")
+            return
+        self._window.settings.set_history_budget_mb(budget)
+        for panel in self._window.panels():
+            panel.history_budget_bytes = budget * 1024 * 1024
+            if panel.document.edits is not None:
+                panel.document.edits.history.budget_bytes = panel.history_budget_bytes
