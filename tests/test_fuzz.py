@@ -84,7 +84,9 @@ def test_byte_flips(tmp_path_factory, seed: str, flips, header_only: bool) -> No
     _exercise(path)
 
 
-ABSURD_INTS = st.sampled_from([0, 1, 3, 7, 12, 17, 33, 64, 255, 4096, 65535, 2**31 - 1, -1])
+ABSURD_INTS = st.one_of(
+    st.sampled_from([0, 1, 3, 7, 12, 17, 33, 64, 255, 4096, 65535, 2**31 - 1, -1]), st.integers(-(2**31), 2**32)
+)
 
 
 @FUZZ_SETTINGS
