@@ -227,7 +227,8 @@ def _macro_item(groups: Dataset, keyword: str) -> Dataset | None:
 
 # -- windows ----------------------------------------------------------------------------
 def _fits(window: Window, low: float, high: float) -> bool:
-    return window.low <= high and window.high >= low and high > low - 1
+    """A window still fits when it overlaps the data's modality range."""
+    return window.low <= high and window.high >= low
 
 
 def _fitted_window(low: float, high: float) -> Window:

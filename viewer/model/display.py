@@ -123,15 +123,21 @@ class ModalityTransform:
         return self.lut is None and self.slope == 1.0 and self.intercept == 0.0
 
 
-def _float(ds: Dataset, keyword: str, default: float) -> float:
-    value = ds.get(keyword)
+def _as_list(value: Any) -> list[Any]:
+    """A DICOM value as a list: multi-valued elements as they are, single values wrapped."""
     if value is None or value == "":
+        return []
+    if isinstance(value, (str, bytes, int, float)) or not hasattr(value, "__iter__"):
+        return [value]
+    return list(value)
+
+
+def _float(ds: Dataset, keyword: str, default: float) -> float:
+    """The first value of a numeric attribute; refuses text and non-finite numbers."""
+    values = _as_list(ds.get(keyword))
+    if not values:
         return default
-    if isinstance(value, (list, tuple)) or hasattr(value, "__getitem__") and not isinstance(value, str):
-        try:
-            value = value[0]
-        except (IndexError, TypeError):
-            return default
+    value = values[0]
     try:
         result = float(value)
     except (TypeError, ValueError):
@@ -189,12 +195,9 @@ def get_modality_transform(view: Dataset, pixels: PixelDescription) -> ModalityT
 
 
 def _values(view: Dataset, keyword: str) -> list[float]:
-    value = view.get(keyword)
-    if value is None or value == "":
-        return []
-    items = list(value) if not isinstance(value, (str, bytes, int, float)) and hasattr(value, "__iter__") else [value]
+    """Every value of a numeric attribute, or [] if any is not a number."""
     out = []
-    for v in items:
+    for v in _as_list(view.get(keyword)):
         try:
             out.append(float(v))
         except (TypeError, ValueError):
