@@ -17,6 +17,7 @@ from viewer.edits.operations import (
     Binarize,
     Crop,
     DeleteFrames,
+    FillInside,
     FillOutside,
     Flip,
     Invert,
@@ -267,3 +268,10 @@ def test_refuses_to_overwrite_input(tmp_path: Path) -> None:
     copy.write_bytes(corpus_file("CT_small.dcm").read_bytes())
     with pytest.raises(ViewerError, match="refusing to overwrite the input"):
         save(open_document(copy), copy)
+
+
+def test_window_that_no_longer_fits_is_replaced_with_a_warning(tmp_path: Path) -> None:
+    """MR_small's 600/1600 window cannot show values all set to 5000: replaced and reported."""
+    _, after, report = _save_edited("MR_small.dcm", tmp_path, FillInside(-1e9, 1e9, 5000))
+    assert (float(after.WindowCenter), float(after.WindowWidth)) == (5000.0, 1.0)
+    assert any("no longer fit" in w for w in report.warnings)

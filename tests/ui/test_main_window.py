@@ -140,3 +140,16 @@ def test_truncated_file_is_shown_with_a_note(window) -> None:
     assert not window.errors
     assert panel.image_view.image_item.image is not None
     assert "truncated" in window.statusBar().currentMessage()
+
+
+def test_drop_opens_files(window) -> None:
+    """Dropping a file on the window opens it like the menu does."""
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(corpus_file("MR_small.dcm")))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.tabs.count() == 1 and window.current_panel().title == "MR_small.dcm"
+    assert window.settings.recent_files()[0].endswith("MR_small.dcm")

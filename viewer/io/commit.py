@@ -236,8 +236,10 @@ def _fitted_window(low: float, high: float) -> Window:
     return Window((low + high) / 2, max(high - low, 1.0), explanation="FITTED TO EDITED DATA")
 
 
-def _update_windows(rec: _Recorder, ds: Dataset, low: float, high: float, replace_all: bool, where: str) -> None:
-    """Keep windows and VOI LUTs that still show the data, replace the rest."""
+def _update_windows(
+    rec: _Recorder, ds: Dataset, low: float, high: float, replace_all: bool, where: str, warnings: list[str]
+) -> None:
+    """Keep windows and VOI LUTs that still show the data, replace the rest (and say so)."""
     windows = get_windows(ds)
     luts = get_voi_luts(ds)
     keep = [] if replace_all else [w for w in windows if _fits(w, low, high)]
@@ -246,12 +248,17 @@ def _update_windows(rec: _Recorder, ds: Dataset, low: float, high: float, replac
     )
     if luts and not lut_ok:
         rec.delete(ds, "VOILUTSequence", where)
+        _warn_once(warnings, "the VOI LUT no longer fits the edited values; it is replaced by a window")
     if len(keep) == len(windows) and windows and not replace_all:
         return
     if not windows and (lut_ok or "VOILUTSequence" in ds):
         return
     if not windows and not luts and not replace_all:
         return
+    dropped = [w for w in windows if w not in keep]
+    if dropped:
+        shown = ", ".join(f"{w.center:g}/{w.width:g}" for w in dropped)
+        _warn_once(warnings, f"window(s) {shown} no longer fit the edited values {low:g}..{high:g}")
     if not keep:
         keep = [_fitted_window(low, high)]
     rec.set(ds, "WindowCenter", [format_ds(w.center) for w in keep] if len(keep) > 1 else format_ds(keep[0].center), where)
@@ -259,6 +266,11 @@ def _update_windows(rec: _Recorder, ds: Dataset, low: float, high: float, replac
     if "WindowCenterWidthExplanation" in ds or any(w.explanation for w in keep):
         texts = [w.explanation or "WINDOW" for w in keep]
         rec.set(ds, "WindowCenterWidthExplanation", texts if len(texts) > 1 else texts[0], where)
+
+
+def _warn_once(warnings: list[str], text: str) -> None:
+    if text not in warnings:
+        warnings.append(text)
 
 
 # -- the commit -------------------------------------------------------------------------
@@ -342,8 +354,8 @@ def commit(document: Document) -> CommitResult:
     if not source.is_color and pixels.size:
         low, high = _modality_range(document, mins, maxs)
         replace_all = work.modality_reset
-        _update_windows(rec, ds, low, high, replace_all, "")
-        _update_group_windows(rec, ds, low, high, replace_all)
+        _update_windows(rec, ds, low, high, replace_all, "", warnings)
+        _update_group_windows(rec, ds, low, high, replace_all, warnings)
 
     # Geometry and functional groups
     _commit_geometry(rec, ds, document, rows, columns)
@@ -387,12 +399,14 @@ def _rescale_places(ds: Dataset) -> list[tuple[Dataset, str]]:
     return places
 
 
-def _update_group_windows(rec: _Recorder, ds: Dataset, low: float, high: float, replace_all: bool) -> None:
+def _update_group_windows(
+    rec: _Recorder, ds: Dataset, low: float, high: float, replace_all: bool, warnings: list[str]
+) -> None:
     for seq_keyword in ("SharedFunctionalGroupsSequence", "PerFrameFunctionalGroupsSequence"):
         for i, groups in enumerate(ds.get(seq_keyword, []) or []):
             item = _macro_item(groups, "FrameVOILUTSequence")
             if item is not None:
-                _update_windows(rec, item, low, high, replace_all, f"{seq_keyword}[{i + 1}] > FrameVOILUT > ")
+                _update_windows(rec, item, low, high, replace_all, f"{seq_keyword}[{i + 1}] > FrameVOILUT > ", warnings)
 
 
 def _commit_geometry(rec: _Recorder, ds: Dataset, document: Document, rows: int, columns: int) -> None:
