@@ -144,7 +144,7 @@ def test_truncated_file_is_shown_with_a_note(window) -> None:
 
 def test_drop_opens_files(window) -> None:
     """Dropping a file on the window opens it like the menu does."""
-    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
     mime = QMimeData()
