@@ -29,7 +29,8 @@ from viewer.model.errors import ViewerError
 
 #: Frames decoded ahead of the current one during cine.
 PREFETCH_AHEAD = 4
-#: Decoder threads: compressed codecs release the GIL, so two cores decode two frames.
+#: Decoder threads: reading and native decoding overlap with painting; codecs that keep
+#: the GIL (openjpeg) are sent to worker processes instead (viewer.model.parallel).
 DECODE_THREADS = 2
 
 
@@ -106,6 +107,12 @@ class DocumentView(QObject):
         self.window = window
         self.voi_lut = None
         self.window_changed.emit(window)
+
+    def use_voi_lut(self, lut: VoiLut) -> None:
+        """Show through a (0028,3010) VOI LUT Sequence item instead of a window."""
+        self.window = None
+        self.voi_lut = lut
+        self.window_changed.emit(self.effective_window())
 
     def set_invert(self, invert: bool) -> None:
         if invert != self.invert:

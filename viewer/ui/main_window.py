@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
             self._add_window_action(menu, f"{label}  ({window.center:g}/{window.width:g})", window)
         for i, lut in enumerate(get_voi_luts(attributes)):
             action = menu.addAction(f"VOI LUT: {lut.explanation or i + 1}")
-            action.triggered.connect(lambda _c=False, v=view, l=lut: self._use_voi_lut(v, l))
+            action.triggered.connect(lambda _c=False, v=view, l=lut: v.use_voi_lut(l))
         menu.addSeparator()
         ct = menu.addMenu("CT")
         for preset in CT_PRESETS:
@@ -204,11 +204,6 @@ class MainWindow(QMainWindow):
     def _add_window_action(self, menu: QMenu, text: str, window) -> None:  # type: ignore[no-untyped-def]
         action = menu.addAction(text)
         action.triggered.connect(lambda _c=False, w=window: self._panel_view_call("set_window", w))
-
-    def _use_voi_lut(self, view, lut) -> None:  # type: ignore[no-untyped-def]
-        view.window = None
-        view.voi_lut = lut
-        view.window_changed.emit(view.effective_window())
 
     def _apply_computed(self, make) -> None:  # type: ignore[no-untyped-def]
         panel = self.current_panel()
