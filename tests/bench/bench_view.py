@@ -48,7 +48,8 @@ def _window(app, path: Path):
 def wl_rates(app, work: Path) -> None:
     from viewer.model.display import Window
 
-    print(f"{'frame':>10s} {'drag updates/s':>15s} {'release (full) updates/s':>25s} {'target':>7s}")
+    print(f"{'frame':>10s} {'drag updates/s':>15s} {'release (full) updates/s':>25s} {'target':>7s}"
+          f" {'drag at 1:1 zoom':>17s}")
     for size, target in ((512, 200), (2048, 60), (4096, 30)):
         window, panel = _window(app, _square_file(work, size))
         view, image_view = panel.view, panel.image_view
@@ -65,7 +66,14 @@ def wl_rates(app, work: Path) -> None:
             view.set_window(Window(1000 + i, 2000 + i))
             viewport.repaint()
         full_rate = 20 / (time.perf_counter() - t0)
-        print(f"{size:>5d}x{size:<4d} {drag_rate:15.0f} {full_rate:25.0f} {target:>7d}")
+        image_view.actual_size()  # zoomed in: the visible part is a fraction of the frame
+        t0 = time.perf_counter()
+        for i in range(n):
+            image_view._on_window_drag(float(i % 40), float(i % 25), False)
+            viewport.repaint()
+        zoomed_rate = n / (time.perf_counter() - t0)
+        image_view._on_window_drag(0.0, 0.0, True)
+        print(f"{size:>5d}x{size:<4d} {drag_rate:15.0f} {full_rate:25.0f} {target:>7d} {zoomed_rate:17.0f}")
         window.close()
 
 

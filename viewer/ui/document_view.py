@@ -130,11 +130,17 @@ class DocumentView(QObject):
         return minmax_window(values) if values is not None else Window(127.5, 256)
 
     # -- rendering ------------------------------------------------------------------
-    def display_image(self, step: int = 1) -> npt.NDArray[np.uint8] | None:
-        """The uint8 (gray) or RGB image of the current frame; every `step`-th pixel."""
+    def display_image(
+        self, step: int = 1, region: tuple[int, int, int, int] | None = None
+    ) -> npt.NDArray[np.uint8] | None:
+        """The uint8 (gray) or RGB image of the current frame, or of rows r0:r1 and
+        columns c0:c1 of it (`region`), taking every `step`-th pixel."""
         stored = self._stored
         if stored is None:
             return None
+        if region is not None:
+            r0, r1, c0, c1 = region
+            stored = stored[r0:r1, c0:c1]
         if step > 1:
             stored = stored[::step, ::step]
         pixels = self.document.pixels

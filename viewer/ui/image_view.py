@@ -78,6 +78,7 @@ class ImageViewWidget(QWidget):
         self._drag_start: Window | None = None
         self._previewing = False
         self._shown_step = 0
+        self._shown_origin = (0, 0)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -157,7 +158,8 @@ class ImageViewWidget(QWidget):
         """Fractional (row, column) of a scene position; pixel (r, c) spans r..r+1."""
         local = self.image_item.mapFromScene(scene_pos)
         step = max(self._shown_step, 1)
-        return local.y() * step - 0.5, local.x() * step - 0.5
+        r0, c0 = self._shown_origin
+        return r0 + local.y() * step - 0.5, c0 + local.x() * step - 0.5
 
     def pixel_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         """(row, column) of the image pixel under a scene position, or None outside."""
@@ -166,29 +168,49 @@ class ImageViewWidget(QWidget):
         # ImageItem local coordinates count the pixels of the image shown (a preview
         # is strided), whatever rectangle it is stretched over.
         step = max(self._shown_step, 1)
-        column, row = int(math.floor(local.x() * step)), int(math.floor(local.y() * step))
+        r0, c0 = self._shown_origin
+        column = c0 + int(math.floor(local.x() * step))
+        row = r0 + int(math.floor(local.y() * step))
         if 0 <= row < pixels.rows and 0 <= column < pixels.columns:
             return row, column
         return None
 
     # -- drawing --------------------------------------------------------------------
-    def _preview_step(self) -> int:
-        """Stride that brings the frame near the view's size (1 = full resolution)."""
+    def _visible_region(self) -> tuple[int, int, int, int]:
+        """Rows r0:r1 and columns c0:c1 of the frame inside the view (clipped)."""
         pixels = self.view.document.pixels
         rect = self.viewbox.viewRect()
-        visible = max(1.0, min(rect.width(), pixels.columns))
-        screen = max(1.0, float(self.viewbox.width()))
-        return max(1, int(visible / screen))
+        c0 = min(max(0, int(math.floor(rect.left()))), pixels.columns - 1)
+        c1 = max(min(pixels.columns, int(math.ceil(rect.right())) + 1), c0 + 1)
+        r0 = min(max(0, int(math.floor(rect.top() / self._pixel_aspect))), pixels.rows - 1)
+        r1 = max(min(pixels.rows, int(math.ceil(rect.bottom() / self._pixel_aspect)) + 1), r0 + 1)
+        return r0, r1, c0, c1
+
+    def _preview(self) -> tuple[int, tuple[int, int, int, int]]:
+        """Stride and region for a drag: only what is on screen, at about screen size."""
+        r0, r1, c0, c1 = self._visible_region()
+        screen_w = max(1.0, float(self.viewbox.width()))
+        screen_h = max(1.0, float(self.viewbox.height()))
+        step = max(1, int(min((c1 - c0) / screen_w, (r1 - r0) * self._pixel_aspect / screen_h)))
+        return step, (r0, r1, c0, c1)
 
     def refresh(self) -> None:
-        """Redraw the frame from the document view's state."""
-        step = self._preview_step() if self._previewing else 1
-        image = self.view.display_image(step)
+        """Redraw the frame from the document view's state.
+
+        While the window is dragged only the visible part is windowed, strided to about
+        the screen's size, so the cost follows the pixels on screen, not in the file."""
+        pixels = self.view.document.pixels
+        step, region = self._preview() if self._previewing else (1, (0, pixels.rows, 0, pixels.columns))
+        image = self.view.display_image(step, region if self._previewing else None)
         if image is None:
             return
+        r0, _, c0, _ = region
+        shown_rows, shown_columns = image.shape[:2]
         self.image_item.setImage(image, autoLevels=False, levels=(0, 255))
-        self.image_item.setRect(self.image_rect)
-        self._shown_step = step
+        self.image_item.setRect(
+            QRectF(c0, r0 * self._pixel_aspect, shown_columns * step, shown_rows * step * self._pixel_aspect)
+        )
+        self._shown_step, self._shown_origin = step, (r0, c0)
         self.update_overlay_text()
 
     def set_overlay(self, rgba: np.ndarray | None) -> None:
