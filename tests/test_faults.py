@@ -184,3 +184,20 @@ def test_cancelled_folder_scan(tmp_path: Path) -> None:
     progress.cancel()
     with pytest.raises(Cancelled):
         scan_folder(tmp_path, progress)
+
+
+def test_cancelled_batch_leaves_no_partial_files(tmp_path: Path) -> None:
+    """Cancelling a folder edit after the first file: that file is complete, nothing else exists."""
+    from viewer.io.batch import edit_folder
+    from viewer.model.progress import Cancelled, Progress
+
+    source = tmp_path / "in"
+    source.mkdir()
+    for name in ("CT_small.dcm", "MR_small.dcm", "emri_small.dcm"):
+        shutil.copy(corpus_file(name), source / name)
+    progress = Progress(report=lambda done, total: progress.cancel() if done == 1 else None)
+    with pytest.raises(Cancelled):
+        edit_folder(source, tmp_path / "out", [Flip("h")], progress=progress)
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["CT_small.dcm"]
+    assert open_document(tmp_path / "out" / "CT_small.dcm").frame_count == 1

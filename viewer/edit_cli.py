@@ -7,7 +7,6 @@ past bad files, and ends with a summary.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -24,13 +23,10 @@ from viewer.edits.operations import (
     KeepFrames,
     Operation,
     Rotate,
-    operation_from_json,
 )
-from viewer.io.save import SYNTAX_CHOICES, SaveReport, save
-from viewer.model.document import open_document
-from viewer.model.errors import ViewerError
-
-RECIPE_VERSION = 1
+from viewer.edits.recipe import load_recipe
+from viewer.io.batch import edit_file, edit_folder
+from viewer.io.save import SYNTAX_CHOICES, SaveReport
 
 
 class _AddOperation(argparse.Action):
@@ -71,35 +67,6 @@ def add_edit_parser(sub: Any) -> None:
     edit.add_argument("--report", action="store_true", help="print the tags that change and warnings")
 
 
-def load_recipe(path: str | Path) -> list[Operation]:
-    """Operations from a recipe file: {"version": 1, "operations": [...]} or a plain list."""
-    try:
-        data = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise ViewerError(f"cannot read recipe '{path}': {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ViewerError(f"recipe '{path}' is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    steps = data.get("operations") if isinstance(data, dict) else data
-    if not isinstance(steps, list):
-        raise ViewerError(f"recipe '{path}' has no list of operations")
-    return [operation_from_json(step) for step in steps]
-
-
-def recipe_json(operations: list[Operation]) -> str:
-    """The recipe file text for `operations` (what Edit > Export recipe writes)."""
-    return json.dumps({"version": RECIPE_VERSION, "operations": [op.to_json() for op in operations]}, indent=2)
-
-
-def edit_file(source: Path, target: Path, operations: list[Operation], syntax: str) -> SaveReport:
-    """Open `source`, apply `operations`, save to `target`."""
-    document = open_document(source)
-    if operations:
-        work = document.begin_edit()
-        for op in operations:
-            work.apply(op)
-    return save(document, target, syntax)
-
-
 def format_report(report: SaveReport) -> str:
     lines = [f"saved {report.path} ({report.transfer_syntax.name}, {report.bytes_written} bytes)"]
     lines += [f"  change: {change}" for change in report.changes]
@@ -107,42 +74,26 @@ def format_report(report: SaveReport) -> str:
     return "\n".join(lines)
 
 
-def _dicom_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-
-
 def _edit_folder(args: argparse.Namespace, operations: list[Operation], out: TextIO) -> int:
-    source, target = Path(args.path), Path(args.output)
-    if target.exists() and not target.is_dir():
-        raise ViewerError(f"'{target}' must be a folder when the input is a folder")
-    if target.resolve() == source.resolve():
-        raise ViewerError("the output folder must differ from the input folder")
-    files = _dicom_files(source)
-    failures: list[tuple[Path, str]] = []
-    saved = 0
-    progress = sys.stderr if sys.stderr.isatty() else None
-    for n, path in enumerate(files, 1):
-        relative = path.relative_to(source)
-        if progress:
-            done = int(30 * n / len(files))
-            progress.write(f"\r[{'#' * done}{'.' * (30 - done)}] {n}/{len(files)} {relative}"[:100].ljust(100))
-            progress.flush()
-        try:
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            report = edit_file(path, target / relative, operations, args.syntax)
-            saved += 1
-            if args.report:
-                out.write(format_report(report) + "\n")
-        except ViewerError as exc:
-            failures.append((relative, str(exc)))
-        except Exception as exc:  # one bad file never stops the batch
-            failures.append((relative, f"unexpected {type(exc).__name__}: {exc}"))
-    if progress:
-        progress.write("\n")
-    out.write(f"{saved} saved, {len(failures)} failed, {len(files)} files\n")
-    for relative, message in failures:
+    tty = sys.stderr if sys.stderr.isatty() else None
+
+    def show(done: int, total: int) -> None:
+        if tty and total:
+            filled = int(30 * done / total)
+            tty.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+            tty.flush()
+
+    def report(save_report: SaveReport) -> None:
+        if args.report:
+            out.write(format_report(save_report) + "\n")
+
+    result = edit_folder(Path(args.path), Path(args.output), operations, args.syntax, show, report)
+    if tty:
+        tty.write("\n")
+    out.write(result.summary() + "\n")
+    for relative, message in result.failures:
         out.write(f"  failed: {relative}: {' '.join(message.split())}\n")
-    return 0 if not failures else 1
+    return 0 if not result.failures else 1
 
 
 def run_edit(args: argparse.Namespace, out: TextIO) -> int:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from tests.corpus import corpus_file
 from tests.ui.helpers import drag, viewport_point
-from viewer.edit_cli import load_recipe
+from viewer.edits.recipe import load_recipe
 from viewer.edits.threshold import threshold_mask
 from viewer.ui.dialogs import set_answer
 
@@ -118,7 +118,7 @@ def test_save_dialog_preview_lists_changes(window, tmp_path: Path) -> None:
 
 def test_recipe_export_replays_on_cli(window, tmp_path: Path) -> None:
     """Edit > Export recipe writes JSON that `edit --recipe` replays to the same pixels."""
-    from viewer.edit_cli import edit_file
+    from viewer.io.batch import edit_file
 
     path = corpus_file("MR_small.dcm")
     panel = window.open_paths([path])[0]
@@ -157,3 +157,21 @@ def test_unsaved_edits_prompt_on_close(window) -> None:
         assert window.close_tab(0) is True and window.tabs.count() == 0
     finally:
         set_answer("yes_no", True)
+
+
+def test_batch_edit_folder_from_the_gui(window, tmp_path: Path) -> None:
+    """Apply the session's operations to a folder off the GUI thread; a bad file is listed."""
+    import shutil
+
+    from viewer.edits.operations import Flip
+
+    source = tmp_path / "in"
+    source.mkdir()
+    shutil.copy(corpus_file("CT_small.dcm"), source / "ct.dcm")
+    shutil.copy(corpus_file("MR_small.dcm"), source / "mr.dcm")
+    (source / "bad.dcm").write_bytes(b"nope")
+    result = window.edits.batch_edit(source, tmp_path / "out", [Flip("h")])
+    assert result is not None and result.saved == 2 and len(result.failures) == 1
+    assert window.errors[-1][1] == "2 saved, 1 failed, 3 files" and "bad.dcm" in window.errors[-1][2]
+    flipped = pydicom.dcmread(tmp_path / "out" / "ct.dcm").pixel_array
+    assert np.array_equal(flipped, pydicom.dcmread(corpus_file("CT_small.dcm")).pixel_array[:, ::-1])

@@ -16,10 +16,19 @@ def set_dialog_hook(hook) -> None:  # type: ignore[no-untyped-def]
 
 def show_error(parent: QWidget | None, title: str, message: str, details: str = "") -> None:
     """Show `message` (one line) with optional `details` behind a button."""
+    _show(parent, QMessageBox.Icon.Warning, title, message, details)
+
+
+def show_info(parent: QWidget | None, title: str, message: str, details: str = "") -> None:
+    """Like show_error, for results that are not errors (e.g. a batch summary)."""
+    _show(parent, QMessageBox.Icon.Information, title, message, details)
+
+
+def _show(parent: QWidget | None, icon: QMessageBox.Icon, title: str, message: str, details: str) -> None:
     if _hook is not None:
         _hook(title, message, details)
         return
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
     if details:
         box.setDetailedText(details)
     box.exec()

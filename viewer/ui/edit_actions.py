@@ -15,9 +15,11 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
 from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Rotate
+from viewer.edits.recipe import load_recipe
+from viewer.io.batch import BatchResult, edit_folder
 from viewer.model.errors import ViewerError
 from viewer.model.progress import Cancelled
-from viewer.ui.dialogs import ask_text, ask_yes_no, show_error
+from viewer.ui.dialogs import ask_text, ask_yes_no, show_error, show_info
 from viewer.ui.document_panel import DocumentPanel
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ class EditActions(QObject):
         self.undo_action = self._window.add_action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
         self.redo_action = self._window.add_action("&Redo", self.redo, QKeySequence.StandardKey.Redo)
         self.export_recipe_action = self._window.add_action("Export &Recipe…", self.export_recipe_dialog)
+        self.batch_action = self._window.add_action("Apply Recipe to &Folder…", self.batch_dialog)
         self.preferences_action = self._window.add_action("&Preferences…", self.preferences_dialog, QKeySequence.StandardKey.Preferences)
         self.threshold_action = self._window.threshold_dock.toggleViewAction()
         self.threshold_action.setText("&Threshold…")
@@ -168,7 +171,7 @@ class EditActions(QObject):
 
     def export_recipe(self, path: str | Path) -> None:
         """Write the current document's edits as a recipe `dicom-viewer edit --recipe` replays."""
-        from viewer.edit_cli import recipe_json
+        from viewer.edits.recipe import recipe_json
         from viewer.io.atomic import atomic_write
 
         panel = self._window.current_panel()
@@ -179,6 +182,48 @@ class EditActions(QObject):
                 f.write(recipe_json(panel.document.edits.operations).encode())
         except OSError as exc:
             show_error(self._window, "Cannot export recipe", f"{path}: {exc.strerror or exc}")
+
+    def batch_dialog(self) -> None:
+        """Choose a recipe (or use this document's edits), an input and an output folder."""
+        panel = self._window.current_panel()
+        start = self._window.settings.last_folder()
+        recipe, _ = QFileDialog.getOpenFileName(
+            self._window, "Recipe to apply (cancel: this document's edits)", start, "Recipe (*.json)"
+        )
+        if recipe:
+            try:
+                operations = load_recipe(recipe)
+            except ViewerError as exc:
+                show_error(self._window, "Cannot read recipe", str(exc))
+                return
+        elif panel is not None and panel.document.edits is not None and panel.document.edits.operations:
+            operations = list(panel.document.edits.operations)
+        else:
+            return
+        source = QFileDialog.getExistingDirectory(self._window, "Folder to edit", start)
+        target = QFileDialog.getExistingDirectory(self._window, "Folder for the edited copies", start) if source else ""
+        if source and target:
+            self.batch_edit(Path(source), Path(target), operations)
+
+    def batch_edit(self, source: Path, target: Path, operations: list[Operation]) -> BatchResult | None:
+        """Edit every file of `source` into `target` off the GUI thread, with progress and Cancel."""
+        from viewer.ui.background import run_with_progress
+
+        try:
+            result = run_with_progress(
+                self._window,
+                f"Editing {source.name}…",
+                lambda progress: edit_folder(source, target, operations, "keep", progress),
+            )
+        except Cancelled:
+            show_info(self._window, "Batch edit", "Cancelled; files already saved stay, none is half-written")
+            return None
+        except ViewerError as exc:
+            show_error(self._window, "Batch edit", str(exc))
+            return None
+        details = "\n".join(f"{relative}: {message}" for relative, message in result.failures)
+        show_info(self._window, "Batch edit", result.summary(), details)
+        return result
 
     def save_as_dialog(self) -> None:
         panel = self._window.current_panel()

@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         self.edit_menu = bar.addMenu("&Edit")
         self.edit_menu.addActions([self.edits.undo_action, self.edits.redo_action])
         self.edit_menu.addSeparator()
-        self.edit_menu.addAction(self.edits.export_recipe_action)
+        self.edit_menu.addActions([self.edits.export_recipe_action, self.edits.batch_action])
         self.edit_menu.addSeparator()
         self.edit_menu.addAction(self.edits.preferences_action)
         view_menu = bar.addMenu("&View")

@@ -1,0 +1,80 @@
+"""Apply operations to one file or to every file of a folder (batch editing).
+
+One bad file never stops a batch; the result lists it with its reason. Progress goes to
+a callback that may raise Cancelled between files (nothing is then half-written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from viewer.edits.operations import Operation
+from viewer.io.save import SaveReport, save
+from viewer.model.document import open_document
+from viewer.model.errors import ViewerError, reraise_if_fatal
+from viewer.model.progress import Cancelled, no_progress
+
+
+def edit_file(source: Path, target: Path, operations: list[Operation], syntax: str) -> SaveReport:
+    """Open `source`, apply `operations`, save to `target`."""
+    document = open_document(source)
+    if operations:
+        work = document.begin_edit()
+        for op in operations:
+            work.apply(op)
+    return save(document, target, syntax)
+
+
+@dataclass
+class BatchResult:
+    """What a folder edit did."""
+
+    files: int = 0
+    saved: int = 0
+    failures: list[tuple[Path, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{self.saved} saved, {len(self.failures)} failed, {self.files} files"
+
+
+def _dicom_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def edit_folder(
+    source: Path,
+    target: Path,
+    operations: list[Operation],
+    syntax: str = "keep",
+    progress: Callable[[int, int], None] = no_progress,
+    on_saved: Callable[[SaveReport], None] | None = None,
+) -> BatchResult:
+    """Edit every file below `source` into the same relative path below `target`."""
+    if not source.is_dir():
+        raise ViewerError(f"'{source}' is not a folder")
+    if target.exists() and not target.is_dir():
+        raise ViewerError(f"'{target}' must be a folder when the input is a folder")
+    if target.resolve() == source.resolve():
+        raise ViewerError("the output folder must differ from the input folder")
+    files = _dicom_files(source)
+    result = BatchResult(files=len(files))
+    for n, path in enumerate(files):
+        progress(n, len(files))  # may raise Cancelled between files
+        relative = path.relative_to(source)
+        try:
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            report = edit_file(path, target / relative, operations, syntax)
+            result.saved += 1
+            if on_saved is not None:
+                on_saved(report)
+        except Cancelled:
+            raise
+        except ViewerError as exc:
+            result.failures.append((relative, str(exc)))
+        except BaseException as exc:  # one bad file never stops the batch
+            reraise_if_fatal(exc)
+            result.failures.append((relative, f"unexpected {type(exc).__name__}: {exc}"))
+    progress(len(files), len(files))
+    return result
