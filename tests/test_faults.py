@@ -195,7 +195,7 @@ def test_cancelled_batch_leaves_no_partial_files(tmp_path: Path) -> None:
     source.mkdir()
     for name in ("CT_small.dcm", "MR_small.dcm", "emri_small.dcm"):
         shutil.copy(corpus_file(name), source / name)
-    progress = Progress(report=lambda done, total: progress.cancel() if done == 1 else None)
+    progress = Progress(report=lambda done, total: progress.cancel() if done == 0 else None)  # during file 1
     with pytest.raises(Cancelled):
         edit_folder(source, tmp_path / "out", [Flip("h")], progress=progress)
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
