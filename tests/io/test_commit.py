@@ -275,3 +275,35 @@ def test_window_that_no_longer_fits_is_replaced_with_a_warning(tmp_path: Path) -
     _, after, report = _save_edited("MR_small.dcm", tmp_path, FillInside(-1e9, 1e9, 5000))
     assert (float(after.WindowCenter), float(after.WindowWidth)) == (5000.0, 1.0)
     assert any("no longer fit" in w for w in report.warnings)
+
+
+def test_edited_series_saves_one_file_per_frame(tmp_path: Path) -> None:
+    """A folder series cropped and with one slice deleted saves N-1 files in one new series,
+    each with its own position moved by the crop."""
+    import copy
+
+    from viewer.io.series import save_series
+    from viewer.model.folder import open_entry, scan_folder
+
+    source = pydicom.dcmread(corpus_file("CT_small.dcm"))
+    folder = tmp_path / "series"
+    folder.mkdir()
+    for n, z in enumerate([0.0, 5.0, 10.0]):
+        ds = copy.deepcopy(source)
+        ds.SOPInstanceUID = pydicom.uid.generate_uid()
+        ds.ImagePositionPatient = [0, 0, z]
+        ds.save_as(folder / f"s{n}.dcm")
+    document = open_entry(scan_folder(folder).series[0])
+    work = document.begin_edit()
+    work.apply(Crop(10, 20, 64, 64))
+    work.apply(DeleteFrames("2"))
+    reports = save_series(document, tmp_path / "out")
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["s0.dcm", "s2.dcm"] and len(reports) == 2
+    out = [pydicom.dcmread(tmp_path / "out" / name) for name in written]
+    assert out[0].SeriesInstanceUID == out[1].SeriesInstanceUID != source.SeriesInstanceUID
+    iop, spacing = _vec(source.ImageOrientationPatient), _vec(source.PixelSpacing)
+    shift = 10 * spacing[1] * iop[:3] + 20 * spacing[0] * iop[3:]
+    assert np.allclose(_vec(out[1].ImagePositionPatient), np.array([0, 0, 10.0]) + shift, atol=1e-4)
+    assert (out[0].Rows, out[0].Columns) == (64, 64)
+    assert np.array_equal(out[1].pixel_array, source.pixel_array[20:84, 10:74])

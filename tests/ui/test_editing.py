@@ -175,3 +175,29 @@ def test_batch_edit_folder_from_the_gui(window, tmp_path: Path) -> None:
     assert window.errors[-1][1] == "2 saved, 1 failed, 3 files" and "bad.dcm" in window.errors[-1][2]
     flipped = pydicom.dcmread(tmp_path / "out" / "ct.dcm").pixel_array
     assert np.array_equal(flipped, pydicom.dcmread(corpus_file("CT_small.dcm")).pixel_array[:, ::-1])
+
+
+def test_edited_folder_series_saves_into_a_folder(window, tmp_path: Path) -> None:
+    """A series opened from a folder, thresholded, is saved as one file per slice."""
+    import copy
+
+    source = pydicom.dcmread(corpus_file("CT_small.dcm"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n in range(3):
+        ds = copy.deepcopy(source)
+        ds.SOPInstanceUID = pydicom.uid.generate_uid()
+        ds.ImagePositionPatient = [0, 0, 5.0 * n]
+        ds.save_as(folder / f"s{n}.dcm")
+    panel = window.open_paths([folder])[0]
+    assert panel.view.frame_count == 3
+    window.edits.threshold_action.trigger()
+    window.threshold_dock.scope.setCurrentIndex(1)  # all frames
+    window.threshold_dock.set_range(-100, 3000)
+    window.threshold_dock.fill_outside_button.click()
+    assert window.edits.save_series(panel, tmp_path / "out")
+    saved = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert saved == ["s0.dcm", "s1.dcm", "s2.dcm"] and not panel.is_dirty
+    hu = source.pixel_array.astype(int) - 1024
+    expected = np.where((hu >= -100) & (hu <= 3000), source.pixel_array, 0 + 1024)
+    assert np.array_equal(pydicom.dcmread(tmp_path / "out" / "s1.dcm").pixel_array, expected)

@@ -288,10 +288,14 @@ def _header_for_save(document: Document) -> Dataset:
     return ds
 
 
-def commit(document: Document) -> CommitResult:
-    """Build the dataset that a save of `document` writes, with the report of changes."""
+def commit(document: Document, series_uid: str | None = None) -> CommitResult:
+    """Build the dataset that a save of `document` writes, with the report of changes.
+
+    `series_uid` puts an edited object into a new series (used when a whole edited
+    series of files is saved, so the copies form one derived series).
+    """
     if document.frame_headers is not None:
-        raise ViewerError("a series of files cannot be saved as one object yet; open a single file to edit")
+        raise ViewerError("a series of files is saved into a folder, one file per frame (viewer.io.series)")
     warnings: list[str] = []
     if document.is_lossy:
         warnings.append("the source was lossy compressed; the copy stays marked Lossy Image Compression 01")
@@ -362,6 +366,8 @@ def commit(document: Document) -> CommitResult:
 
     # Derivation
     _mark_derived(rec, ds, document)
+    if series_uid:
+        rec.set(ds, "SeriesInstanceUID", series_uid)
     return CommitResult(ds, pixels.astype(_storage_dtype(bits_allocated, signed), copy=False), rec.changes, warnings)
 
 

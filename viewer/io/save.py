@@ -212,6 +212,7 @@ def save(
     syntax: str = "keep",
     overwrite_source: bool = False,
     progress: ProgressCallback = no_progress,
+    series_uid: str | None = None,
 ) -> SaveReport:
     """Commit `document` and write it to `target` atomically; raise ViewerError on failure.
 
@@ -224,7 +225,7 @@ def save(
     if target.is_dir():
         raise ViewerError(f"'{target}' is a folder; give a file name")
     progress(0, 3)
-    result = commit(document)
+    result = commit(document, series_uid)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
     progress(1, 3)
     encoded = encode(result, document, uid)

@@ -98,6 +98,12 @@ class Document:
         return describe_array(self.edits.pixels, self.source_pixels)
 
     @property
+    def frame_paths(self) -> list[Path] | None:
+        """For a series opened from a folder: the file of each source frame."""
+        reader = self._reader
+        return list(reader.paths) if isinstance(reader, SeriesFrameReader) else None
+
+    @property
     def frame_count(self) -> int:
         return self.pixels.frames
 
@@ -133,22 +139,32 @@ class Document:
     def begin_edit(self, budget_bytes: int | None = None) -> WorkingPixels:
         """Make the working copy that edits change (decodes every frame once)."""
         if self.edits is None:
-            from viewer.edits.history import DEFAULT_BUDGET_BYTES
-            from viewer.edits.working import WorkingPixels
-
-            source = self.source_pixels
-            _check_memory_for(source)
-            self.edits = WorkingPixels(
-                self.load_all_frames(),
-                bits_stored=source.bits_stored,
-                signed=source.pixel_representation == 1,
-                is_color=source.is_color,
-                source_modality=lambda i: get_modality_transform(self.source_attributes(i), source),
-                source_frame=self._source_frame,
-                budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
-                copy=False,
-            )
+            _check_memory_for(self.source_pixels)
+            self.edits = self._working(self.load_all_frames(), budget_bytes, copy=False)
         return self.edits
+
+    def adopt_edits(self, pixels: FrameArray, operations: list[Any], modality_reset: bool) -> WorkingPixels:
+        """Take pixels edited elsewhere (one frame of an edited series) as this file's edits."""
+        self.edits = self._working(pixels, None, copy=True)
+        self.edits.operations = list(operations)
+        self.edits.modality_reset = modality_reset
+        return self.edits
+
+    def _working(self, pixels: FrameArray, budget_bytes: int | None, copy: bool) -> WorkingPixels:
+        from viewer.edits.history import DEFAULT_BUDGET_BYTES
+        from viewer.edits.working import WorkingPixels
+
+        source = self.source_pixels
+        return WorkingPixels(
+            pixels,
+            bits_stored=source.bits_stored,
+            signed=source.pixel_representation == 1,
+            is_color=source.is_color,
+            source_modality=lambda i: get_modality_transform(self.source_attributes(i), source),
+            source_frame=self._source_frame,
+            budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
+            copy=copy,
+        )
 
     @property
     def decodable(self) -> bool:

@@ -229,6 +229,13 @@ class EditActions(QObject):
         panel = self._window.current_panel()
         if panel is None:
             return
+        if panel.document.frame_paths is not None:  # a series opened from a folder
+            folder = QFileDialog.getExistingDirectory(
+                self._window, "Save the edited series into a folder", self._window.settings.last_folder()
+            )
+            if folder:
+                self.save_series(panel, Path(folder))
+            return
         suggestion = str(panel.document.path.with_name(panel.document.path.stem + "_edited.dcm"))
         path, _ = QFileDialog.getSaveFileName(self._window, "Save As", suggestion, DICOM_FILTER)
         if path:
@@ -261,6 +268,28 @@ class EditActions(QObject):
             show_error(self._window, "Cannot save", str(exc))
             return False
         self._window.statusBar().showMessage(f"Saved {report.path} ({report.transfer_syntax.name})", 8000)
+        panel.mark_saved()
+        self.on_edits_changed(panel)
+        return True
+
+    def save_series(self, panel: DocumentPanel, folder: Path) -> bool:
+        """Write an edited folder series as one file per frame into `folder` (new series UID)."""
+        from viewer.io.series import save_series
+        from viewer.ui.background import run_with_progress
+
+        try:
+            reports = run_with_progress(
+                self._window, f"Saving the series into {folder.name}…",
+                lambda progress: save_series(panel.document, folder, "keep", progress),
+            )
+        except Cancelled:
+            show_info(self._window, "Save series", "Cancelled; the files already written are complete")
+            return False
+        except ViewerError as exc:
+            show_error(self._window, "Cannot save", str(exc))
+            return False
+        warnings = sorted({w for report in reports for w in report.warnings})
+        show_info(self._window, "Save series", f"Saved {len(reports)} files into {folder}", "\n".join(warnings))
         panel.mark_saved()
         self.on_edits_changed(panel)
         return True
