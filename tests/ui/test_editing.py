@@ -201,3 +201,31 @@ def test_edited_folder_series_saves_into_a_folder(window, tmp_path: Path) -> Non
     hu = source.pixel_array.astype(int) - 1024
     expected = np.where((hu >= -100) & (hu <= 3000), source.pixel_array, 0 + 1024)
     assert np.array_equal(pydicom.dcmread(tmp_path / "out" / "s1.dcm").pixel_array, expected)
+
+
+def test_preferences_set_the_history_budget(window) -> None:
+    """Edit > Preferences stores the undo budget and applies it to open documents."""
+    panel = window.open_paths([corpus_file("MR_small.dcm")])[0]
+    window.edits.image_op_actions[0].trigger()
+    set_answer("text", "256")
+    try:
+        window.edits.preferences_action.trigger()
+    finally:
+        set_answer("text", None)
+    assert window.settings.history_budget_mb() == 256
+    assert panel.document.edits.history.budget_bytes == 256 * 2**20
+
+
+def test_bin_and_keep_frames_dialogs(window) -> None:
+    """Tools > Bin… and Keep Frames… take their numbers from the person."""
+    panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
+    bin_action = next(a for a in window.edits.image_op_actions if a.text().startswith("&Bin"))
+    set_answer("text", "2")
+    try:
+        bin_action.trigger()
+        assert (panel.document.pixels.rows, panel.document.pixels.columns) == (32, 32)
+        set_answer("text", "2-4")
+        window.edits.keep_frames_action.trigger()
+        assert panel.view.frame_count == 3
+    finally:
+        set_answer("text", None)

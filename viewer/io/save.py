@@ -89,7 +89,7 @@ def _native_bytes(pixels: npt.NDArray[Any], bits_allocated: int) -> memoryview:
         from pydicom.pixels import pack_bits
 
         return memoryview(pack_bits(pixels.astype(np.uint8).ravel()))
-    return memoryview(np.ascontiguousarray(pixels)).cast("B")
+    return np.ascontiguousarray(pixels).data.cast("B")
 
 
 def _encoding_options(ds: Dataset) -> dict[str, Any]:

@@ -296,7 +296,7 @@ class EditActions(QObject):
 
     def preferences_dialog(self) -> None:
         text = ask_text(
-            self, "Preferences", "Undo history memory budget (MB):", str(self._window.settings.history_budget_mb())
+            self._window, "Preferences", "Undo history memory budget (MB):", str(self._window.settings.history_budget_mb())
         )
         if text is None:
             return

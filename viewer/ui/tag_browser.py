@@ -33,8 +33,7 @@ def _value_text(element: DataElement) -> str:
     if element.VR == "SQ":
         return f"{len(element.value)} item(s)"
     if element.tag in (0x7FE00010, 0x7FE00008, 0x7FE00009):
-        length = element.length if element.length not in (None, 0xFFFFFFFF) else "undefined"
-        return f"<pixel data, {length} bytes>"
+        return "<pixel data>"  # never read into the browser
     try:
         value = element.value
     except Exception as exc:  # a deferred or malformed value must not break the browser
