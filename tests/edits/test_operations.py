@@ -211,3 +211,9 @@ def test_unknown_recipe_step_is_refused() -> None:
         operation_from_json({"op": "blur"})
     with pytest.raises(ViewerError, match="no parameter"):
         operation_from_json({"op": "flip", "direction": "h", "angle": 3})
+
+
+def test_paint_value_beyond_the_type_widens() -> None:
+    """Painting 70000 into int16 pixels widens the array instead of failing or wrapping."""
+    _, edited, _ = _edited("MR_small.dcm", Paint(frame=1, points=[[5, 5]], radius=1, value=70000))
+    assert edited.dtype.itemsize >= 4 and edited[0, 5, 5] == 70000

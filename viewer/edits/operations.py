@@ -69,6 +69,12 @@ class Operation:
         return [frame - 1]
 
 
+def _holding(out: Pixels, new: Pixels, original: Pixels) -> Pixels:
+    """`out` as a writable array (never `original` itself) whose type holds `new`'s type."""
+    widened = out.astype(np.promote_types(out.dtype, new.dtype), copy=False)
+    return original.copy() if widened is original else widened
+
+
 def _refuse_color(ctx: EditContext, what: str) -> None:
     if ctx.is_color:
         raise ViewerError(f"{what} works on grayscale images; this one is colour")
@@ -131,10 +137,7 @@ class _RangeFill(Operation):
         for i in self.target_frames(len(pixels)):
             modality = ctx.modality_for(i)
             filled = threshold.fill(pixels[i], self.lo, self.hi, self.value, modality, self.inside)
-            out = fit_value(out, int(filled.max(initial=0)))
-            out = fit_value(out, int(filled.min(initial=0)))
-            if out is pixels:
-                out = pixels.copy()
+            out = _holding(out, filled, pixels)
             out[i] = filled
         return out
 
@@ -241,17 +244,15 @@ class Paint(Operation):
             if ctx.original_frame is None:
                 raise ViewerError("erase needs the original pixels, which are not available")
             return paint.erase(pixels[i], ctx.original_frame(i), points, self.radius)
-        return paint.paint(pixels[i], points, self.radius, to_stored(self.value, ctx.modality_for(i)))
+        value = to_stored(self.value, ctx.modality_for(i))
+        return paint.paint(fit_value(pixels[i], value), points, self.radius, value)  # widen, never wrap
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         found = self.region(pixels, ctx)
         if found is None:
             return pixels
         (r0, r1, c0, c1), values = found
-        out = fit_value(pixels, int(values.max(initial=0)))
-        out = fit_value(out, int(values.min(initial=0)))
-        if out is pixels:
-            out = pixels.copy()
+        out = _holding(pixels, values, pixels)
         out[self.frame - 1, r0:r1, c0:c1] = values
         return out
 
