@@ -7,8 +7,9 @@ its menus; this class acts on the window's current document panel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence
@@ -18,13 +19,14 @@ from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames,
 from viewer.edits.recipe import load_recipe
 from viewer.io.batch import BatchResult, edit_folder
 from viewer.model.errors import ViewerError
-from viewer.model.progress import Cancelled
+from viewer.model.progress import Cancelled, Progress
 from viewer.ui.dialogs import ask_text, ask_yes_no, show_error, show_info
 from viewer.ui.document_panel import DocumentPanel
 
 if TYPE_CHECKING:
     from viewer.ui.main_window import MainWindow
 
+T = TypeVar("T")
 DICOM_FILTER = "DICOM files (*.dcm *.dicom *.ima *.img);;All files (*)"
 
 
@@ -205,21 +207,32 @@ class EditActions(QObject):
         if source and target:
             self.batch_edit(Path(source), Path(target), operations)
 
-    def batch_edit(self, source: Path, target: Path, operations: list[Operation]) -> BatchResult | None:
-        """Edit every file of `source` into `target` off the GUI thread, with progress and Cancel."""
+    def _in_background(self, title: str, label: str, work: Callable[[Progress], T], cancelled: str) -> T | None:
+        """Run `work` off the GUI thread with progress and Cancel; None (after telling the
+        person) when it was cancelled or failed."""
         from viewer.ui.background import run_with_progress
 
         try:
-            result = run_with_progress(
-                self._window,
-                f"Editing {source.name}…",
-                lambda progress: edit_folder(source, target, operations, "keep", progress),
-            )
+            return run_with_progress(self._window, label, work)
         except Cancelled:
-            show_info(self._window, "Batch edit", "Cancelled; files already saved stay, none is half-written")
-            return None
+            show_info(self._window, title, cancelled)
         except ViewerError as exc:
-            show_error(self._window, "Batch edit", str(exc))
+            show_error(self._window, title, str(exc))
+        return None
+
+    def _saved(self, panel: DocumentPanel) -> None:
+        panel.mark_saved()
+        self.on_edits_changed(panel)
+
+    def batch_edit(self, source: Path, target: Path, operations: list[Operation]) -> BatchResult | None:
+        """Edit every file of `source` into `target` off the GUI thread, with progress and Cancel."""
+        result = self._in_background(
+            "Batch edit",
+            f"Editing {source.name}…",
+            lambda progress: edit_folder(source, target, operations, "keep", progress),
+            "Cancelled; files already saved stay, none is half-written",
+        )
+        if result is None:
             return None
         details = "\n".join(f"{relative}: {message}" for relative, message in result.failures)
         show_info(self._window, "Batch edit", result.summary(), details)
@@ -245,53 +258,46 @@ class EditActions(QObject):
         """Commit and save `panel`'s document to `target`, after showing what changes."""
         from viewer.io.commit import commit
         from viewer.io.save import save
-        from viewer.ui.background import run_with_progress
         from viewer.ui.save_dialog import SaveDialog
 
         try:
             preview = commit(panel.document)
-            if confirm:
-                dialog = SaveDialog(str(target), preview, self._window)
-                if not dialog.exec():
-                    return False
-                syntax = dialog.chosen_syntax()
-            overwrite = target.exists() and target.resolve() == panel.document.path.resolve()
-            report = run_with_progress(
-                self._window,
-                f"Saving {target.name}…",
-                lambda progress: save(panel.document, target, syntax, overwrite_source=overwrite, progress=progress),
-            )
-        except Cancelled:
-            self._window.statusBar().showMessage(f"Save cancelled; {target.name} was not written", 8000)
-            return False
         except ViewerError as exc:
             show_error(self._window, "Cannot save", str(exc))
             return False
+        if confirm:
+            dialog = SaveDialog(str(target), preview, self._window)
+            if not dialog.exec():
+                return False
+            syntax = dialog.chosen_syntax()
+        overwrite = target.exists() and target.resolve() == panel.document.path.resolve()
+        report = self._in_background(
+            "Cannot save",
+            f"Saving {target.name}…",
+            lambda progress: save(panel.document, target, syntax, overwrite_source=overwrite, progress=progress),
+            f"Save cancelled; {target.name} was not written",
+        )
+        if report is None:
+            return False
         self._window.statusBar().showMessage(f"Saved {report.path} ({report.transfer_syntax.name})", 8000)
-        panel.mark_saved()
-        self.on_edits_changed(panel)
+        self._saved(panel)
         return True
 
     def save_series(self, panel: DocumentPanel, folder: Path) -> bool:
         """Write an edited folder series as one file per frame into `folder` (new series UID)."""
         from viewer.io.series import save_series
-        from viewer.ui.background import run_with_progress
 
-        try:
-            reports = run_with_progress(
-                self._window, f"Saving the series into {folder.name}…",
-                lambda progress: save_series(panel.document, folder, "keep", progress),
-            )
-        except Cancelled:
-            show_info(self._window, "Save series", "Cancelled; the files already written are complete")
-            return False
-        except ViewerError as exc:
-            show_error(self._window, "Cannot save", str(exc))
+        reports = self._in_background(
+            "Save series",
+            f"Saving the series into {folder.name}…",
+            lambda progress: save_series(panel.document, folder, "keep", progress),
+            "Cancelled; the files already written are complete",
+        )
+        if reports is None:
             return False
         warnings = sorted({w for report in reports for w in report.warnings})
         show_info(self._window, "Save series", f"Saved {len(reports)} files into {folder}", "\n".join(warnings))
-        panel.mark_saved()
-        self.on_edits_changed(panel)
+        self._saved(panel)
         return True
 
     def preferences_dialog(self) -> None:
