@@ -129,7 +129,7 @@ def _quiet_native_stderr() -> Iterator[TextIO]:
 def run_command(argv: Sequence[str]) -> int:
     """Run one non-GUI command and return its exit status."""
     from viewer.model.errors import ViewerError
-    from viewer.model.header import one_line as _one_line
+    from viewer.model.errors import one_line as _one_line
 
     parser = _build_parser()
     try:

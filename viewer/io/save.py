@@ -28,7 +28,7 @@ from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import encode_frames
 from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
-from viewer.model.errors import ViewerError, reraise_if_fatal
+from viewer.model.errors import ViewerError, one_line, reraise_if_fatal
 from viewer.model.header import collect_warnings
 from viewer.model.progress import no_progress
 
@@ -146,7 +146,7 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
             frames = encode_frames(little, str(syntax), _encoding_options(ds))
     except BaseException as exc:
         reraise_if_fatal(exc)
-        raise ViewerError(f"cannot encode as {syntax.name}: {' '.join(str(exc).split())}") from None
+        raise ViewerError(f"cannot encode as {syntax.name}: {one_line(exc)}") from None
     ds.PixelData = encapsulate(frames)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True
@@ -163,7 +163,7 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallba
         # dcmwrite, not save_as: save_as refuses big -> little endian conversion.
         dcmwrite(f, encoded.dataset, enforce_file_format=True, implicit_vr=syntax.is_implicit_VR, little_endian=True)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
-        raise ViewerError(f"cannot write the dataset as {syntax.name}: {' '.join(str(exc).split())[:300]}") from None
+        raise ViewerError(f"cannot write the dataset as {syntax.name}: {one_line(exc)}") from None
     data = encoded.native_pixels
     if data is None:
         return
@@ -203,7 +203,7 @@ def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None) -> None:
     except ViewerError:
         raise
     except Exception as exc:
-        raise ViewerError(f"the written file does not read back: {' '.join(str(exc).split())}") from None
+        raise ViewerError(f"the written file does not read back: {one_line(exc)}") from None
 
 
 def save(

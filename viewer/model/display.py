@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
-from viewer.model.errors import PixelDataError, ViewerError, describe_attribute
+from viewer.model.errors import PixelDataError, ViewerError, describe_attribute, one_line
 from viewer.model.pixels import PixelDescription
 
 FloatArray = npt.NDArray[np.float64]
@@ -374,4 +374,4 @@ def render_frame(
     except (ViewerError, MemoryError):
         raise
     except Exception as exc:  # malformed LUTs and the like
-        raise PixelDataError(f"cannot display frame {index + 1}: {' '.join(str(exc).split())}") from None
+        raise PixelDataError(f"cannot display frame {index + 1}: {one_line(exc)}") from None

@@ -26,13 +26,13 @@ from viewer.model.errors import (
     NotDicomError,
     PixelDataError,
     ViewerError,
+    one_line,
     reraise_if_fatal,
 )
 from viewer.model.functional_groups import frame_view
 from viewer.model.header import (
     collect_warnings,
     ensure_transfer_syntax,
-    one_line,
     parse_all,
     read_full,
     read_header,
@@ -54,7 +54,6 @@ FrameArray = npt.NDArray[Any]
 #: Decoded frames kept per document; the GUI asks for neighbours while scrubbing.
 CACHE_FRAMES = 8
 
-_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 
 
 ProgressCallback = Callable[[int, int], None]

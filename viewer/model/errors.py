@@ -39,3 +39,9 @@ def reraise_if_fatal(exc: BaseException) -> None:
     """
     if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
         raise exc
+
+
+def one_line(exc: BaseException) -> str:
+    """`exc` as one line of at most 300 characters, for dialogs and `dicom-viewer: error:`."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."

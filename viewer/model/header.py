@@ -13,7 +13,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from viewer.model.errors import NotDicomError
+from viewer.model.errors import NotDicomError, one_line
 
 
 @contextmanager
@@ -65,11 +65,6 @@ def parse_all(ds: Dataset, notes: list[str], depth: int = 0) -> None:
         except Exception as exc:
             del ds[tag]
             notes.append(f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}) cannot be read and is ignored: {one_line(exc)}")
-
-
-def one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def infer_transfer_syntax(ds: Dataset) -> UID:
