@@ -229,3 +229,16 @@ def test_bin_and_keep_frames_dialogs(window) -> None:
         assert panel.view.frame_count == 3
     finally:
         set_answer("text", None)
+
+
+def test_binarize_sets_mask_window_once(window) -> None:
+    """Binarize shows the mask with 0.5/1; a window chosen afterwards survives later edits."""
+    from viewer.edits.operations import Binarize, Paint
+    from viewer.model.display import Window
+
+    panel = window.open_paths([corpus_file("MR_small.dcm")])[0]
+    window.edits.apply_operation(Binarize(300, 5000))
+    assert panel.view.effective_window() == Window(0.5, 1.0)
+    panel.view.set_window(Window(0.5, 3.0))
+    window.edits.apply_operation(Paint(frame=1, points=[[5, 5]], radius=2, value=1))
+    assert panel.view.effective_window() == Window(0.5, 3.0)

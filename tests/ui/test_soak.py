@@ -24,7 +24,7 @@ def test_ten_thousand_paints(window) -> None:
     panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
     view, viewport = panel.view, panel.image_view.graphics.viewport()
     panel.document.begin_edit()  # every frame in memory: the loop measures painting, not decoding
-    view._after_edit(((), 0))
+    view.load_current()
     rss_after_warmup = 0.0
     for i in range(PAINTS):
         kind = i % 3

@@ -7,8 +7,9 @@ thread; only the latest requested frame is shown, stale requests are dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +27,9 @@ from viewer.model.display import (
 )
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
+
+if TYPE_CHECKING:
+    from viewer.edits.working import WorkingPixels
 
 #: Frames decoded ahead of the current one during cine.
 PREFETCH_AHEAD = 4
@@ -258,40 +262,41 @@ class DocumentView(QObject):
     # -- editing --------------------------------------------------------------------
     def apply(self, operation: Operation, budget_bytes: int | None = None) -> None:
         """Apply one edit (one undo step); raises ViewerError with a reason."""
-        shape = self.document.pixels.frame_shape, self.frame_count
+        before = self._edit_state()
         self.document.begin_edit(budget_bytes).apply(operation)
-        self._after_edit(shape)
+        self._after_edit(before)
 
     def undo(self) -> Operation | None:
-        if self.document.edits is None:
-            return None
-        shape = self.document.pixels.frame_shape, self.frame_count
-        operation = self.document.edits.undo()
-        if operation is not None:
-            self._after_edit(shape)
-        return operation
+        return self._step(lambda edits: edits.undo())
 
     def redo(self) -> Operation | None:
+        return self._step(lambda edits: edits.redo())
+
+    def _step(self, do: Callable[[WorkingPixels], Operation | None]) -> Operation | None:
         if self.document.edits is None:
             return None
-        shape = self.document.pixels.frame_shape, self.frame_count
-        operation = self.document.edits.redo()
+        before = self._edit_state()
+        operation = do(self.document.edits)
         if operation is not None:
-            self._after_edit(shape)
+            self._after_edit(before)
         return operation
 
-    def _after_edit(self, old_shape: tuple[tuple[int, ...], int]) -> None:
+    def _edit_state(self) -> tuple[tuple[int, ...], int, bool]:
+        """What an edit may change that the view must follow: frame shape, count, mask-ness."""
+        edits = self.document.edits
+        return self.document.pixels.frame_shape, self.frame_count, bool(edits and edits.modality_reset)
+
+    def _after_edit(self, before: tuple[tuple[int, ...], int, bool]) -> None:
         if self.frame >= self.frame_count:
             self.frame = self.frame_count - 1
             self.frame_changed.emit(self.frame)
         self._stored = self.document.get_frame(self.frame)
         self._modality_values = None
-        if self.document.edits is not None and self.document.edits.modality_reset and self.window is not None:
-            values = self.modality_values()
-            if values is not None and values.size and values.max() <= 1 and values.min() >= 0:
-                self.window = Window(0.5, 1.0)  # a 0/1 mask: show 0 black, 1 white
-                self.window_changed.emit(self.window)
-        if (self.document.pixels.frame_shape, self.frame_count) != old_shape:
+        now = self._edit_state()
+        if now[2] and not before[2] and self.window is not None:
+            self.window = Window(0.5, 1.0)  # became a 0/1 mask: show 0 black, 1 white
+            self.window_changed.emit(self.window)
+        if now[:2] != before[:2]:
             self.geometry_changed.emit()
         self.edits_changed.emit()
         self.image_changed.emit()
