@@ -213,9 +213,11 @@ def save(
     overwrite_source: bool = False,
     progress: ProgressCallback = no_progress,
     series_uid: str | None = None,
+    committed: CommitResult | None = None,
 ) -> SaveReport:
     """Commit `document` and write it to `target` atomically; raise ViewerError on failure.
 
+    `committed` is a commit already made for a preview (the Save As dialog), used once.
     The target is left as it was (absent or the old file) if anything fails or
     `progress` raises :class:`Cancelled`.
     """
@@ -225,7 +227,7 @@ def save(
     if target.is_dir():
         raise ViewerError(f"'{target}' is a folder; give a file name")
     progress(0, 3)
-    result = commit(document, series_uid)
+    result = committed if committed is not None else commit(document, series_uid)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
     progress(1, 3)
     encoded = encode(result, document, uid)

@@ -274,7 +274,9 @@ class EditActions(QObject):
         report = self._in_background(
             "Cannot save",
             f"Saving {target.name}…",
-            lambda progress: save(panel.document, target, syntax, overwrite_source=overwrite, progress=progress),
+            lambda progress: save(
+                panel.document, target, syntax, overwrite_source=overwrite, progress=progress, committed=preview
+            ),
             f"Save cancelled; {target.name} was not written",
         )
         if report is None:
