@@ -17,6 +17,7 @@ from pydicom import dcmread, dcmwrite
 from pydicom.dataset import Dataset
 from pydicom.uid import (
     UID,
+    ExplicitVRBigEndian,
     ExplicitVRLittleEndian,
     JPEG2000Lossless,
     JPEGLSLossless,
@@ -39,15 +40,6 @@ _REQUESTED = {
     "rle": RLELossless,
     "jpegls": JPEGLSLossless,
     "j2k": JPEG2000Lossless,
-}
-#: Syntaxes we can write without loss from decoded pixels.
-_LOSSLESS_WRITABLE = {
-    "1.2.840.10008.1.2",
-    "1.2.840.10008.1.2.1",
-    "1.2.840.10008.1.2.1.99",
-    str(RLELossless),
-    str(JPEGLSLossless),
-    str(JPEG2000Lossless),
 }
 
 
@@ -73,11 +65,11 @@ def choose_syntax(document: Document, choice: str, edited: bool) -> tuple[UID, l
             package = codecs.plugin_package(uid)
             raise ViewerError(f"cannot encode {uid.name} here" + (f"; install '{package}'" if package else ""))
         return uid, []
-    if not edited and source != "1.2.840.10008.1.2.2":
+    if not edited and source != ExplicitVRBigEndian:
         return source, []  # the pixel bytes are copied as they are
-    if str(source) in _LOSSLESS_WRITABLE and codecs.can_encode(source):
-        return source, []
-    reason = "big-endian data is written as little endian" if source == "1.2.840.10008.1.2.2" else (
+    if source != ExplicitVRBigEndian and not codecs.is_lossy(source) and codecs.can_encode(source):
+        return source, []  # re-encoded from the edited pixels without loss
+    reason = "big-endian data is written as little endian" if source == ExplicitVRBigEndian else (
         f"{source.name} cannot be re-encoded losslessly here"
     )
     return ExplicitVRLittleEndian, [f"{reason}; saved as Explicit VR Little Endian"]
