@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from pydicom import dcmread
 from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
+from pydicom.sequence import Sequence
 from pydicom.uid import UID, generate_uid
 
 from viewer.edits.operations import Bin, Crop, DeleteFrames, Flip, KeepFrames, Operation, Rotate
@@ -85,14 +87,12 @@ class _Recorder:
     def _text(value: Any) -> str:
         if value is None:
             return ""
-        if type(value).__name__ == "Sequence":
+        if isinstance(value, Sequence):
             return f"{len(value)} item(s)"
-        if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
+        if isinstance(value, (list, tuple, MultiValue)):
             return "\\".join(str(v) for v in value)
         if isinstance(value, (bytes, bytearray)):
             return f"<{len(value)} bytes>"
-        if type(value).__name__ == "Sequence":
-            return f"{len(value)} item(s)"
         return str(value)
 
     def set(self, ds: Dataset, keyword: str, value: Any, where: str = "", vr: str | None = None) -> None:
@@ -111,8 +111,7 @@ class _Recorder:
 
     def delete(self, ds: Dataset, keyword: str, where: str = "") -> None:
         if keyword in ds:
-            old = ds[keyword]
-            text = f"{len(old.value)} item(s)" if old.VR == "SQ" else self._text(old.value)
+            text = self._text(ds[keyword].value)
             del ds[keyword]
             self.changes.append(TagChange(f"{where}{keyword}", text, ""))
 
