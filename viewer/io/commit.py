@@ -274,6 +274,7 @@ def _warn_once(warnings: list[str], text: str) -> None:
 
 # -- the commit -------------------------------------------------------------------------
 def _header_for_save(document: Document) -> Dataset:
+    document.check_unchanged()
     try:
         with collect_warnings([]):
             ds = dcmread(document.path, stop_before_pixels=True, force=document.forced)

@@ -27,6 +27,7 @@ from pydicom.uid import (
 from viewer.io.atomic import atomic_write
 from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import encode_frames
+from viewer.io.targets import resolve_output
 from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
 from viewer.model.errors import ViewerError, one_line, reraise_if_fatal
@@ -34,6 +35,14 @@ from viewer.model.header import collect_warnings
 from viewer.model.progress import no_progress
 
 WRITE_CHUNK = 16 * 2**20
+#: Pixel Data and what describes its encoding: replaced together whenever pixels are re-encoded.
+_PIXEL_DATA_KEYWORDS = (
+    "PixelData",
+    "FloatPixelData",
+    "DoubleFloatPixelData",
+    "ExtendedOffsetTable",
+    "ExtendedOffsetTableLengths",
+)
 SYNTAX_CHOICES = ("keep", "explicit", "rle", "jpegls", "j2k")
 _REQUESTED = {
     "explicit": ExplicitVRLittleEndian,
@@ -104,6 +113,12 @@ class EncodedDataset:
     dataset: Dataset
     syntax: UID
     native_pixels: memoryview | None = None  # written by `write_dataset` straight from the array
+    pixels: npt.NDArray[Any] | None = None  # what was encoded (None: the source bytes are copied)
+
+    @property
+    def verify_every_frame(self) -> bool:
+        """Every frame is read back when a codec encoded them; else the first and last."""
+        return self.pixels is not None and self.syntax.is_compressed
 
 
 def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedDataset:
@@ -121,7 +136,7 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     bits_allocated = int(ds.BitsAllocated)
     little = pixels.astype(pixels.dtype.newbyteorder("<"), copy=False)
     ds.file_meta.TransferSyntaxUID = syntax
-    for keyword in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"):
+    for keyword in _PIXEL_DATA_KEYWORDS:  # the offset tables describe the old encoding
         if keyword in ds:
             del ds[keyword]
     if not syntax.is_compressed:
@@ -129,8 +144,8 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
         if syntax.is_deflated or any(tag > 0x7FE00010 for tag in ds.keys()):
             ds.PixelData = bytes(data) + (b"\x00" if len(data) % 2 else b"")
             ds["PixelData"].VR = "OB" if bits_allocated <= 8 else "OW"
-            return EncodedDataset(ds, syntax)
-        return EncodedDataset(ds, syntax, data)
+            return EncodedDataset(ds, syntax, pixels=pixels)
+        return EncodedDataset(ds, syntax, data, pixels=pixels)
     from pydicom.encaps import encapsulate
 
     try:
@@ -142,7 +157,7 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     ds.PixelData = encapsulate(frames)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True
-    return EncodedDataset(ds, syntax)
+    return EncodedDataset(ds, syntax, pixels=pixels)
 
 
 def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallback = no_progress) -> None:
@@ -173,8 +188,9 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallba
         f.write(b"\x00")
 
 
-def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None) -> None:
-    """Re-read the written file: header must match, first and last frames must decode equal."""
+def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None, every_frame: bool = False) -> None:
+    """Re-read the written file: header must match; the first and last frames (every frame
+    with `every_frame`) must decode equal to `pixels`."""
     from viewer.model.readers import FileFrameReader
 
     try:
@@ -188,7 +204,7 @@ def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None) -> None:
                 if frames != len(pixels):
                     raise ViewerError(f"written file reads back with {frames} frames, not {len(pixels)}")
                 reader = FileFrameReader(path, UID(back.file_meta.TransferSyntaxUID), [])
-                for index in sorted({0, frames - 1}):
+                for index in range(frames) if every_frame else sorted({0, frames - 1}):
                     decoded = reader.read(index)
                     if not np.array_equal(decoded.reshape(pixels[index].shape), pixels[index]):
                         raise ViewerError(f"frame {index + 1} does not read back equal to what was written")
@@ -206,18 +222,19 @@ def save(
     progress: ProgressCallback = no_progress,
     series_uid: str | None = None,
     committed: CommitResult | None = None,
+    force: bool = False,
 ) -> SaveReport:
     """Commit `document` and write it to `target` atomically; raise ViewerError on failure.
 
     `committed` is a commit already made for a preview (the Save As dialog), used once.
+    The target obeys :mod:`viewer.io.targets` (never an input unless `overwrite_source`,
+    a regular file, read-only only with `force`; a symlink is written through).
     The target is left as it was (absent or the old file) if anything fails or
     `progress` raises :class:`Cancelled`.
     """
     target = Path(target)
-    if target.exists() and target.resolve() == document.path.resolve() and not overwrite_source:
-        raise ViewerError(f"refusing to overwrite the input file '{target}'; choose another output")
-    if target.is_dir():
-        raise ViewerError(f"'{target}' is a folder; give a file name")
+    inputs = [] if overwrite_source else [document.path, *(document.frame_paths or [])]
+    real_target = resolve_output(target, inputs, force)
     progress(0, 3)
     result = committed if committed is not None else commit(document, series_uid)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
@@ -226,9 +243,9 @@ def save(
     progress(2, 3)
     if uid != document.transfer_syntax and result.pixels is None:
         result.changes.append(TagChange("TransferSyntaxUID", document.transfer_syntax.name, uid.name))
-    check_pixels = result.pixels if result.pixels is not None else None
     try:
-        with atomic_write(target, check=lambda temp: verify(temp, encoded.dataset, check_pixels)) as f:
+        check = lambda temp: verify(temp, encoded.dataset, encoded.pixels, encoded.verify_every_frame)  # noqa: E731
+        with atomic_write(real_target, check=check, like=document.path) as f:
             write_dataset(f, encoded, progress)
             written = f.tell()
     except PermissionError:

@@ -37,6 +37,7 @@ from viewer.model.header import (
     read_full,
     read_header,
 )
+from viewer.model.prescan import require_regular_file
 from viewer.model.pixels import PixelDescription, describe_array, describe_pixels
 from viewer.model.readers import (
     DatasetFrameReader,
@@ -226,7 +227,7 @@ class Document:
                 return cached
         return self._remember(index, self._decode(index))
 
-    def _check_unchanged(self) -> None:
+    def check_unchanged(self) -> None:
         """Frames are read from the file on demand: refuse if it vanished or changed."""
         if self.frame_headers is not None:
             return
@@ -238,12 +239,12 @@ class Document:
 
     def _decode(self, index: int) -> FrameArray:
         codecs.require_decoder(self.transfer_syntax)
-        self._check_unchanged()
+        self.check_unchanged()
         try:
             with collect_warnings(self.notes):
                 try:
                     arr = self._reader.read(index)
-                except MemoryError:
+                except (MemoryError, ViewerError):
                     raise
                 except BaseException as exc:
                     reraise_if_fatal(exc)
@@ -255,6 +256,8 @@ class Document:
                     arr = self._reader.read(index)
         except MemoryError:
             raise ViewerError(f"not enough memory to decode frame {index + 1}") from None
+        except ViewerError:
+            raise
         except BaseException as exc:
             reraise_if_fatal(exc)
             raise PixelDataError(
@@ -293,17 +296,21 @@ class Document:
 
     def read_full_dataset(self) -> Dataset:
         """Read the whole object, pixel data included (for saving)."""
-        self._check_unchanged()
+        self.check_unchanged()
         return read_full(self.path, self.forced, [])
 
 
-def _file_stamp(path: Path) -> tuple[int, int] | None:
-    """(size, modification time in ns) of `path`, or None if it is gone."""
+def _file_stamp(path: Path) -> tuple[int, ...] | None:
+    """Identity and change stamp of `path`, or None if it is gone.
+
+    Size and mtime alone miss a file replaced by one of equal size whose mtime was set
+    back: the inode changes on a replace, and ctime (which no one can set) on any write.
+    """
     try:
         st = path.stat()
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def available_memory() -> int:
@@ -332,10 +339,7 @@ def _check_memory_for(pixels: PixelDescription) -> None:
 def open_document(path: str | Path) -> Document:
     """Open one DICOM file with pixel data; raise :class:`ViewerError` with a reason if not."""
     path = Path(path)
-    if not path.exists():
-        raise ViewerError(f"'{path}' does not exist")
-    if path.is_dir():
-        raise ViewerError(f"'{path}' is a folder, not a file")
+    require_regular_file(path)
     notes: list[str] = []
     try:
         ds, forced = read_header(path, notes)

@@ -2,7 +2,14 @@
 
 
 class ViewerError(Exception):
-    """A problem with the input or an operation, explained in one line."""
+    """A problem with the input or an operation, explained in one line.
+
+    Messages quote values from files (UIDs, names), which may hold line breaks or control
+    bytes; ``str()`` always gives one printable line.
+    """
+
+    def __str__(self) -> str:
+        return _printable(super().__str__())
 
 
 class NotDicomError(ViewerError):
@@ -41,7 +48,13 @@ def reraise_if_fatal(exc: BaseException) -> None:
         raise exc
 
 
+def _printable(text: str) -> str:
+    """Whitespace runs as one space; other control characters as escapes."""
+    text = " ".join(text.split())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def one_line(exc: BaseException) -> str:
     """`exc` as one line of at most 300 characters, for dialogs and `dicom-viewer: error:`."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = _printable(str(exc)) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."

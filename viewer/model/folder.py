@@ -20,6 +20,7 @@ from pydicom.dataset import Dataset
 
 from viewer.model.document import Document, open_document, open_series
 from viewer.model.errors import ViewerError
+from viewer.model.prescan import prescan
 from viewer.model.header import collect_warnings
 
 
@@ -73,8 +74,12 @@ def scan_folder(
         if progress:
             progress(n, len(files))
         try:
+            prescan(path)
             with collect_warnings([]):
                 ds = dcmread(path, stop_before_pixels=True)
+        except ViewerError as exc:
+            skipped.append((path, str(exc)))
+            continue
         except Exception:
             skipped.append((path, "not a DICOM file"))
             continue

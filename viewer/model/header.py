@@ -14,6 +14,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from viewer.model.errors import NotDicomError, one_line
+from viewer.model.prescan import prescan
 
 
 @contextmanager
@@ -29,7 +30,12 @@ def collect_warnings(into: list[str]) -> Iterator[None]:
 
 
 def read_header(path: Path, notes: list[str]) -> tuple[Dataset, bool]:
-    """Read everything before the pixel data; fall back to ``force`` for files without meta."""
+    """Read everything before the pixel data; fall back to ``force`` for files without meta.
+
+    The file is first checked by :func:`prescan` (regular file, bounded nesting, item
+    count and inflation) so that pydicom never gets a file that would exhaust memory.
+    """
+    prescan(path)
     try:
         with collect_warnings(notes):
             return dcmread(path, stop_before_pixels=True), False
@@ -37,6 +43,8 @@ def read_header(path: Path, notes: list[str]) -> tuple[Dataset, bool]:
         pass
     except (OSError, MemoryError):
         raise
+    except RecursionError:
+        raise NotDicomError(f"cannot parse '{path.name}': sequences are nested too deeply") from None
     except Exception as exc:  # pydicom raises many types on malformed headers
         raise NotDicomError(f"cannot parse '{path.name}' as DICOM: {one_line(exc)}") from None
     try:
@@ -74,8 +82,9 @@ def infer_transfer_syntax(ds: Dataset) -> UID:
     return ExplicitVRLittleEndian if little else ExplicitVRBigEndian
 
 
-#: Refuse a header that promises absurdly more pixel data than the file holds.
 def read_full(path: Path, forced: bool, notes: list[str]) -> Dataset:
+    """Read the whole object, pixel data included (after the same :func:`prescan`)."""
+    prescan(path)
     try:
         with collect_warnings(notes):
             ds = dcmread(path, force=forced)

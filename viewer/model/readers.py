@@ -13,6 +13,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
 from viewer.model import codecs
+from viewer.model.codestream import check_frame
 from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, reraise_if_fatal
 from viewer.model.header import collect_warnings, read_full, sop_class_name
 
@@ -95,6 +96,7 @@ class FileFrameReader:
         from pydicom.pixels.utils import _DEFAULT_TAGS, _array_common
 
         self.path = path
+        self.syntax = transfer_syntax
         with path.open("rb") as f, collect_warnings(notes):
             _, self.options = _array_common(
                 f, list(_DEFAULT_TAGS), transfer_syntax_uid=transfer_syntax
@@ -106,29 +108,40 @@ class FileFrameReader:
         if self.native is not None:
             self.native.check_length(path.stat().st_size - self.offset, path.name, notes)
 
-    def _plugin_for(self, f: Any, index: int) -> str:
-        """CharLS (pyjpegls) can hang on a codestream cut short (seen in fuzzing, inside
-        native code where no timeout reaches), so frames without their end-of-image
-        marker go to libjpeg, which reports them instead."""
-        if self.plugin != "pyjpegls":
-            return self.plugin
+    def _frame_bytes(self, f: Any, index: int) -> bytes | None:
+        """The encapsulated frame `index` (None if pydicom cannot find it; it then reports)."""
         from pydicom.encaps import get_frame
 
         f.seek(self.offset)
         try:
             with collect_warnings([]):
-                frame = get_frame(f, index, number_of_frames=int(self.options.get("number_of_frames", 1) or 1))
+                return bytes(get_frame(f, index, number_of_frames=int(self.options.get("number_of_frames", 1) or 1)))
         except Exception:
-            return "pylibjpeg"
+            return None
         finally:
             f.seek(self.offset)
+
+    def _checked_plugin(self, f: Any, index: int) -> str:
+        """Check the frame's codestream header against the dataset, then pick the plug-in.
+
+        CharLS (pyjpegls) can hang on a codestream cut short (seen in fuzzing, inside
+        native code where no timeout reaches), so frames without their end-of-image
+        marker go to libjpeg, which reports them instead."""
+        frame = self._frame_bytes(f, index)
+        if frame is not None:
+            rows, columns = int(self.options["rows"]), int(self.options["columns"])
+            check_frame(frame, rows, columns, index, self.syntax.name)
+        if self.plugin != "pyjpegls":
+            return self.plugin
+        if frame is None:
+            return "pylibjpeg"
         return self.plugin if frame.rstrip(b"\x00").endswith(b"\xff\xd9") else "pylibjpeg"
 
     def read(self, index: int) -> FrameArray:
         if self.native is not None and self.native.truncated:
             return self.native.read(self.path, self.offset, index)
         with self.path.open("rb") as f:
-            plugin = self._plugin_for(f, index)
+            plugin = self._checked_plugin(f, index) if self.syntax.is_compressed else self.plugin
             f.seek(self.offset)
             try:
                 arr, _ = self.decoder.as_array(
@@ -150,8 +163,15 @@ class DatasetFrameReader:
         self.ds = ds
 
     def read(self, index: int) -> FrameArray:
+        from pydicom.encaps import get_frame
         from pydicom.pixels import pixel_array
 
+        syntax = UID(self.ds.file_meta.TransferSyntaxUID)
+        if syntax.is_compressed and "PixelData" in self.ds:
+            frames = int(self.ds.get("NumberOfFrames", 1) or 1)
+            with collect_warnings([]):
+                frame = get_frame(self.ds.PixelData, index, number_of_frames=frames)
+            check_frame(bytes(frame), int(self.ds.Rows), int(self.ds.Columns), index, syntax.name)
         return pixel_array(self.ds, index=index)
 
 

@@ -1,0 +1,170 @@
+"""Files an attacker or a careless tool would make, generated with pydicom for the tests.
+
+Each maker writes one file and returns its path; sizes are parameters so the fuzz suite
+can draw them.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.encaps import encapsulate_extended
+from pydicom.sequence import Sequence
+from pydicom.uid import (
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRLittleEndian,
+    JPEGLSLossless,
+    RLELossless,
+    SecondaryCaptureImageStorage,
+    generate_uid,
+)
+
+
+def image_dataset(rows: int = 64, columns: int = 64, frames: int = 1, syntax: str = ExplicitVRLittleEndian) -> Dataset:
+    """A small valid 16-bit grayscale Secondary Capture image with a ramp of values."""
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+    ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.file_meta.TransferSyntaxUID = syntax
+    ds.SOPClassUID = SecondaryCaptureImageStorage
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID = generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.PatientName = "Hostile^Test"
+    ds.PatientID = "H1"
+    ds.Modality = "OT"
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.Rows, ds.Columns = rows, columns
+    if frames > 1:
+        ds.NumberOfFrames = frames
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    pixels = (np.arange(frames * rows * columns, dtype=np.uint16) % 4096).reshape(frames, rows, columns)
+    ds.PixelData = pixels.tobytes()
+    return ds
+
+
+def ramp(ds: Dataset) -> np.ndarray:
+    """The pixel values `image_dataset` wrote, as (frames, rows, columns)."""
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    return (np.arange(frames * ds.Rows * ds.Columns, dtype=np.uint16) % 4096).reshape(frames, ds.Rows, ds.Columns)
+
+
+def write(ds: Dataset, path: Path) -> Path:
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def rle_with_extended_offset_table(path: Path, frames: int = 3) -> Path:
+    """A multi-frame RLE image carrying an Extended Offset Table (7FE0,0001/0002)."""
+    from pydicom.pixels import get_encoder
+
+    ds = image_dataset(32, 32, frames)
+    pixels = ramp(ds)
+    encoder = get_encoder(RLELossless)
+    encoded = [
+        encoder.encode(frame, rows=32, columns=32, samples_per_pixel=1, bits_allocated=16, bits_stored=12,
+                       pixel_representation=0, photometric_interpretation="MONOCHROME2", number_of_frames=1)
+        for frame in pixels
+    ]
+    data, offsets, lengths = encapsulate_extended(encoded)
+    ds.file_meta.TransferSyntaxUID = RLELossless
+    ds.PixelData = data
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    ds.ExtendedOffsetTable = offsets
+    ds.ExtendedOffsetTableLengths = lengths
+    return write(ds, path)
+
+
+def deflate_bomb(path: Path, inflated_bytes: int) -> Path:
+    """A deflated 64x64 image whose dataset inflates to `inflated_bytes` (a huge private OB)."""
+    ds = image_dataset()
+    ds.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    buffer = pydicom.filebase.DicomBytesIO()
+    buffer.is_little_endian, buffer.is_implicit_VR = True, False
+    small = Dataset()
+    for element in ds:
+        if element.tag < 0x7FE00010:
+            small.add(element)
+    pydicom.filewriter.write_dataset(buffer, small)
+    head = buffer.getvalue()
+    filler = max(0, inflated_bytes - len(head))
+    element = struct.pack("<HH2sHI", 0x0009, 0x1010, b"OB", 0, filler)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = compressor.compress(head + element)
+    chunk = bytes(2**20)
+    left = filler
+    while left > 0:
+        body += compressor.compress(chunk[: min(left, len(chunk))])
+        left -= len(chunk)
+    body += compressor.flush()
+    meta = pydicom.filebase.DicomBytesIO()
+    meta.is_little_endian, meta.is_implicit_VR = True, False
+    pydicom.filewriter.write_file_meta_info(meta, ds.file_meta, enforce_standard=True)
+    path.write_bytes(b"\x00" * 128 + b"DICM" + meta.getvalue() + body)
+    return path
+
+
+def jpegls_with_codestream_size(path: Path, declared_rows: int, declared_columns: int) -> Path:
+    """A 64x64 JPEG-LS image whose codestream's SOF55 header declares another size."""
+    from pydicom.encaps import encapsulate
+    from pydicom.pixels import get_encoder
+
+    ds = image_dataset()
+    frame = ramp(ds)[0]
+    stream = bytearray(get_encoder(JPEGLSLossless).encode(
+        frame, rows=64, columns=64, samples_per_pixel=1, bits_allocated=16, bits_stored=12,
+        pixel_representation=0, photometric_interpretation="MONOCHROME2", number_of_frames=1,
+    ))
+    sof = stream.index(b"\xff\xf7")
+    stream[sof + 5 : sof + 9] = struct.pack(">HH", declared_rows, declared_columns)
+    ds.file_meta.TransferSyntaxUID = JPEGLSLossless
+    ds.PixelData = encapsulate([bytes(stream)])
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    return write(ds, path)
+
+
+def deeply_nested(path: Path, depth: int) -> Path:
+    """A valid image with `depth` levels of defined-length nested sequences (written raw:
+    pydicom itself recurses once per level)."""
+    ds = image_dataset(8, 8)
+    write(ds, path)
+    value = struct.pack("<HH2sH", 0x0008, 0x0100, b"SH", 2) + b"1 "
+    for _ in range(depth):
+        item = struct.pack("<HHI", 0xFFFE, 0xE000, len(value)) + value
+        value = struct.pack("<HH2sHI", 0x0040, 0xA730, b"SQ", 0, len(item)) + item
+    return _insert_before_pixels(path, value)
+
+
+def _insert_before_pixels(path: Path, element: bytes) -> Path:
+    data = path.read_bytes()
+    at = data.index(struct.pack("<HH", 0x7FE0, 0x0010) + b"OW")
+    path.write_bytes(data[:at] + element + data[at:])
+    return path
+
+
+def many_items(path: Path, count: int) -> Path:
+    """A valid image with a sequence of `count` empty items (written raw: pydicom is slow)."""
+    write(image_dataset(8, 8), path)
+    items = struct.pack("<HHI", 0xFFFE, 0xE000, 0) * count
+    return _insert_before_pixels(path, struct.pack("<HH2sHI", 0x0040, 0xA730, b"SQ", 0, len(items)) + items)
+
+
+def zeros_before(path: Path, zero_bytes: int) -> Path:
+    """`zero_bytes` of zeros, then a whole DICOM file (preamble included)."""
+    ds = image_dataset(8, 8)
+    write(ds, path)
+    data = path.read_bytes()
+    with path.open("wb") as f:
+        f.truncate(zero_bytes)
+        f.seek(zero_bytes)
+        f.write(data)
+    return path
