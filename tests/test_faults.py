@@ -36,7 +36,7 @@ def test_read_only_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic, "_open_temporary", refuse)
     document = open_document(corpus_file("CT_small.dcm"))
     document.begin_edit().apply(Flip("h"))
     with pytest.raises(ViewerError, match="no permission to write"):
@@ -64,7 +64,7 @@ def test_file_changed_while_open(tmp_path: Path) -> None:
         document.get_frame(2)
 
 
-def test_codec_missing_at_run_time(monkeypatch: pytest.MonkeyPatch, capfd) -> None:
+def test_codec_missing_at_run_time(monkeypatch: pytest.MonkeyPatch, capfd, tmp_path: Path) -> None:
     """Without a JPEG 2000 decoder the error names the package that adds it."""
     monkeypatch.setattr(codecs, "can_decode", lambda uid: False)
     document = open_document(corpus_file("JPEG2000.dcm"))
@@ -72,7 +72,7 @@ def test_codec_missing_at_run_time(monkeypatch: pytest.MonkeyPatch, capfd) -> No
         document.get_frame(0)
     from viewer.cli import main
 
-    assert main(["render", str(corpus_file("JPEG2000.dcm")), "-o", os.devnull]) == 1
+    assert main(["render", str(corpus_file("JPEG2000.dcm")), "-o", str(tmp_path / "out.png")]) == 1
     err = capfd.readouterr().err
     assert err.count("\n") == 1 and "pylibjpeg-openjpeg" in err
 

@@ -10,10 +10,12 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
 PROG = "dicom-viewer"
@@ -22,6 +24,14 @@ COMMANDS = ("info", "render", "edit", "codecs")
 
 class UsageError(Exception):
     """A command-line mistake: exit status 2."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (temporary files and workers are cleaned up) and exit 143."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -46,7 +56,7 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _cmd_info(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from viewer.model.document import open_document
     from viewer.model.summary import format_summary, summarize
 
@@ -55,12 +65,14 @@ def _cmd_info(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from viewer.io.png import write_png
+    from viewer.io.targets import resolve_output
     from viewer.model.display import Window, render_frame
     from viewer.model.document import open_document
     from viewer.model.errors import ViewerError
 
+    target = resolve_output(Path(args.output), [Path(args.path)])
     document = open_document(args.path)
     if not 1 <= args.frame <= document.frame_count:
         raise ViewerError(f"--frame {args.frame} is out of range 1..{document.frame_count}")
@@ -72,13 +84,13 @@ def _cmd_render(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"--window: {exc}") from None
     image = render_frame(document, args.frame - 1, window)
     try:
-        write_png(args.output, image)
+        write_png(target, image, like=document.path)
     except OSError as exc:
         raise ViewerError(f"cannot write '{args.output}': {exc.strerror or exc}") from None
     return 0
 
 
-def _cmd_codecs(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_codecs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from viewer.model.codecs import supported
 
     rows = supported()
@@ -91,13 +103,13 @@ def _cmd_codecs(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _cmd_edit(args: argparse.Namespace, out: TextIO) -> int:
+def _cmd_edit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from viewer.edit_cli import run_edit
 
-    return run_edit(args, out)
+    return run_edit(args, out, err)
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "info": _cmd_info,
     "render": _cmd_render,
     "codecs": _cmd_codecs,
@@ -128,7 +140,7 @@ def _quiet_native_stderr() -> Iterator[TextIO]:
 
 def run_command(argv: Sequence[str]) -> int:
     """Run one non-GUI command and return its exit status."""
-    from viewer.model.errors import ViewerError
+    from viewer.model.errors import InvalidOperationError, ViewerError
     from viewer.model.errors import one_line as _one_line
 
     parser = _build_parser()
@@ -140,8 +152,8 @@ def run_command(argv: Sequence[str]) -> int:
     logging.getLogger("pydicom").setLevel(logging.CRITICAL)
     with _quiet_native_stderr() as err:
         try:
-            return _COMMANDS[args.command](args, sys.stdout)
-        except UsageError as exc:
+            return _COMMANDS[args.command](args, sys.stdout, err)
+        except (UsageError, InvalidOperationError) as exc:
             err.write(f"{PROG}: error: {_one_line(exc)}\n")
             return 2
         except ViewerError as exc:
@@ -149,7 +161,10 @@ def run_command(argv: Sequence[str]) -> int:
             return 1
         except KeyboardInterrupt:
             err.write(f"{PROG}: error: interrupted\n")
-            return 1
+            return 130
+        except Terminated:
+            err.write(f"{PROG}: error: terminated\n")
+            return 143
         except MemoryError:
             err.write(f"{PROG}: error: not enough memory\n")
             return 1
@@ -159,16 +174,31 @@ def run_command(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: a command name runs that command, anything else opens the GUI."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
-        return run_command(argv)
-    if argv and argv[0] in ("-h", "--help"):
-        _build_parser().print_help()
-        return 0
-    from viewer.ui.app import run_gui
+    """Entry point: a command name runs that command, paths open the GUI, anything else is
+    a usage error (a script calling a command we do not have must not wait on a window)."""
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        if argv and argv[0] in COMMANDS:
+            return run_command(argv)
+        if argv and argv[0] in ("-h", "--help"):
+            _build_parser().print_help()
+            return 0
+        if argv and not argv[0].startswith("-") and not Path(argv[0]).exists():
+            sys.stderr.write(
+                f"{PROG}: error: '{argv[0]}' is neither a command ({', '.join(COMMANDS)}) nor an existing path\n"
+            )
+            _build_parser().print_usage(sys.stderr)
+            return 2
+        from viewer.ui.app import run_gui
 
-    return run_gui(argv)
+        return run_gui(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: error: interrupted\n")
+        return 130
+    except Terminated:
+        sys.stderr.write(f"{PROG}: error: terminated\n")
+        return 143
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ past bad files, and ends with a summary.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,6 +26,7 @@ from viewer.edits.operations import (
 from viewer.edits.recipe import load_recipe
 from viewer.io.batch import edit_file, edit_folder
 from viewer.io.save import SYNTAX_CHOICES, SaveReport
+from viewer.model.errors import ViewerError, one_line
 
 
 class _AddOperation(argparse.Action):
@@ -41,7 +41,7 @@ class _AddOperation(argparse.Action):
         values = values if isinstance(values, list) else [values]
         try:
             ops.append(self.make(*values))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, ViewerError) as exc:
             parser.error(f"{option_string}: {exc}")
         namespace.operations = ops
 
@@ -65,6 +65,7 @@ def add_edit_parser(sub: Any) -> None:
     edit.add_argument("--syntax", choices=SYNTAX_CHOICES, default="keep")
     edit.add_argument("--recipe", metavar="FILE.json", help="operations recorded by the GUI")
     edit.add_argument("--report", action="store_true", help="print the tags that change and warnings")
+    edit.add_argument("--force", action="store_true", help="replace a read-only output file")
 
 
 def format_report(report: SaveReport) -> str:
@@ -74,8 +75,9 @@ def format_report(report: SaveReport) -> str:
     return "\n".join(lines)
 
 
-def _edit_folder(args: argparse.Namespace, operations: list[Operation], out: TextIO) -> int:
-    tty = sys.stderr if sys.stderr.isatty() else None
+def _edit_folder(args: argparse.Namespace, operations: list[Operation], out: TextIO, err: TextIO) -> int:
+    """Edit every file; the summary goes to stdout, each failure as one line to stderr."""
+    tty = err if err.isatty() else None
 
     def show(done: int, total: int) -> None:
         if tty and total:
@@ -87,23 +89,23 @@ def _edit_folder(args: argparse.Namespace, operations: list[Operation], out: Tex
         if args.report:
             out.write(format_report(save_report) + "\n")
 
-    result = edit_folder(Path(args.path), Path(args.output), operations, args.syntax, show, report)
+    result = edit_folder(Path(args.path), Path(args.output), operations, args.syntax, show, report, args.force)
     if tty:
         tty.write("\n")
     out.write(result.summary() + "\n")
     for relative, message in result.failures:
-        out.write(f"  failed: {relative}: {' '.join(message.split())}\n")
+        err.write(f"dicom-viewer: error: {relative}: {one_line(ViewerError(message))}\n")
     return 0 if not result.failures else 1
 
 
-def run_edit(args: argparse.Namespace, out: TextIO) -> int:
+def run_edit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run `dicom-viewer edit`; raises ViewerError for the one-line error."""
     operations = list(args.operations)
     if args.recipe:
         operations += load_recipe(args.recipe)
     if Path(args.path).is_dir():
-        return _edit_folder(args, operations, out)
-    report = edit_file(Path(args.path), Path(args.output), operations, args.syntax)
+        return _edit_folder(args, operations, out, err)
+    report = edit_file(Path(args.path), Path(args.output), operations, args.syntax, args.force)
     if args.report:
         out.write(format_report(report) + "\n")
     return 0

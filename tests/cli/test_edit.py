@@ -68,7 +68,8 @@ def test_folder_batch_keeps_going(tmp_path: Path) -> None:
     result = run("edit", source, "-o", tmp_path / "out", "--flip", "h")
     assert result.returncode == 1
     assert "2 saved, 1 failed, 3 files" in result.stdout
-    assert "failed: broken.dcm" in result.stdout
+    assert result.stderr.count("\n") == 1  # the failure, one line, on stderr
+    assert result.stderr.startswith("dicom-viewer: error: broken.dcm: ") and "not a DICOM file" in result.stderr
     assert (tmp_path / "out" / "ct.dcm").exists() and (tmp_path / "out" / "sub" / "mr.dcm").exists()
 
 

@@ -141,11 +141,34 @@ def test_threshold_refused_on_colour() -> None:
 
 
 def test_invert_monochrome1() -> None:
-    """RG3_UNCI (MONOCHROME1): stored values reverse over Bits Stored."""
-    path = corpus_file("RG3_UNCI.dcm")
-    bits = int(pydicom.dcmread(path).BitsStored)
+    """RG3_UNCI (MONOCHROME1): stored values reverse within the image's own range."""
     original, edited, _ = _edited("RG3_UNCI.dcm", Invert())
-    assert np.array_equal(edited, (2**bits - 1) - original.astype(int))
+    low, high = int(original.min()), int(original.max())
+    assert np.array_equal(edited, (low + high) - original.astype(int))
+
+
+@pytest.mark.parametrize(
+    ("dtype", "values"),
+    [
+        ("int16", [-1024, 0, 3071]),  # signed CT: stays in -1024..3071, not -1 - v
+        ("uint16", [100, 200, 4000]),  # 12-bit unsigned: not 4095 - v
+        ("uint64", [0, 2**63, 2**64 - 1]),  # the sum overflows 64 bits
+        ("int64", [-(2**63), 0, 2**63 - 1]),
+        ("float32", [-1.5, 0.0, 2.5]),
+    ],
+)
+def test_invert_keeps_the_image_range(dtype: str, values: list[int]) -> None:
+    """v' = min + max - v over all frames, exact for every type, never leaving the range."""
+    from viewer.edits.invert import invert
+
+    pixels = np.array(values, dtype=dtype)
+    out = invert(pixels, pixels.min(), pixels.max())
+    expected = [int(values[0]) + int(values[-1]) - int(v) for v in values] if dtype != "float32" else None
+    assert out.dtype == pixels.dtype
+    if expected is not None:
+        assert [int(v) for v in out] == expected
+    else:
+        assert np.allclose(out, [2.5, 1.0, -1.5])
 
 
 def test_delete_and_keep_frames() -> None:

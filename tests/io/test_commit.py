@@ -266,7 +266,7 @@ def test_refuses_to_overwrite_input(tmp_path: Path) -> None:
     """The input file is never the output."""
     copy = tmp_path / "in.dcm"
     copy.write_bytes(corpus_file("CT_small.dcm").read_bytes())
-    with pytest.raises(ViewerError, match="refusing to overwrite the input"):
+    with pytest.raises(ViewerError, match="refusing to write over the input"):
         save(open_document(copy), copy)
 
 

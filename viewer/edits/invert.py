@@ -1,4 +1,9 @@
-"""Reverse the stored value range: v -> (min + max) - v over what Bits Stored allows."""
+"""Reverse values within the image's own range: v' = min + max - v (min, max over all frames).
+
+The range is the image's, not what Bits Stored allows: inverting a CT with values
+-1024..3071 keeps them in -1024..3071, so the stored window and rescale still apply
+(4095 - v or -1 - v would move every value out of the window's reach).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,21 @@ import numpy as np
 import numpy.typing as npt
 
 
-def value_limits(bits_stored: int, signed: bool) -> tuple[int, int]:
-    """Smallest and largest stored value for (0028,0101) Bits Stored and the sign."""
-    if signed:
-        return -(1 << (bits_stored - 1)), (1 << (bits_stored - 1)) - 1
-    return 0, (1 << bits_stored) - 1
+def value_range(pixels: npt.NDArray[Any]) -> tuple[Any, Any]:
+    """(min, max) of every value of every frame, as the array's own type."""
+    return pixels.min(), pixels.max()
 
 
-def invert(pixels: npt.NDArray[Any], bits_stored: int, signed: bool) -> npt.NDArray[Any]:
-    """Return pixels with the stored range reversed (black becomes white)."""
-    lo, hi = value_limits(bits_stored, signed)
+def invert(pixels: npt.NDArray[Any], low: Any, high: Any) -> npt.NDArray[Any]:
+    """`pixels` with low + high - v, in their own type.
+
+    Integers are computed modulo 2**bits on the unsigned view: the true result lies in
+    low..high, so it is exact even for 64-bit values whose sum would overflow.
+    """
     if pixels.dtype.kind == "f":
-        return (lo + hi) - pixels
-    out = (lo + hi) - pixels.astype(np.int64)
-    return out.astype(pixels.dtype)
+        return (low + high) - pixels
+    unsigned = np.dtype(f"{pixels.dtype.byteorder}u{pixels.dtype.itemsize}")
+    bounds = np.array([low, high], dtype=pixels.dtype).view(unsigned)
+    total = bounds[:1] + bounds[1:]  # wraps silently: arrays, not scalars
+    out = total - pixels.view(unsigned)
+    return out.view(pixels.dtype)

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from viewer.edits import binning, crop, flip, flood_fill, frames, invert, paint, rotate, threshold
 from viewer.edits.values import fit_value, to_stored
 from viewer.model.display import ModalityTransform
-from viewer.model.errors import ViewerError
+from viewer.model.errors import InvalidOperationError, ViewerError
 
 Pixels = npt.NDArray[Any]
 
@@ -34,12 +34,87 @@ class EditContext:
     original_frame: Callable[[int], Pixels] | None = None  # for erase
 
 
+#: Bounds on recipe numbers: far beyond any image, small enough that work stays bounded.
+MAX_COORDINATE = 1_000_000
+MAX_STROKE_POINTS = 100_000
+MAX_SPEC_LENGTH = 10_000
+MAX_BRUSH_RADIUS = 4096
+
+
+def _field_error(op: Operation, name: str, problem: str) -> InvalidOperationError:
+    return InvalidOperationError(f"operation '{op.name}', field '{name}': {problem}")
+
+
+def _checked_number(op: Operation, name: str, value: Any, integer: bool) -> int | float:
+    """A finite number of the field's type (true/false and strings are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _field_error(op, name, f"{value!r} is not a number")
+    if integer:
+        if isinstance(value, float) and not value.is_integer():
+            raise _field_error(op, name, f"{value!r} is not a whole number")
+        if not abs(value) <= MAX_COORDINATE:
+            raise _field_error(op, name, f"{value!r} is out of range")
+        return int(value)
+    if not np.isfinite(value):
+        raise _field_error(op, name, f"{value!r} is not a finite number")
+    return float(value)
+
+
+def _checked_points(op: Operation, name: str, value: Any) -> list[list[float]]:
+    if not isinstance(value, list) or len(value) > MAX_STROKE_POINTS:
+        raise _field_error(op, name, f"must be a list of at most {MAX_STROKE_POINTS} [row, column] pairs")
+    points = []
+    for point in value:
+        if not isinstance(point, (list, tuple)) or len(point) != 2:
+            raise _field_error(op, name, f"{point!r} is not a [row, column] pair")
+        row, column = (_checked_number(op, name, v, integer=False) for v in point)
+        if abs(row) > MAX_COORDINATE or abs(column) > MAX_COORDINATE:
+            raise _field_error(op, name, f"{point!r} lies absurdly far outside any image")
+        points.append([row, column])
+    return points
+
+
 @dataclass(frozen=True)
 class Operation:
-    """Base of all recipe steps."""
+    """Base of all recipe steps.
+
+    Fields are validated when an operation is made (from options, a recipe or the GUI):
+    type, finiteness and range, with messages naming the operation and the field, so that
+    a hostile recipe never reaches the pixels. Bounds that depend on the image (crop
+    rectangle, bin factor, frame numbers, seed) are checked where the image is known.
+    """
 
     name: ClassVar[str] = ""
     geometric: ClassVar[bool] = False  # changes rows, columns or frames
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            kind = str(f.type)
+            if value is None and kind.endswith("| None"):
+                continue
+            if kind.startswith("int"):
+                checked: Any = _checked_number(self, f.name, value, integer=True)
+            elif kind == "float":
+                checked = _checked_number(self, f.name, value, integer=False)
+            elif kind == "bool":
+                if not isinstance(value, bool):
+                    raise _field_error(self, f.name, f"{value!r} is not true or false")
+                checked = value
+            elif kind == "str":
+                if not isinstance(value, str) or len(value) > MAX_SPEC_LENGTH:
+                    raise _field_error(self, f.name, f"{value!r:.40} is not a short text")
+                checked = value
+            else:
+                checked = _checked_points(self, f.name, value)
+            object.__setattr__(self, f.name, checked)
+        self.check()
+
+    def check(self) -> None:
+        """Ranges of this operation's own fields (extended where there are more)."""
+        frame = getattr(self, "frame", None)
+        if frame is not None and frame < 1:
+            raise _field_error(self, "frame", f"{frame} must be >= 1 (frames are numbered from 1)")
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         raise NotImplementedError
@@ -89,6 +164,10 @@ class Crop(Operation):
     width: int
     height: int
 
+    def check(self) -> None:
+        if self.width < 1 or self.height < 1 or self.x < 0 or self.y < 0:
+            raise ViewerError(f"crop {self.x},{self.y} {self.width}x{self.height} is empty or starts outside the image")
+
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         return crop.crop(pixels, self.x, self.y, self.width, self.height)
 
@@ -98,6 +177,10 @@ class Flip(Operation):
     name: ClassVar[str] = "flip"
     geometric: ClassVar[bool] = True
     direction: str
+
+    def check(self) -> None:
+        if self.direction not in ("h", "v"):
+            raise _field_error(self, "direction", f"{self.direction!r} must be 'h' or 'v'")
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         return flip.flip(pixels, self.direction)
@@ -109,6 +192,10 @@ class Rotate(Operation):
     geometric: ClassVar[bool] = True
     degrees: int
 
+    def check(self) -> None:
+        if self.degrees not in (90, 180, 270):
+            raise _field_error(self, "degrees", f"{self.degrees} must be 90, 180 or 270")
+
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         return rotate.rotate(pixels, self.degrees)
 
@@ -118,6 +205,10 @@ class Bin(Operation):
     name: ClassVar[str] = "bin"
     geometric: ClassVar[bool] = True
     factor: int
+
+    def check(self) -> None:
+        if self.factor < 1:
+            raise _field_error(self, "factor", f"{self.factor} must be >= 1")
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         return binning.bin_pixels(pixels, self.factor)
@@ -193,9 +284,10 @@ class Invert(Operation):
     frame: int | None = None
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        low, high = invert.value_range(pixels)  # over all frames, also when one is inverted
         out = pixels.copy()
         for i in self.target_frames(len(pixels)):
-            out[i] = invert.invert(pixels[i], ctx.bits_stored, ctx.signed)
+            out[i] = invert.invert(pixels[i], low, high)
         return out
 
 
@@ -236,6 +328,11 @@ class Paint(Operation):
     value: float = 0.0
     erase: bool = False
 
+    def check(self) -> None:
+        super().check()
+        if not 0 < self.radius <= MAX_BRUSH_RADIUS:
+            raise _field_error(self, "radius", f"{self.radius:g} must be in (0, {MAX_BRUSH_RADIUS}]")
+
     def region(self, pixels: Pixels, ctx: EditContext) -> tuple[paint.Box, Pixels] | None:
         """The stroke's bounding box and its new values (frame 1-based in self.frame)."""
         (i,) = self.target_frames(len(pixels))
@@ -269,6 +366,11 @@ class FloodFill(Operation):
     tolerance: float
     value: float
 
+    def check(self) -> None:
+        super().check()
+        if self.tolerance < 0:
+            raise _field_error(self, "tolerance", f"{self.tolerance:g} must be >= 0")
+
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         _refuse_color(ctx, "flood fill")
         (i,) = self.target_frames(len(pixels))
@@ -291,10 +393,10 @@ OPERATIONS: dict[str, type[Operation]] = {
 def operation_from_json(data: dict[str, Any]) -> Operation:
     """Build an operation from its recipe form, refusing unknown names and fields."""
     if not isinstance(data, dict) or "op" not in data:
-        raise ViewerError(f"recipe step {data!r} has no 'op'")
-    cls = OPERATIONS.get(str(data["op"]))
+        raise ViewerError("a recipe step is not an object with an 'op'")
+    cls = OPERATIONS.get(data["op"]) if isinstance(data["op"], str) else None
     if cls is None:
-        raise ViewerError(f"unknown operation '{data['op']}'; known: {', '.join(OPERATIONS)}")
+        raise ViewerError(f"unknown operation {str(data['op'])[:40]!r}; known: {', '.join(OPERATIONS)}")
     names = {f.name for f in fields(cls)}
     params = {k: v for k, v in data.items() if k != "op"}
     unknown = set(params) - names

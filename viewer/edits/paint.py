@@ -7,7 +7,59 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from viewer.model.errors import ViewerError
+
 Box = tuple[int, int, int, int]  # row0, row1, col0, col1 (half-open)
+
+
+#: Brush positions one stroke may cover (after clipping to the image): bounds the work
+#: a hostile recipe can ask for; a drawn stroke has a few hundred.
+MAX_BRUSH_POSITIONS = 1_000_000
+
+
+def _clip_segment(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]] | None:
+    """The part of segment a-b inside the box lo..hi (Liang-Barsky), or None."""
+    t0, t1 = 0.0, 1.0
+    d = b - a
+    for axis in range(2):
+        for p, q in ((-d[axis], a[axis] - lo[axis]), (d[axis], hi[axis] - a[axis])):
+            if p == 0:
+                if q < 0:
+                    return None
+                continue
+            t = q / p
+            if p < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+            if t0 > t1:
+                return None
+    return a + t0 * d, a + t1 * d
+
+
+def _brush_positions(shape: tuple[int, int], points: list[tuple[float, float]], radius: float) -> npt.NDArray[np.float64]:
+    """Brush centres every half radius along the stroke, only where they can touch the image."""
+    reach = radius + 1
+    lo = np.array([-reach, -reach])
+    hi = np.array([shape[0] - 1 + reach, shape[1] - 1 + reach])
+    pts = np.asarray(points, dtype=float)
+    pairs = list(zip(pts[:-1], pts[1:])) if len(pts) > 1 else [(pts[0], pts[0])]
+    step = max(radius / 2, 0.5)
+    dense: list[npt.NDArray[np.float64]] = []
+    count = 0
+    for a, b in pairs:
+        clipped = _clip_segment(a, b, lo, hi)
+        if clipped is None:
+            continue
+        a, b = clipped
+        steps = max(1, int(np.ceil(np.abs(b - a).max() / step)))
+        count += steps + 1
+        if count > MAX_BRUSH_POSITIONS:
+            raise ViewerError(f"the stroke covers more than {MAX_BRUSH_POSITIONS} brush positions; split it")
+        dense.append(a + (b - a) * np.linspace(0.0, 1.0, steps + 1)[:, None])
+    return np.concatenate(dense) if dense else np.empty((0, 2))
 
 
 def stroke_mask(
@@ -16,16 +68,16 @@ def stroke_mask(
     """The pixels a brush of `radius` covers along `points` ((row, column) pairs).
 
     Returns the bounding box and the mask inside it, or None if it misses the image.
-    Consecutive points are joined so that a fast drag leaves no gaps.
+    Consecutive points are joined so that a fast drag leaves no gaps; parts of the
+    stroke far outside the image cost nothing, and each brush position touches only
+    its own square, so the work is bounded by the stroke's length inside the image.
     """
     rows, columns = shape
     if not points:
         return None
-    dense: list[tuple[float, float]] = [points[0]]
-    for (r0, c0), (r1, c1) in zip(points, points[1:]):
-        steps = max(1, int(np.ceil(max(abs(r1 - r0), abs(c1 - c0)) / max(radius / 2, 0.5))))
-        dense += [(r0 + (r1 - r0) * t / steps, c0 + (c1 - c0) * t / steps) for t in range(1, steps + 1)]
-    pts = np.array(dense, dtype=float)
+    pts = _brush_positions(shape, points, radius)
+    if not len(pts):
+        return None
     reach = radius + 1
     row0 = max(0, int(np.floor(pts[:, 0].min() - reach)))
     row1 = min(rows, int(np.ceil(pts[:, 0].max() + reach)) + 1)
@@ -33,11 +85,15 @@ def stroke_mask(
     col1 = min(columns, int(np.ceil(pts[:, 1].max() + reach)) + 1)
     if row0 >= row1 or col0 >= col1:
         return None
-    rr, cc = np.mgrid[row0:row1, col0:col1]
-    mask = np.zeros(rr.shape, dtype=bool)
+    mask = np.zeros((row1 - row0, col1 - col0), dtype=bool)
     r2 = radius * radius
     for r, c in pts:
-        mask |= (rr - r) ** 2 + (cc - c) ** 2 <= r2
+        r_lo, r_hi = max(row0, int(np.floor(r - radius))), min(row1, int(np.ceil(r + radius)) + 1)
+        c_lo, c_hi = max(col0, int(np.floor(c - radius))), min(col1, int(np.ceil(c + radius)) + 1)
+        if r_lo >= r_hi or c_lo >= c_hi:
+            continue
+        rr, cc = np.ogrid[r_lo:r_hi, c_lo:c_hi]
+        mask[r_lo - row0 : r_hi - row0, c_lo - col0 : c_hi - col0] |= (rr - r) ** 2 + (cc - c) ** 2 <= r2
     if not mask.any():
         return None
     return (row0, row1, col0, col1), mask

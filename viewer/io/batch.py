@@ -12,19 +12,23 @@ from pathlib import Path
 
 from viewer.edits.operations import Operation
 from viewer.io.save import SaveReport, save
+from viewer.io.targets import check_folders, file_identity, resolve_output
 from viewer.model.document import open_document
 from viewer.model.errors import ViewerError, reraise_if_fatal
 from viewer.model.progress import Cancelled, no_progress
 
 
-def edit_file(source: Path, target: Path, operations: list[Operation], syntax: str) -> SaveReport:
-    """Open `source`, apply `operations`, save to `target`."""
+def edit_file(
+    source: Path, target: Path, operations: list[Operation], syntax: str, force: bool = False
+) -> SaveReport:
+    """Open `source`, apply `operations`, save to `target` (never over `source`)."""
+    resolve_output(target, [source], force)  # refuse before the work, not after
     document = open_document(source)
     if operations:
         work = document.begin_edit()
         for op in operations:
             work.apply(op)
-    return save(document, target, syntax)
+    return save(document, target, syntax, force=force)
 
 
 @dataclass
@@ -40,6 +44,7 @@ class BatchResult:
 
 
 def _dicom_files(folder: Path) -> list[Path]:
+    """Regular files below `folder` (not hidden; FIFOs and devices are not files to read)."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
@@ -50,22 +55,27 @@ def edit_folder(
     syntax: str = "keep",
     progress: Callable[[int, int], None] = no_progress,
     on_saved: Callable[[SaveReport], None] | None = None,
+    force: bool = False,
 ) -> BatchResult:
-    """Edit every file below `source` into the same relative path below `target`."""
+    """Edit every file below `source` into the same relative path below `target`.
+
+    Refused when either folder lies inside the other; no output ever replaces a file
+    that is also an input (a symlink or hard link inside the input folder included).
+    """
     if not source.is_dir():
         raise ViewerError(f"'{source}' is not a folder")
-    if target.exists() and not target.is_dir():
-        raise ViewerError(f"'{target}' must be a folder when the input is a folder")
-    if target.resolve() == source.resolve():
-        raise ViewerError("the output folder must differ from the input folder")
+    check_folders(source, target)
     files = _dicom_files(source)
+    inputs = {identity for identity in map(file_identity, files) if identity is not None}
     result = BatchResult(files=len(files))
     for n, path in enumerate(files):
         progress(n, len(files))  # may raise Cancelled between files
         relative = path.relative_to(source)
         try:
+            if file_identity(target / relative) in inputs:
+                raise ViewerError("the output would replace one of the input files")
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            report = edit_file(path, target / relative, operations, syntax)
+            report = edit_file(path, target / relative, operations, syntax, force)
             result.saved += 1
             if on_saved is not None:
                 on_saved(report)

@@ -24,7 +24,7 @@ from viewer.edits.operations import Bin, Crop, DeleteFrames, Flip, KeepFrames, O
 from viewer.io.geometry import FrameGeometry, format_ds
 from viewer.model.display import Window, get_voi_luts, get_windows
 from viewer.model.document import Document
-from viewer.model.errors import ViewerError
+from viewer.model.errors import ViewerError, describe_attribute
 from viewer.model.functional_groups import frame_view
 from viewer.model.header import collect_warnings
 
@@ -203,20 +203,26 @@ def apply_geometry(geometries: list[FrameGeometry], operations: list[Operation])
     return geometries
 
 
-def _ds_list(values: Any) -> list[str]:
-    return [format_ds(v) for v in values]
+def _ds_list(values: Any, keyword: str) -> list[str]:
+    """Decimal strings of computed values; an absurd source value (e.g. a spacing of
+    1e308 binned to infinity) is named instead of failing inside pydicom."""
+    numbers = [float(v) for v in values]
+    if not all(np.isfinite(numbers)):
+        raise ViewerError(f"{describe_attribute(keyword)} becomes infinite after this edit; the file's value is absurd")
+    return [format_ds(v) for v in numbers]
 
 
 def _write_geometry(rec: _Recorder, ds: Dataset, geometry: FrameGeometry, where: str, orientation: bool = True) -> None:
     """Write position, orientation and spacing into `ds` where they already exist."""
     if "ImagePositionPatient" in ds and geometry.position is not None:
-        rec.set(ds, "ImagePositionPatient", _ds_list(geometry.position), where)
+        rec.set(ds, "ImagePositionPatient", _ds_list(geometry.position, "ImagePositionPatient"), where)
     if orientation and "ImageOrientationPatient" in ds and geometry.row_direction is not None:
-        rec.set(ds, "ImageOrientationPatient", _ds_list([*geometry.row_direction, *geometry.column_direction]), where)
+        directions = [*geometry.row_direction, *geometry.column_direction]
+        rec.set(ds, "ImageOrientationPatient", _ds_list(directions, "ImageOrientationPatient"), where)
     if geometry.row_spacing is not None:
         for keyword in ("PixelSpacing", "ImagerPixelSpacing"):
             if keyword in ds:
-                rec.set(ds, keyword, _ds_list([geometry.row_spacing, geometry.column_spacing]), where)
+                rec.set(ds, keyword, _ds_list([geometry.row_spacing, geometry.column_spacing], keyword), where)
 
 
 def _macro_item(groups: Dataset, keyword: str) -> Dataset | None:

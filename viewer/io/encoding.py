@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from viewer.model.parallel import worker_pool
 
 #: Below this many pixel bytes the start-up of worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 32 * 2**20
@@ -55,6 +56,6 @@ def encode_frames(pixels: npt.NDArray[Any], syntax: str, options: dict[str, Any]
     if pixels.nbytes < PARALLEL_MIN_BYTES or workers < 2 or len(pixels) < 2 * CHUNK_FRAMES:
         return _encode_chunk(syntax, options, pixels)
     chunks = [np.ascontiguousarray(pixels[i : i + CHUNK_FRAMES]) for i in range(0, len(pixels), CHUNK_FRAMES)]
-    with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+    with worker_pool(workers, _context()) as pool:
         results = pool.map(_encode_chunk, [syntax] * len(chunks), [options] * len(chunks), chunks)
         return [frame for chunk in results for frame in chunk]

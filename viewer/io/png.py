@@ -34,8 +34,8 @@ def encode_png(image: npt.NDArray[np.uint8], level: int = 6) -> bytes:
     )
 
 
-def write_png(path: str | Path, image: npt.NDArray[np.uint8]) -> None:
-    """Write `image` to `path` atomically."""
+def write_png(path: str | Path, image: npt.NDArray[np.uint8], like: Path | None = None) -> None:
+    """Write `image` to `path` atomically (no looser mode than `like`, the input)."""
     data = encode_png(image)
-    with atomic_write(Path(path)) as f:
+    with atomic_write(Path(path), like=like) as f:
         f.write(data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +41,10 @@ class RecoveryStore:
         if not operations:
             self.discard(source)
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)  # source paths often hold patient names: private
         data = {"source": str(Path(source).resolve()), "operations": [op.to_json() for op in operations]}
-        with atomic_write(self._path_for(source)) as f:
+        with atomic_write(self._path_for(source), mode=0o600) as f:
             f.write(json.dumps(data).encode())
 
     def discard(self, source: Path) -> None:

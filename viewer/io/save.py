@@ -30,7 +30,7 @@ from viewer.io.encoding import encode_frames
 from viewer.io.targets import resolve_output
 from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
-from viewer.model.errors import ViewerError, one_line, reraise_if_fatal
+from viewer.model.errors import ViewerError, one_line, reraise_if_fatal, root_cause
 from viewer.model.header import collect_warnings
 from viewer.model.progress import no_progress
 
@@ -248,8 +248,9 @@ def save(
         with atomic_write(real_target, check=check, like=document.path) as f:
             write_dataset(f, encoded, progress)
             written = f.tell()
-    except PermissionError:
-        raise ViewerError(f"no permission to write '{target}'") from None
     except OSError as exc:
-        raise ViewerError(f"cannot write '{target}': {exc.strerror or exc}") from None
+        cause = root_cause(exc)
+        if isinstance(cause, PermissionError):
+            raise ViewerError(f"no permission to write '{target}'") from None
+        raise ViewerError(f"cannot write '{target}': {one_line(cause)}") from None
     return SaveReport(target, uid, result.changes, result.warnings + syntax_warnings, written)

@@ -12,6 +12,10 @@ class ViewerError(Exception):
         return _printable(super().__str__())
 
 
+class InvalidOperationError(ViewerError):
+    """An operation or recipe field of the wrong type or range: a usage error (exit 2)."""
+
+
 class NotDicomError(ViewerError):
     """The file cannot be parsed as DICOM at all."""
 
@@ -54,7 +58,20 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def root_cause(exc: BaseException) -> BaseException:
+    """The exception that started a chain: pydicom re-raises errors met while writing an
+    element with the tag and a whole traceback in the message; the cause is the real one."""
+    seen = {id(exc)}
+    while exc.__cause__ is not None and id(exc.__cause__) not in seen:
+        exc = exc.__cause__
+        seen.add(id(exc))
+    return exc
+
+
 def one_line(exc: BaseException) -> str:
     """`exc` as one line of at most 300 characters, for dialogs and `dicom-viewer: error:`."""
+    exc = root_cause(exc)
+    if isinstance(exc, OSError) and exc.errno and exc.strerror:
+        return _printable(exc.strerror)
     text = _printable(str(exc)) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."

@@ -28,6 +28,29 @@ WORKERS = 2
 _readers: dict[tuple[str, str], Any] = {}  # in each worker process
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: the kernel kills this worker when its parent dies (Linux), so
+    a killed save or viewer leaves no orphaned workers holding memory and its pipes."""
+    import ctypes
+    import os
+    import signal
+
+    try:
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def worker_pool(workers: int, context: Any) -> ProcessPoolExecutor:
+    """A process pool whose workers die with this process."""
+    import os
+
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))
+
+
 def _decode(path: str, syntax: str, index: int) -> npt.NDArray[Any]:
     from pydicom.uid import UID
 
@@ -50,7 +73,7 @@ class ProcessDecoder:
     def submit(self, path: Path, syntax: str, index: int) -> Future[npt.NDArray[Any]]:
         if self._pool is None:
             # spawn, not fork: the parent may be a Qt process with threads
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = worker_pool(self.workers, multiprocessing.get_context("spawn"))
         return self._pool.submit(_decode, str(path), str(syntax), index)
 
     def shutdown(self) -> None:
