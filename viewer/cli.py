@@ -26,12 +26,13 @@ class UsageError(Exception):
     """A command-line mistake: exit status 2."""
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived: unwind (temporary files and workers are cleaned up) and exit 143."""
+class Terminated(SystemExit):
+    """SIGTERM arrived: unwind (temporary files and workers are cleaned up) and exit 143.
+    A SystemExit, so that code handling every error (codec panics) lets it through."""
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated()
+    raise Terminated(143)
 
 
 def _build_parser() -> argparse.ArgumentParser:

@@ -237,12 +237,18 @@ def get_voi_luts(view: Dataset) -> list[VoiLut]:
     return luts
 
 
+#: Pixels converted to floats at once when rendering without a lookup table.
+STRIP_PIXELS = 1 << 20
+
+
 def minmax_window(modality_values: npt.NDArray[Any]) -> Window:
     """Black at the minimum, white at the maximum (as dcmtk's min-max window)."""
-    if modality_values.size == 0:
+    if modality_values.size == 0 or np.all(np.isnan(modality_values)):
         return Window(0.5, 1.0)
-    low = float(np.nanmin(modality_values))
-    high = float(np.nanmax(modality_values))
+    return _range_window(float(np.nanmin(modality_values)), float(np.nanmax(modality_values)))
+
+
+def _range_window(low: float, high: float) -> Window:
     return Window((low + high + 1) / 2, high - low + 1)
 
 
@@ -301,12 +307,37 @@ class GrayscaleRendering:
         return _to_uint8(self.voi(self.modality.apply(patterns)))
 
     def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array:
-        """Return the uint8 display image of one monochrome frame."""
+        """Return the uint8 display image of one monochrome frame.
+
+        Memory beyond the frame and its uint8 image stays bounded: modality values are
+        computed in strips of rows (a 16384 x 16384 frame would need 2 GB of floats at once).
+        """
+        if self.window is None and self.voi_lut is None:
+            return replace(self, window=_strip_minmax_window(stored, self.modality)).render(stored, pixels)
         lut = self.lookup_table(pixels) if stored.dtype.kind in "iu" else None
         if lut is not None:
             unsigned = stored.view(np.uint8 if stored.dtype.itemsize == 1 else np.uint16)
             return lut[unsigned]
-        return _to_uint8(self.voi(self.modality.apply(stored)))
+        out = np.empty(stored.shape, dtype=np.uint8)
+        for rows in _strips(stored):
+            out[rows] = _to_uint8(self.voi(self.modality.apply(stored[rows])))
+        return out
+
+
+def _strips(frame: npt.NDArray[Any]) -> list[slice]:
+    """Row ranges of about STRIP_PIXELS pixels each."""
+    rows = max(1, STRIP_PIXELS // max(1, int(np.prod(frame.shape[1:]))))
+    return [slice(start, start + rows) for start in range(0, max(1, len(frame)), rows)]
+
+
+def _strip_minmax_window(stored: npt.NDArray[Any], modality: ModalityTransform) -> Window:
+    """:func:`minmax_window` of the frame's modality values, computed strip by strip."""
+    low, high = np.inf, -np.inf
+    for rows in _strips(stored):
+        values = modality.apply(stored[rows])
+        if values.size and not np.all(np.isnan(values)):
+            low, high = min(low, float(np.nanmin(values))), max(high, float(np.nanmax(values)))
+    return Window(0.5, 1.0) if low > high else _range_window(low, high)
 
 
 def _to_uint8(values: FloatArray) -> UInt8Array:
