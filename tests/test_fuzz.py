@@ -166,3 +166,109 @@ def test_values_outside_bits_stored_render(tmp_path: Path) -> None:
     path = tmp_path / "outside.dcm"
     ds.save_as(path)
     assert _exercise(path) == "ok"
+
+
+# -- hostile generators: bombs, lying codestreams, nesting, item counts, recipes -----------
+#: Generators that write large files run fewer cases.
+HEAVY_SETTINGS = settings(
+    max_examples=max(10, EXAMPLES // 10), deadline=None, suppress_health_check=list(HealthCheck), derandomize=False
+)
+
+
+@HEAVY_SETTINGS
+@given(inflated=st.integers(min_value=2**10, max_value=256 * 2**20))
+def test_deflate_bombs(tmp_path_factory, inflated: int) -> None:
+    """Deflated datasets of any inflated size: read under the cap, refused above it."""
+    from tests.hostile import deflate_bomb
+    from viewer.model.prescan import INFLATE_FLOOR
+
+    path = deflate_bomb(tmp_path_factory.mktemp("fuzz") / "bomb.dcm", inflated)
+    outcome = _exercise(path)
+    if inflated > INFLATE_FLOOR + 2 * 64 * 64 * 2 + 2**20:
+        assert "inflates beyond" in outcome
+
+
+@FUZZ_SETTINGS
+@given(rows=st.integers(0, 65535), columns=st.integers(0, 65535))
+def test_codestream_sizes_that_disagree(tmp_path_factory, rows: int, columns: int) -> None:
+    """A JPEG-LS frame may declare any size; only the dataset's 64 x 64 is decoded."""
+    from tests.hostile import jpegls_with_codestream_size
+
+    path = jpegls_with_codestream_size(tmp_path_factory.mktemp("fuzz") / "jls.dcm", rows, columns)
+    outcome = _exercise(path)
+    if (rows, columns) == (64, 64):
+        assert outcome == "ok"
+    elif (rows, columns) != (0, 64):  # JPEG-LS may leave the height to the scan (0)
+        assert "declares" in outcome
+
+
+@FUZZ_SETTINGS
+@given(depth=st.integers(0, 2000))
+def test_nesting_depths(tmp_path_factory, depth: int) -> None:
+    from tests.hostile import deeply_nested
+    from viewer.model.prescan import MAX_DEPTH
+
+    outcome = _exercise(deeply_nested(tmp_path_factory.mktemp("fuzz") / "deep.dcm", depth))
+    assert (outcome == "ok") == (depth < MAX_DEPTH)
+
+
+@HEAVY_SETTINGS
+@given(count=st.integers(0, 2_000_000))
+def test_item_counts(tmp_path_factory, count: int) -> None:
+    from tests.hostile import many_items
+    from viewer.model.prescan import BASE_ITEMS, ITEMS_PER_FRAME
+
+    outcome = _exercise(many_items(tmp_path_factory.mktemp("fuzz") / "items.dcm", count))
+    assert (outcome == "ok") == (count <= BASE_ITEMS + ITEMS_PER_FRAME)
+
+
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.floats(), st.text(max_size=8)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+    max_leaves=12,
+)
+OPERATION_NAMES = st.sampled_from(
+    ["crop", "flip", "rotate", "bin", "fill-inside", "fill-outside", "binarize", "invert", "delete-frames",
+     "keep-frames", "paint", "flood-fill", "nope"]
+)
+FIELD_NAMES = st.sampled_from(
+    ["x", "y", "width", "height", "direction", "degrees", "factor", "lo", "hi", "value", "frame", "spec",
+     "points", "radius", "erase", "row", "column", "tolerance"]
+)
+
+
+@FUZZ_SETTINGS
+@given(steps=st.lists(st.one_of(
+    JSON_VALUES,
+    st.fixed_dictionaries({"op": OPERATION_NAMES}, optional={}).flatmap(
+        lambda head: st.dictionaries(FIELD_NAMES, JSON_VALUES, max_size=6).map(lambda rest: {**rest, **head})
+    ),
+), max_size=4))
+def test_hostile_recipes(tmp_path_factory, steps: list) -> None:
+    """Any JSON as a recipe: a usage error naming the step, or operations that apply or fail
+    with one line, within the time limit (bounded strokes, validated fields)."""
+    import json
+
+    from viewer.edits.recipe import load_recipe
+    from viewer.model.errors import InvalidOperationError
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    recipe = folder / "r.json"
+    recipe.write_text(json.dumps(steps))
+    try:
+        operations = load_recipe(recipe)
+    except InvalidOperationError as exc:
+        assert "\n" not in str(exc) and "step" in str(exc)
+        return
+    document = open_document(corpus_file("CT_small.dcm"))
+    previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(CaseTimeout("recipe too slow")))
+    signal.alarm(SECONDS_PER_CASE)
+    try:
+        work = document.begin_edit()
+        for op in operations:
+            work.apply(op)
+    except ViewerError as exc:
+        assert "\n" not in str(exc)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -234,21 +234,38 @@ def test_input_replaced_before_save_is_detected(tmp_path: Path) -> None:
 
 
 # -- 12. temporary files and workers --------------------------------------------------------
-def test_kill_during_save_leaves_no_temporary_file(tmp_path: Path) -> None:
-    """kill -9 mid-save left 161-419 MB `.target.dcm.*.tmp` files behind."""
-    ds = hostile.image_dataset(512, 512, frames=200)
-    source = hostile.write(ds, tmp_path / "big.dcm")
-    del ds
+def _wait_until_writing_into(pid: int, folder: Path, seconds: float = 30) -> None:
+    """Until process `pid` has a file open in `folder` (the save's temporary file)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            targets = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:
+            targets = []
+        if any(t.startswith(f"{folder}/") for t in targets):
+            return
+        time.sleep(0.005)
+    raise AssertionError("the save never started writing")
+
+
+def _start_big_save(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
+    source = hostile.write(hostile.image_dataset(512, 512, frames=200), tmp_path / "big.dcm")
     out = tmp_path / "out"
     out.mkdir()
     child = subprocess.Popen(
         [sys.executable, "-m", "viewer.cli", "edit", str(source), "-o", str(out / "x.dcm"), "--flip", "h",
-         "--syntax", "rle"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--syntax", "explicit"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    time.sleep(1.5)
+    _wait_until_writing_into(child.pid, out)
+    return child, out
+
+
+def test_kill_during_save_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """kill -9 mid-save left 161-419 MB `.target.dcm.*.tmp` files behind."""
+    child, out = _start_big_save(tmp_path)
     child.kill()
-    child.wait(10)
+    child.communicate(timeout=10)
     assert list(out.iterdir()) == []
 
 
@@ -357,16 +374,7 @@ def test_sigint_early_gives_no_traceback(tmp_path: Path, delay: float) -> None:
 
 
 def test_sigterm_during_save_cleans_up(tmp_path: Path) -> None:
-    ds = hostile.image_dataset(512, 512, frames=200)
-    source = hostile.write(ds, tmp_path / "big.dcm")
-    out = tmp_path / "out"
-    out.mkdir()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "viewer.cli", "edit", str(source), "-o", str(out / "x.dcm"), "--flip", "h",
-         "--syntax", "rle"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    time.sleep(1.5)
+    child, out = _start_big_save(tmp_path)
     child.terminate()
     _, err = child.communicate(timeout=30)
     assert child.returncode == 143 and err == "dicom-viewer: error: terminated\n"
