@@ -14,7 +14,6 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.encaps import encapsulate_extended
-from pydicom.sequence import Sequence
 from pydicom.uid import (
     DeflatedExplicitVRLittleEndian,
     ExplicitVRLittleEndian,
@@ -69,8 +68,17 @@ def rle_with_extended_offset_table(path: Path, frames: int = 3) -> Path:
     pixels = ramp(ds)
     encoder = get_encoder(RLELossless)
     encoded = [
-        encoder.encode(frame, rows=32, columns=32, samples_per_pixel=1, bits_allocated=16, bits_stored=12,
-                       pixel_representation=0, photometric_interpretation="MONOCHROME2", number_of_frames=1)
+        encoder.encode(
+            frame,
+            rows=32,
+            columns=32,
+            samples_per_pixel=1,
+            bits_allocated=16,
+            bits_stored=12,
+            pixel_representation=0,
+            photometric_interpretation="MONOCHROME2",
+            number_of_frames=1,
+        )
         for frame in pixels
     ]
     data, offsets, lengths = encapsulate_extended(encoded)
@@ -119,10 +127,19 @@ def jpegls_with_codestream_size(path: Path, declared_rows: int, declared_columns
 
     ds = image_dataset()
     frame = ramp(ds)[0]
-    stream = bytearray(get_encoder(JPEGLSLossless).encode(
-        frame, rows=64, columns=64, samples_per_pixel=1, bits_allocated=16, bits_stored=12,
-        pixel_representation=0, photometric_interpretation="MONOCHROME2", number_of_frames=1,
-    ))
+    stream = bytearray(
+        get_encoder(JPEGLSLossless).encode(
+            frame,
+            rows=64,
+            columns=64,
+            samples_per_pixel=1,
+            bits_allocated=16,
+            bits_stored=12,
+            pixel_representation=0,
+            photometric_interpretation="MONOCHROME2",
+            number_of_frames=1,
+        )
+    )
     sof = stream.index(b"\xff\xf7")
     stream[sof + 5 : sof + 9] = struct.pack(">HH", declared_rows, declared_columns)
     ds.file_meta.TransferSyntaxUID = JPEGLSLossless

@@ -4,7 +4,6 @@ and recovery of unsaved edits after a crash. Each ends in a clear message; nothi
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from tests.corpus import corpus_file
 from viewer.edits.operations import Flip
+from viewer.edits.session import begin_edit
 from viewer.io import atomic
 from viewer.io.recovery import RecoveryStore
 from viewer.io.save import save
@@ -38,7 +38,7 @@ def test_read_only_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(atomic, "_open_temporary", refuse)
     document = open_document(corpus_file("CT_small.dcm"))
-    document.begin_edit().apply(Flip("h"))
+    begin_edit(document).apply(Flip("h"))
     with pytest.raises(ViewerError, match="no permission to write"):
         save(document, target)
     assert target.read_bytes() == b"old"
@@ -82,7 +82,7 @@ def test_input_never_modified_by_edits_and_saves(tmp_path: Path) -> None:
     path = _copy("MR_small.dcm", tmp_path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     document = open_document(path)
-    document.begin_edit().apply(Flip("v"))
+    begin_edit(document).apply(Flip("v"))
     save(document, tmp_path / "out.dcm")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
 
@@ -157,7 +157,7 @@ def test_cancelled_save_leaves_old_target_and_input(tmp_path: Path, monkeypatch:
     target = tmp_path / "out.dcm"
     target.write_bytes(b"previous complete file")
     document = open_document(source)
-    document.begin_edit().apply(Flip("h"))
+    begin_edit(document).apply(Flip("h"))
     calls = []
 
     def cancel_mid_write(done: int, total: int) -> None:

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.corpus import corpus_file
+from viewer.edits.session import begin_edit
 from viewer.model.display import render_frame
 from viewer.model.document import open_document
 from viewer.model.errors import ViewerError
@@ -37,6 +38,7 @@ class CaseTimeout(Exception):
 
 def _exercise(path: Path) -> str:
     """Open, summarize, render first and last frame; return 'ok' or the error line."""
+
     def alarm(signum, frame):
         raise CaseTimeout(f"case took longer than {SECONDS_PER_CASE} s")
 
@@ -92,8 +94,19 @@ ABSURD_INTS = st.one_of(
 @FUZZ_SETTINGS
 @given(
     seed=st.sampled_from(SEEDS),
-    keyword=st.sampled_from(["Rows", "Columns", "BitsAllocated", "BitsStored", "NumberOfFrames",
-                             "SamplesPerPixel", "PixelRepresentation", "HighBit", "PlanarConfiguration"]),
+    keyword=st.sampled_from(
+        [
+            "Rows",
+            "Columns",
+            "BitsAllocated",
+            "BitsStored",
+            "NumberOfFrames",
+            "SamplesPerPixel",
+            "PixelRepresentation",
+            "HighBit",
+            "PlanarConfiguration",
+        ]
+    ),
     value=ABSURD_INTS,
 )
 def test_absurd_header_values(tmp_path_factory, seed: str, keyword: str, value: int) -> None:
@@ -228,22 +241,58 @@ JSON_VALUES = st.recursive(
     max_leaves=12,
 )
 OPERATION_NAMES = st.sampled_from(
-    ["crop", "flip", "rotate", "bin", "fill-inside", "fill-outside", "binarize", "invert", "delete-frames",
-     "keep-frames", "paint", "flood-fill", "nope"]
+    [
+        "crop",
+        "flip",
+        "rotate",
+        "bin",
+        "fill-inside",
+        "fill-outside",
+        "binarize",
+        "invert",
+        "delete-frames",
+        "keep-frames",
+        "paint",
+        "flood-fill",
+        "nope",
+    ]
 )
 FIELD_NAMES = st.sampled_from(
-    ["x", "y", "width", "height", "direction", "degrees", "factor", "lo", "hi", "value", "frame", "spec",
-     "points", "radius", "erase", "row", "column", "tolerance"]
+    [
+        "x",
+        "y",
+        "width",
+        "height",
+        "direction",
+        "degrees",
+        "factor",
+        "lo",
+        "hi",
+        "value",
+        "frame",
+        "spec",
+        "points",
+        "radius",
+        "erase",
+        "row",
+        "column",
+        "tolerance",
+    ]
 )
 
 
 @FUZZ_SETTINGS
-@given(steps=st.lists(st.one_of(
-    JSON_VALUES,
-    st.fixed_dictionaries({"op": OPERATION_NAMES}, optional={}).flatmap(
-        lambda head: st.dictionaries(FIELD_NAMES, JSON_VALUES, max_size=6).map(lambda rest: {**rest, **head})
-    ),
-), max_size=4))
+@given(
+    steps=st.lists(
+        st.one_of(
+            JSON_VALUES,
+            st.fixed_dictionaries({"op": OPERATION_NAMES}, optional={}).flatmap(
+                lambda head: st.dictionaries(FIELD_NAMES, JSON_VALUES, max_size=6).map(lambda rest: {**rest, **head})
+            ),
+        ),
+        max_size=4,
+    )
+)
 def test_hostile_recipes(tmp_path_factory, steps: list) -> None:
     """Any JSON as a recipe: a usage error naming the step, or operations that apply or fail
     with one line, within the time limit (bounded strokes, validated fields)."""
@@ -264,7 +313,7 @@ def test_hostile_recipes(tmp_path_factory, steps: list) -> None:
     previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(CaseTimeout("recipe too slow")))
     signal.alarm(SECONDS_PER_CASE)
     try:
-        work = document.begin_edit()
+        work = begin_edit(document)
         for op in operations:
             work.apply(op)
     except ViewerError as exc:

@@ -36,7 +36,11 @@ def run_capped(*args: object) -> tuple[subprocess.CompletedProcess[str], float]:
     start = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "viewer.cli", *map(str, args)],
-        capture_output=True, text=True, cwd=ROOT, timeout=SECONDS, preexec_fn=_capped,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=SECONDS,
+        preexec_fn=_capped,
         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
     )
     return result, time.monotonic() - start
@@ -170,7 +174,10 @@ BAD_RECIPES = [
     ([{"op": "bin", "factor": True}], "step 1: operation 'bin', field 'factor'"),
     ([{"op": "bin", "factor": "2"}], "field 'factor': '2' is not a number"),
     ([{"op": "crop", "x": [1], "y": 0, "width": 2, "height": 2}], "field 'x'"),
-    ([{"op": "flip", "direction": "h"}, {"op": "rotate", "degrees": 45}], "step 2: operation 'rotate', field 'degrees'"),
+    (
+        [{"op": "flip", "direction": "h"}, {"op": "rotate", "degrees": 45}],
+        "step 2: operation 'rotate', field 'degrees'",
+    ),
     ([{"op": "fill-outside", "lo": "NaN", "hi": 1, "value": 0}], "field 'lo'"),
     ([{"op": "paint", "frame": 1, "points": [[0, 0], [1e300, 0]], "radius": 3, "value": 0}], "field 'points'"),
     ([{"op": "paint", "frame": 1, "points": [[0, "a"]], "radius": 3, "value": 0}], "field 'points'"),
@@ -212,8 +219,9 @@ def test_paint_between_far_points_is_bounded(tmp_path: Path) -> None:
     assert after[0, 127] == before[0, 127]  # off the diagonal: untouched
 
 
-@pytest.mark.parametrize("option", [["--fill-outside", "nan", "100", "0"], ["--fill-inside", "0", "inf", "1"],
-                                    ["--binarize", "1", "inf"]])
+@pytest.mark.parametrize(
+    "option", [["--fill-outside", "nan", "100", "0"], ["--fill-inside", "0", "inf", "1"], ["--binarize", "1", "inf"]]
+)
 def test_non_finite_option_is_a_usage_error(tmp_path: Path, option: list[str]) -> None:
     """`--fill-outside nan 100 0` set every pixel to 0 HU, exit 0."""
     result, _ = run_capped("edit", corpus_file("CT_small.dcm"), "-o", tmp_path / "o.dcm", *option)

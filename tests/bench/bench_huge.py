@@ -15,7 +15,9 @@ from tests.bench.synthetic import CHILD_PRELUDE, write_uncompressed
 
 FRAMES = 4096  # 512 x 512 x 2 bytes x 4096 = 2 GiB
 
-_SCROLL = CHILD_PRELUDE + r"""
+_SCROLL = (
+    CHILD_PRELUDE
+    + r"""
 from viewer.model.document import open_document
 from viewer.model.display import render_frame
 base = status("VmRSS")
@@ -27,18 +29,23 @@ for i in order:
 seconds = time.perf_counter() - t0
 print(json.dumps({"frames": len(order), "seconds": seconds, "peak_added": status("VmHWM") - base}))
 """
+)
 
-_EDIT_SAVE = CHILD_PRELUDE + r"""
+_EDIT_SAVE = (
+    CHILD_PRELUDE
+    + r"""
 from viewer.model.document import open_document
 from viewer.edits.operations import FillOutside
 from viewer.io.save import save
+from viewer.edits.session import begin_edit
 base = status("VmRSS")
 doc = open_document(sys.argv[1])
-work = doc.begin_edit()
+work = begin_edit(doc)
 work.apply(FillOutside(100, 4000, 0, frame=1))
 save(doc, sys.argv[2])
 print(json.dumps({"peak_added": status("VmHWM") - base}))
 """
+)
 
 
 def _child(code: str, *args: str) -> dict:
@@ -53,13 +60,17 @@ def run(work: Path) -> None:
     path = write_uncompressed(work / f"unc_{FRAMES}.dcm", FRAMES)
     size = path.stat().st_size
     m = _child(_SCROLL, str(path))
-    print(f"scroll {m['frames']} frames of {size / 2**30:.2f} GiB: {m['frames'] / m['seconds']:.0f} frames/s, "
-          f"peak memory added {m['peak_added'] / 2**20:.0f} MB = {100 * m['peak_added'] / size:.1f}% of the file "
-          "(target < 25%)")
+    print(
+        f"scroll {m['frames']} frames of {size / 2**30:.2f} GiB: {m['frames'] / m['seconds']:.0f} frames/s, "
+        f"peak memory added {m['peak_added'] / 2**20:.0f} MB = {100 * m['peak_added'] / size:.1f}% of the file "
+        "(target < 25%)"
+    )
     out = work / "huge_saved.dcm"
     try:
         m = _child(_EDIT_SAVE, str(path), str(out))
-        print(f"edit one frame + save: peak memory added {m['peak_added'] / 2**20:.0f} MB = "
-              f"{m['peak_added'] / size:.2f}x the file (all frames held once for editing)")
+        print(
+            f"edit one frame + save: peak memory added {m['peak_added'] / 2**20:.0f} MB = "
+            f"{m['peak_added'] / size:.2f}x the file (all frames held once for editing)"
+        )
     finally:
         out.unlink(missing_ok=True)

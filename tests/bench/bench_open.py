@@ -56,7 +56,9 @@ def measure_render(path: Path, out_dir: Path, repeats: int = 5) -> tuple[float, 
     theirs = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        subprocess.run([tool, "+Wi", "1", "+on", str(path), str(out_dir / "theirs.png")], check=True, capture_output=True)
+        subprocess.run(
+            [tool, "+Wi", "1", "+on", str(path), str(out_dir / "theirs.png")], check=True, capture_output=True
+        )
         theirs.append((time.perf_counter() - t0) * 1000)
     return min(ours), min(theirs)
 
@@ -64,7 +66,11 @@ def measure_render(path: Path, out_dir: Path, repeats: int = 5) -> tuple[float, 
 def run(work: Path) -> None:
     print("\n== Open to first frame (issue 3) ==")
     files = {f"uncompressed {n} frames": write_uncompressed(work / f"unc_{n}.dcm", n) for n in (10, 100, 1000)}
-    for name, uid in (("RLE", "1.2.840.10008.1.2.5"), ("JPEG-LS", "1.2.840.10008.1.2.4.80"), ("JPEG 2000", "1.2.840.10008.1.2.4.90")):
+    for name, uid in (
+        ("RLE", "1.2.840.10008.1.2.5"),
+        ("JPEG-LS", "1.2.840.10008.1.2.4.80"),
+        ("JPEG 2000", "1.2.840.10008.1.2.4.90"),
+    ):
         for n in (10, 100):
             files[f"{name} {n} frames"] = write_compressed(work / f"{name.replace(' ', '')}_{n}.dcm", n, uid)
     print(f"{'file':28s} {'size MB':>8s} {'open+frame ms':>14s} {'target':>7s} {'added MB':>9s} {'limit MB':>9s}")
@@ -84,4 +90,6 @@ def run(work: Path) -> None:
         if theirs is None:
             print(f"{name:28s} ours {ours:7.1f} ms; dcm2pnm not installed")
         else:
-            print(f"{name:28s} ours {ours:7.1f} ms, dcm2pnm {theirs:7.1f} ms, ratio {ours / theirs:.2f}x (target <= 1.5x)")
+            print(
+                f"{name:28s} ours {ours:7.1f} ms, dcm2pnm {theirs:7.1f} ms, ratio {ours / theirs:.2f}x (target <= 1.5x)"
+            )

@@ -17,19 +17,23 @@ from pathlib import Path
 
 from tests.bench.synthetic import CHILD_PRELUDE, write_uncompressed
 
-_CHILD = CHILD_PRELUDE + r"""
+_CHILD = (
+    CHILD_PRELUDE
+    + r"""
 from viewer.model.document import open_document
 from viewer.edits.operations import Invert
 from viewer.io.save import save
+from viewer.edits.session import begin_edit
 source, target, syntax, frames = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 doc = open_document(source)
-work = doc.begin_edit()
+work = begin_edit(doc)
 if frames < doc.frame_count:
     from viewer.edits.operations import KeepFrames
     work.apply(KeepFrames(f"1-{frames}"))
 work.apply(Invert(frame=1))  # a real edit: the save goes through commit
 work.history._undo.clear()   # measure the save, not the undo snapshots
 import gc; gc.collect()
+from viewer.edits.session import begin_edit
 with open("/proc/self/clear_refs", "w") as f:
     f.write("5")  # reset the peak (VmHWM) so it measures the save alone
 before = status("VmRSS")
@@ -39,6 +43,7 @@ seconds = time.perf_counter() - t0
 peak = status("VmHWM")
 print(json.dumps({"seconds": seconds, "pixel_bytes": int(work.pixels.nbytes), "peak_added": peak - before}))
 """
+)
 
 
 def raw_write_seconds(path: Path, nbytes: int) -> float:
@@ -76,10 +81,14 @@ def run(work: Path) -> None:
     m = min(saves, key=lambda r: r["seconds"])
     raw = min(raws)
     mb = m["pixel_bytes"] / 2**20
-    print(f"uncompressed 1000 frames ({mb:.0f} MB): save {m['seconds']:.2f} s = {mb / m['seconds']:.0f} MB/s; "
-          f"raw write+fsync {raw:.2f} s = {mb / raw:.0f} MB/s; ratio {raw / m['seconds']:.2f}x (target >= 0.5x)")
-    print(f"peak memory added by the save: {m['peak_added'] / 2**20:.0f} MB = "
-          f"{m['peak_added'] / m['pixel_bytes']:.2f}x the pixel data (target < 1.5x)")
+    print(
+        f"uncompressed 1000 frames ({mb:.0f} MB): save {m['seconds']:.2f} s = {mb / m['seconds']:.0f} MB/s; "
+        f"raw write+fsync {raw:.2f} s = {mb / raw:.0f} MB/s; ratio {raw / m['seconds']:.2f}x (target >= 0.5x)"
+    )
+    print(
+        f"peak memory added by the save: {m['peak_added'] / 2**20:.0f} MB = "
+        f"{m['peak_added'] / m['pixel_bytes']:.2f}x the pixel data (target < 1.5x)"
+    )
     targets = {"rle": 100, "jpegls": 75, "j2k": 14}
     for syntax, target in targets.items():
         m = save_in_child(source, work / f"saved_{syntax}.dcm", syntax, 100)

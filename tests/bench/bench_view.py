@@ -48,8 +48,10 @@ def _window(app, path: Path):
 def wl_rates(app, work: Path) -> None:
     from viewer.model.display import Window
 
-    print(f"{'frame':>10s} {'drag updates/s':>15s} {'release (full) updates/s':>25s} {'target':>7s}"
-          f" {'drag at 1:1 zoom':>17s}")
+    print(
+        f"{'frame':>10s} {'drag updates/s':>15s} {'release (full) updates/s':>25s} {'target':>7s}"
+        f" {'drag at 1:1 zoom':>17s}"
+    )
     for size, target in ((512, 200), (2048, 60), (4096, 30)):
         window, panel = _window(app, _square_file(work, size))
         view, image_view = panel.view, panel.image_view
@@ -80,13 +82,18 @@ def wl_rates(app, work: Path) -> None:
 def scrub_rates(app, work: Path) -> None:
     print(f"{'file (100 frames 512x512)':28s} {'frames/s':>9s} {'target':>7s}")
     files = {"uncompressed": write_uncompressed(work / "unc_100.dcm", 100)}
-    for name, uid in (("RLE", "1.2.840.10008.1.2.5"), ("JPEG-LS", "1.2.840.10008.1.2.4.80"), ("JPEG 2000", "1.2.840.10008.1.2.4.90")):
+    for name, uid in (
+        ("RLE", "1.2.840.10008.1.2.5"),
+        ("JPEG-LS", "1.2.840.10008.1.2.4.80"),
+        ("JPEG 2000", "1.2.840.10008.1.2.4.90"),
+    ):
         files[name] = write_compressed(work / f"{name.replace(' ', '')}_100.dcm", 100, uid)
     for name, path in files.items():
         window, panel = _window(app, path)
         view, viewport = panel.view, panel.image_view.graphics.viewport()
         t0 = time.perf_counter()
-        def shown(i: int) -> bool:
+
+        def shown(i: int, view=view) -> bool:  # type: ignore[no-untyped-def]  # bound per file
             return view.document.is_cached(i) and view.stored_frame() is view.document.get_frame(i)
 
         for i in range(1, view.frame_count):  # what cine does: next frame, decode ahead

@@ -37,7 +37,9 @@ def test_seed_example_every_pixel_below_300_becomes_0(tmp_path: Path) -> None:
 
 def test_report_lists_changes(tmp_path: Path) -> None:
     """--report prints each changed tag old -> new and the warnings."""
-    result = run("edit", corpus_file("CT_small.dcm"), "-o", tmp_path / "o.dcm", "--crop", "0", "0", "64", "32", "--report")
+    result = run(
+        "edit", corpus_file("CT_small.dcm"), "-o", tmp_path / "o.dcm", "--crop", "0", "0", "64", "32", "--report"
+    )
     assert result.returncode == 0, result.stderr
     assert "change: Rows: 128 -> 32" in result.stdout
     assert "change: ImagePositionPatient:" in result.stdout or "change: Columns: 128 -> 64" in result.stdout
@@ -46,15 +48,40 @@ def test_report_lists_changes(tmp_path: Path) -> None:
 def test_recipe_replays_options(tmp_path: Path) -> None:
     """A recipe file gives the same pixels as the same operations as options."""
     recipe = tmp_path / "recipe.json"
-    recipe.write_text(json.dumps({"version": 1, "operations": [
-        {"op": "crop", "x": 2, "y": 3, "width": 40, "height": 30},
-        {"op": "rotate", "degrees": 90},
-        {"op": "fill-outside", "lo": 200, "hi": 1000, "value": 0},
-    ]}))
+    recipe.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "operations": [
+                    {"op": "crop", "x": 2, "y": 3, "width": 40, "height": 30},
+                    {"op": "rotate", "degrees": 90},
+                    {"op": "fill-outside", "lo": 200, "hi": 1000, "value": 0},
+                ],
+            }
+        )
+    )
     a, b = tmp_path / "a.dcm", tmp_path / "b.dcm"
     assert run("edit", corpus_file("MR_small.dcm"), "-o", a, "--recipe", recipe).returncode == 0
-    assert run("edit", corpus_file("MR_small.dcm"), "-o", b, "--crop", "2", "3", "40", "30", "--rotate", "90",
-               "--fill-outside", "200", "1000", "0").returncode == 0
+    assert (
+        run(
+            "edit",
+            corpus_file("MR_small.dcm"),
+            "-o",
+            b,
+            "--crop",
+            "2",
+            "3",
+            "40",
+            "30",
+            "--rotate",
+            "90",
+            "--fill-outside",
+            "200",
+            "1000",
+            "0",
+        ).returncode
+        == 0
+    )
     assert np.array_equal(pydicom.dcmread(a).pixel_array, pydicom.dcmread(b).pixel_array)
 
 

@@ -20,6 +20,7 @@ from viewer.edits.operations import (
     Paint,
     Rotate,
 )
+from viewer.edits.session import begin_edit
 from viewer.edits.working import WorkingPixels
 from viewer.model.display import ModalityTransform
 from viewer.model.document import open_document
@@ -47,7 +48,7 @@ OPERATIONS = st.sampled_from(
 def test_undo_restores_bit_identically(operations, undo_count) -> None:
     """Edits undone step by step give back each earlier array exactly; redo replays them."""
     document = open_document(corpus_file("emri_small.dcm"))
-    work = document.begin_edit()
+    work = begin_edit(document)
     states = [work.pixels.copy()]
     for op in operations:
         try:
@@ -71,7 +72,7 @@ def test_undo_restores_bit_identically(operations, undo_count) -> None:
 def test_redo_replays_exactly() -> None:
     """Undo all then redo all gives the same array as doing them once."""
     document = open_document(corpus_file("emri_small.dcm"))
-    work = document.begin_edit()
+    work = begin_edit(document)
     for op in (Crop(4, 4, 50, 50), Paint(frame=3, points=[[9, 9], [30, 30]], radius=4, value=7), Rotate(270)):
         work.apply(op)
     done = work.pixels.copy()
@@ -98,7 +99,9 @@ def test_hundred_brush_strokes_keep_history_small() -> None:
 def test_budget_drops_oldest_steps() -> None:
     """Past the budget the oldest steps are forgotten, newest still undoable."""
     stack = np.zeros((4, 256, 256), dtype=np.uint16)
-    work = WorkingPixels(stack, 12, False, False, lambda i: ModalityTransform(), lambda i: stack[i], budget_bytes=1_200_000)
+    work = WorkingPixels(
+        stack, 12, False, False, lambda i: ModalityTransform(), lambda i: stack[i], budget_bytes=1_200_000
+    )
     for value in range(5):
         work.apply(FillOutside(-1, -1, value))  # whole-array step: 512 KiB each
     assert work.history.dropped >= 2

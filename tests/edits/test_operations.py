@@ -22,6 +22,7 @@ from viewer.edits.operations import (
     Rotate,
     operation_from_json,
 )
+from viewer.edits.session import begin_edit
 from viewer.model.document import open_document
 from viewer.model.errors import ViewerError
 
@@ -35,7 +36,7 @@ def _edited(name: str, *operations):
     if frames == 1:
         original = original[np.newaxis]
     document = open_document(path)
-    work = document.begin_edit()
+    work = begin_edit(document)
     for op in operations:
         work.apply(op)
     return original, work.pixels, document
@@ -208,7 +209,7 @@ def test_erase_restores_original() -> None:
         Paint(frame=1, points=[[20, 20], [20, 40]], radius=4, value=0),
         Paint(frame=1, points=[[20, 10], [20, 50]], radius=6, erase=True),
     )
-    assert np.array_equal(edited[0], document._source_frame(0))
+    assert np.array_equal(edited[0], document.source_frame(0))
 
 
 def test_flood_fill_region() -> None:
@@ -221,9 +222,20 @@ def test_flood_fill_region() -> None:
 
 def test_recipe_json_round_trip() -> None:
     """Every operation survives to_json -> operation_from_json unchanged."""
-    ops = [Crop(1, 2, 3, 4), Flip("v"), Rotate(90), Bin(2), FillOutside(1, 2, 3), FillInside(1, 2, 3, frame=2),
-           Binarize(1, 2), Invert(), DeleteFrames("1,3"), KeepFrames("2-4"),
-           Paint(frame=1, points=[[1.0, 2.0]], radius=2, value=5), FloodFill(frame=1, row=1, column=2, tolerance=3, value=4)]
+    ops = [
+        Crop(1, 2, 3, 4),
+        Flip("v"),
+        Rotate(90),
+        Bin(2),
+        FillOutside(1, 2, 3),
+        FillInside(1, 2, 3, frame=2),
+        Binarize(1, 2),
+        Invert(),
+        DeleteFrames("1,3"),
+        KeepFrames("2-4"),
+        Paint(frame=1, points=[[1.0, 2.0]], radius=2, value=5),
+        FloodFill(frame=1, row=1, column=2, tolerance=3, value=4),
+    ]
     for op in ops:
         assert operation_from_json(op.to_json()) == op
 

@@ -23,6 +23,7 @@ from viewer.edits.operations import (
     Invert,
     Rotate,
 )
+from viewer.edits.session import begin_edit
 from viewer.io import save as save_module
 from viewer.io.save import save
 from viewer.model import codecs
@@ -33,7 +34,7 @@ from viewer.model.errors import ViewerError
 def _save_edited(name: str, tmp_path: Path, *operations, syntax: str = "keep"):
     path = corpus_file(name)
     document = open_document(path)
-    work = document.begin_edit()
+    work = begin_edit(document)
     for op in operations:
         work.apply(op)
     out = tmp_path / f"{path.stem}_edited.dcm"
@@ -58,7 +59,11 @@ def _assert_derived(before, after) -> None:
 def test_crop_moves_position_along_direction_cosines(tmp_path: Path) -> None:
     """Crop x=10, y=20: IPP + 10 * column spacing * row dir + 20 * row spacing * column dir."""
     before, after, _ = _save_edited("CT_small.dcm", tmp_path, Crop(10, 20, 50, 40))
-    ipp, iop, spacing = _vec(before.ImagePositionPatient), _vec(before.ImageOrientationPatient), _vec(before.PixelSpacing)
+    ipp, iop, spacing = (
+        _vec(before.ImagePositionPatient),
+        _vec(before.ImageOrientationPatient),
+        _vec(before.PixelSpacing),
+    )
     expected = ipp + 10 * spacing[1] * iop[:3] + 20 * spacing[0] * iop[3:]
     assert np.allclose(_vec(after.ImagePositionPatient), expected, atol=1e-4)
     assert (after.Rows, after.Columns) == (40, 50)
@@ -71,7 +76,11 @@ def test_crop_moves_position_along_direction_cosines(tmp_path: Path) -> None:
 def test_bin_scales_spacing_and_centres_position(tmp_path: Path) -> None:
     """Bin 4: spacing x4; the first pixel is the centre of the first 4 x 4 block."""
     before, after, _ = _save_edited("CT_small.dcm", tmp_path, Bin(4))
-    ipp, iop, spacing = _vec(before.ImagePositionPatient), _vec(before.ImageOrientationPatient), _vec(before.PixelSpacing)
+    ipp, iop, spacing = (
+        _vec(before.ImagePositionPatient),
+        _vec(before.ImageOrientationPatient),
+        _vec(before.PixelSpacing),
+    )
     assert np.allclose(_vec(after.PixelSpacing), spacing * 4)
     expected = ipp + 1.5 * spacing[1] * iop[:3] + 1.5 * spacing[0] * iop[3:]
     assert np.allclose(_vec(after.ImagePositionPatient), expected, atol=1e-4)
@@ -81,7 +90,11 @@ def test_bin_scales_spacing_and_centres_position(tmp_path: Path) -> None:
 def test_flip_h_reverses_row_direction(tmp_path: Path) -> None:
     """Flip h: row direction negated; the first pixel is the old last pixel of row 0."""
     before, after, _ = _save_edited("CT_small.dcm", tmp_path, Flip("h"))
-    ipp, iop, spacing = _vec(before.ImagePositionPatient), _vec(before.ImageOrientationPatient), _vec(before.PixelSpacing)
+    ipp, iop, spacing = (
+        _vec(before.ImagePositionPatient),
+        _vec(before.ImageOrientationPatient),
+        _vec(before.PixelSpacing),
+    )
     assert np.allclose(_vec(after.ImageOrientationPatient), [*(-iop[:3]), *iop[3:]])
     assert np.allclose(_vec(after.ImagePositionPatient), ipp + 127 * spacing[1] * iop[:3], atol=1e-4)
 
@@ -89,15 +102,21 @@ def test_flip_h_reverses_row_direction(tmp_path: Path) -> None:
 def test_rotate_90_turns_directions_and_swaps_spacing(tmp_path: Path) -> None:
     """Rotate 90 clockwise: new row dir = -old column dir, new column dir = old row dir."""
     before, after, _ = _save_edited("MR_small.dcm", tmp_path, Crop(0, 0, 64, 40), Rotate(90))
-    ipp, iop, spacing = _vec(before.ImagePositionPatient), _vec(before.ImageOrientationPatient), _vec(before.PixelSpacing)
+    ipp, iop, spacing = (
+        _vec(before.ImagePositionPatient),
+        _vec(before.ImageOrientationPatient),
+        _vec(before.PixelSpacing),
+    )
     assert np.allclose(_vec(after.ImageOrientationPatient), [*(-iop[3:]), *iop[:3]], atol=1e-6)
     assert np.allclose(_vec(after.ImagePositionPatient), ipp + 39 * spacing[0] * iop[3:], atol=1e-4)
     assert np.allclose(_vec(after.PixelSpacing), spacing[::-1])
     assert (after.Rows, after.Columns) == (64, 40)
+
     # Each pixel keeps its patient position: old (r, c) -> new (c, 39 - r)
     def position(ds, r, c):
         i, s, p = _vec(ds.ImageOrientationPatient), _vec(ds.PixelSpacing), _vec(ds.ImagePositionPatient)
         return p + c * s[1] * i[:3] + r * s[0] * i[3:]
+
     assert np.allclose(position(before, 7, 11), position(after, 11, 39 - 7), atol=1e-3)
     assert after.pixel_array[11, 39 - 7] == before.pixel_array[7, 11]
 
@@ -145,7 +164,7 @@ def test_enhanced_crop_updates_every_frame_position(tmp_path: Path) -> None:
     shared = before.SharedFunctionalGroupsSequence[0]
     iop = _vec(shared.PlaneOrientationSequence[0].ImageOrientationPatient)
     spacing = _vec(shared.PixelMeasuresSequence[0].PixelSpacing)
-    for old, new in zip(before.PerFrameFunctionalGroupsSequence, after.PerFrameFunctionalGroupsSequence):
+    for old, new in zip(before.PerFrameFunctionalGroupsSequence, after.PerFrameFunctionalGroupsSequence, strict=True):
         ipp = _vec(old.PlanePositionSequence[0].ImagePositionPatient)
         expected = ipp + 5 * spacing[1] * iop[:3] + 7 * spacing[0] * iop[3:]
         assert np.allclose(_vec(new.PlanePositionSequence[0].ImagePositionPatient), expected, atol=1e-4)
@@ -179,7 +198,9 @@ VALIDATED = [
 ]
 
 
-@pytest.mark.parametrize("name,operations", VALIDATED, ids=[f"{n}-{'+'.join(o.name for o in ops)}" for n, ops in VALIDATED])
+@pytest.mark.parametrize(
+    "name,operations", VALIDATED, ids=[f"{n}-{'+'.join(o.name for o in ops)}" for n, ops in VALIDATED]
+)
 def test_no_new_validator_errors_and_readable(name: str, operations, tmp_path: Path) -> None:
     """dciodvfy finds no error in the edited file that the original did not have;
     pydicom and dcm2pnm read it back."""
@@ -188,7 +209,10 @@ def test_no_new_validator_errors_and_readable(name: str, operations, tmp_path: P
     out = tmp_path / f"{path.stem}_edited.dcm"
     new_errors = set(dciodvfy_errors(out)) - set(dciodvfy_errors(path))
     assert not new_errors, "\n".join(sorted(new_errors))
-    assert after.pixel_array.shape[:2] == (after.Rows, after.Columns) or after.pixel_array.shape[1:3] == (after.Rows, after.Columns)
+    assert after.pixel_array.shape[:2] == (after.Rows, after.Columns) or after.pixel_array.shape[1:3] == (
+        after.Rows,
+        after.Columns,
+    )
     tool = require("dcm2pnm")
     result = subprocess.run([tool, str(out), str(tmp_path / "check.pnm")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -245,7 +269,7 @@ def test_failed_write_leaves_old_target(tmp_path: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(save_module, "dcmwrite", dying_write)
     document = open_document(corpus_file("CT_small.dcm"))
-    document.begin_edit().apply(Flip("h"))
+    begin_edit(document).apply(Flip("h"))
     with pytest.raises(ViewerError, match="No space left on device"):
         save(document, target)
     assert target.read_bytes() == b"old complete file"
@@ -256,7 +280,7 @@ def test_failed_write_leaves_no_target(tmp_path: Path, monkeypatch: pytest.Monke
     """When the target did not exist, a failed save leaves nothing behind."""
     monkeypatch.setattr(save_module, "verify", lambda *a: (_ for _ in ()).throw(ViewerError("does not read back")))
     document = open_document(corpus_file("CT_small.dcm"))
-    document.begin_edit().apply(Flip("h"))
+    begin_edit(document).apply(Flip("h"))
     with pytest.raises(ViewerError, match="read back"):
         save(document, tmp_path / "new.dcm")
     assert list(tmp_path.iterdir()) == []
@@ -294,7 +318,7 @@ def test_edited_series_saves_one_file_per_frame(tmp_path: Path) -> None:
         ds.ImagePositionPatient = [0, 0, z]
         ds.save_as(folder / f"s{n}.dcm")
     document = open_entry(scan_folder(folder).series[0])
-    work = document.begin_edit()
+    work = begin_edit(document)
     work.apply(Crop(10, 20, 64, 64))
     work.apply(DeleteFrames("2"))
     reports = save_series(document, tmp_path / "out")

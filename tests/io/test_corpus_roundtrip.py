@@ -47,7 +47,10 @@ def test_file_is_handled(path: Path, tmp_path: Path, table: list[str]) -> None:
         stage = "re-read"
         back = open_document(out)
         assert (back.pixels.rows, back.pixels.columns, back.frame_count) == (
-            document.pixels.rows, document.pixels.columns, document.frame_count)
+            document.pixels.rows,
+            document.pixels.columns,
+            document.frame_count,
+        )
         assert np.array_equal(back.get_frame(0), document.get_frame(0))
         outcome = "ok" + (f" (note: {document.notes[0]})" if document.notes else "")
     except ViewerError as exc:

@@ -32,5 +32,3 @@ def window(qtbot, tmp_path: Path):
     win.close()
     set_dialog_hook(None)
     set_answer("yes_no", None)
-
-

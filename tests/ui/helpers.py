@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QApplication
 
 
 def send_mouse(widget, kind, pos: QPoint, button, buttons) -> None:
-    event = QMouseEvent(kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons, Qt.KeyboardModifier.NoModifier)
+    event = QMouseEvent(
+        kind, QPointF(pos), QPointF(widget.mapToGlobal(pos)), button, buttons, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, event)
 
 
@@ -32,5 +34,3 @@ def viewport_point(panel, row: int, column: int) -> QPoint:
     """Viewport coordinates of the center of image pixel (row, column)."""
     scene = panel.image_view.image_item.mapToScene(QPointF(column + 0.5, row + 0.5))
     return panel.image_view.graphics.mapFromScene(scene)
-
-

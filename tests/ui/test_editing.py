@@ -78,7 +78,13 @@ def test_brush_stroke_changes_pixels_along_the_path(window, qtbot) -> None:
     window.tools_dock.value.setValue(0)
     before = panel.view.stored_frame().copy()
     viewport = panel.image_view.graphics.viewport()
-    drag(viewport, viewport_point(panel, 10, 20), viewport_point(panel, 10, 40), button=Qt.MouseButton.LeftButton, steps=20)
+    drag(
+        viewport,
+        viewport_point(panel, 10, 20),
+        viewport_point(panel, 10, 40),
+        button=Qt.MouseButton.LeftButton,
+        steps=20,
+    )
     after = panel.view.stored_frame()
     changed = np.argwhere(after != before)
     assert changed.size

@@ -88,7 +88,13 @@ def test_pixel_readout_at_known_pixel(window, qtbot) -> None:
     stored = int(ds.pixel_array[row, column])
     hu = stored * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
     viewport = panel.image_view.graphics.viewport()
-    send_mouse(viewport, QEvent.Type.MouseMove, viewport_point(panel, row, column), Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    send_mouse(
+        viewport,
+        QEvent.Type.MouseMove,
+        viewport_point(panel, row, column),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+    )
     QApplication.processEvents()
     text = window.readout.text()
     assert f"row {row}, col {column}" in text
@@ -149,7 +155,9 @@ def test_drop_opens_files(window) -> None:
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(corpus_file("MR_small.dcm")))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dropEvent(event)
     assert window.tabs.count() == 1 and window.current_panel().title == "MR_small.dcm"
     assert window.settings.recent_files()[0].endswith("MR_small.dcm")

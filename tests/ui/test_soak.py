@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from tests.corpus import corpus_file
+from viewer.edits.session import begin_edit
 from viewer.model.display import Window
 
 PAINTS = int(os.environ.get("SOAK_PAINTS", 10_000))
@@ -23,7 +24,7 @@ def test_ten_thousand_paints(window) -> None:
     """Scrub frames, change W/L and move the histogram levels, repainting every time."""
     panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
     view, viewport = panel.view, panel.image_view.graphics.viewport()
-    panel.document.begin_edit()  # every frame in memory: the loop measures painting, not decoding
+    begin_edit(panel.document)  # every frame in memory: the loop measures painting, not decoding
     view.load_current()
     rss_after_warmup = 0.0
     for i in range(PAINTS):

@@ -14,9 +14,7 @@ def check_crop(rows: int, columns: int, x: int, y: int, width: int, height: int)
     if width <= 0 or height <= 0:
         raise ViewerError(f"crop size {width} x {height} is empty")
     if x < 0 or y < 0 or x + width > columns or y + height > rows:
-        raise ViewerError(
-            f"crop {x},{y} {width}x{height} reaches outside the {columns} x {rows} image"
-        )
+        raise ViewerError(f"crop {x},{y} {width}x{height} reaches outside the {columns} x {rows} image")
 
 
 def crop(pixels: npt.NDArray[Any], x: int, y: int, width: int, height: int) -> npt.NDArray[Any]:

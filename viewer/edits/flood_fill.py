@@ -10,9 +10,7 @@ import numpy.typing as npt
 from viewer.model.errors import ViewerError
 
 
-def connected_region(
-    frame: npt.NDArray[Any], seed: tuple[int, int], tolerance: float
-) -> npt.NDArray[np.bool_]:
+def connected_region(frame: npt.NDArray[Any], seed: tuple[int, int], tolerance: float) -> npt.NDArray[np.bool_]:
     """Pixels 4-connected to `seed` with |value - seed value| <= tolerance (stored units).
 
     Grows by whole-array dilation restricted to the candidate mask, so the cost is
@@ -38,9 +36,7 @@ def connected_region(
         region = grown
 
 
-def flood_fill(
-    frame: npt.NDArray[Any], seed: tuple[int, int], tolerance: float, value: int
-) -> npt.NDArray[Any]:
+def flood_fill(frame: npt.NDArray[Any], seed: tuple[int, int], tolerance: float, value: int) -> npt.NDArray[Any]:
     """Return a copy of `frame` with the connected region around `seed` set to `value`."""
     out = frame.copy()
     out[connected_region(frame, seed, tolerance)] = value

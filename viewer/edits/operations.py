@@ -263,9 +263,7 @@ class Binarize(Operation):
         _refuse_color(ctx, "binarize")
         targets = self.target_frames(len(pixels))
         if len(targets) == len(pixels):
-            return np.stack(
-                [threshold.binarize(pixels[i], self.lo, self.hi, ctx.modality_for(i)) for i in targets]
-            )
+            return np.stack([threshold.binarize(pixels[i], self.lo, self.hi, ctx.modality_for(i)) for i in targets])
         out = pixels.copy()
         for i in targets:
             modality = ctx.modality_for(i)
@@ -386,7 +384,20 @@ class FloodFill(Operation):
 
 OPERATIONS: dict[str, type[Operation]] = {
     cls.name: cls
-    for cls in (Crop, Flip, Rotate, Bin, FillInside, FillOutside, Binarize, Invert, DeleteFrames, KeepFrames, Paint, FloodFill)
+    for cls in (
+        Crop,
+        Flip,
+        Rotate,
+        Bin,
+        FillInside,
+        FillOutside,
+        Binarize,
+        Invert,
+        DeleteFrames,
+        KeepFrames,
+        Paint,
+        FloodFill,
+    )
 }
 
 

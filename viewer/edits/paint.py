@@ -39,13 +39,15 @@ def _clip_segment(
     return a + t0 * d, a + t1 * d
 
 
-def _brush_positions(shape: tuple[int, int], points: list[tuple[float, float]], radius: float) -> npt.NDArray[np.float64]:
+def _brush_positions(
+    shape: tuple[int, int], points: list[tuple[float, float]], radius: float
+) -> npt.NDArray[np.float64]:
     """Brush centres every half radius along the stroke, only where they can touch the image."""
     reach = radius + 1
     lo = np.array([-reach, -reach])
     hi = np.array([shape[0] - 1 + reach, shape[1] - 1 + reach])
     pts = np.asarray(points, dtype=float)
-    pairs = list(zip(pts[:-1], pts[1:])) if len(pts) > 1 else [(pts[0], pts[0])]
+    pairs = list(zip(pts[:-1], pts[1:], strict=True)) if len(pts) > 1 else [(pts[0], pts[0])]
     step = max(radius / 2, 0.5)
     dense: list[npt.NDArray[np.float64]] = []
     count = 0

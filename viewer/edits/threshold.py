@@ -47,8 +47,6 @@ def fill(
     return out
 
 
-def binarize(
-    stored: npt.NDArray[Any], lo: float, hi: float, modality: ModalityTransform
-) -> npt.NDArray[np.uint8]:
+def binarize(stored: npt.NDArray[Any], lo: float, hi: float, modality: ModalityTransform) -> npt.NDArray[np.uint8]:
     """A 0/1 mask: 1 where the modality value is in [lo, hi], 0 elsewhere."""
     return threshold_mask(stored, lo, hi, modality).astype(np.uint8)

@@ -45,9 +45,7 @@ def dtype_for(values_min: int, values_max: int, current: np.dtype[Any]) -> np.dt
         c = np.iinfo(candidate)
         if c.min <= values_min and values_max <= c.max and candidate.itemsize >= current.itemsize:
             return candidate
-    raise ViewerError(
-        f"values {values_min}..{values_max} do not fit in 32-bit stored pixels; refusing the edit"
-    )
+    raise ViewerError(f"values {values_min}..{values_max} do not fit in 32-bit stored pixels; refusing the edit")
 
 
 def fit_value(array: npt.NDArray[Any], value: int) -> npt.NDArray[Any]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from viewer.edits.operations import Operation
+from viewer.edits.session import begin_edit
 from viewer.io.save import SaveReport, save
 from viewer.io.targets import check_folders, file_identity, resolve_output
 from viewer.model.document import open_document
@@ -18,14 +19,12 @@ from viewer.model.errors import ViewerError, reraise_if_fatal
 from viewer.model.progress import Cancelled, no_progress
 
 
-def edit_file(
-    source: Path, target: Path, operations: list[Operation], syntax: str, force: bool = False
-) -> SaveReport:
+def edit_file(source: Path, target: Path, operations: list[Operation], syntax: str, force: bool = False) -> SaveReport:
     """Open `source`, apply `operations`, save to `target` (never over `source`)."""
     resolve_output(target, [source], force)  # refuse before the work, not after
     document = open_document(source)
     if operations:
-        work = document.begin_edit()
+        work = begin_edit(document)
         for op in operations:
             work.apply(op)
     return save(document, target, syntax, force=force)

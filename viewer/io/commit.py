@@ -39,13 +39,27 @@ _LOSSY_METHOD = {
 #: Attributes of Enhanced MR (PS3.3 C.8.13.4 MR Pulse Sequence, C.7.6.18.2 Bulk Motion
 #: Synchronization) that the validator allows only while Image Type value 1 is ORIGINAL.
 _ORIGINAL_ONLY_MR = (
-    "PulseSequenceName", "MRAcquisitionType", "EchoPulseSequence", "MultipleSpinEcho",
-    "MultiPlanarExcitation", "PhaseContrast", "VelocityEncodingAcquisitionSequence",
-    "TimeOfFlightContrast", "ArterialSpinLabelingContrast", "SteadyStatePulseSequence",
-    "EchoPlanarPulseSequence", "SaturationRecovery", "SpectrallySelectedSuppression",
-    "OversamplingPhase", "GeometryOfKSpaceTraversal", "RectilinearPhaseEncodeReordering",
-    "SegmentedKSpaceTraversal", "CoverageOfKSpace", "NumberOfKSpaceTrajectories",
-    "BulkMotionCompensationTechnique", "BulkMotionSignalSource",
+    "PulseSequenceName",
+    "MRAcquisitionType",
+    "EchoPulseSequence",
+    "MultipleSpinEcho",
+    "MultiPlanarExcitation",
+    "PhaseContrast",
+    "VelocityEncodingAcquisitionSequence",
+    "TimeOfFlightContrast",
+    "ArterialSpinLabelingContrast",
+    "SteadyStatePulseSequence",
+    "EchoPlanarPulseSequence",
+    "SaturationRecovery",
+    "SpectrallySelectedSuppression",
+    "OversamplingPhase",
+    "GeometryOfKSpaceTraversal",
+    "RectilinearPhaseEncodeReordering",
+    "SegmentedKSpaceTraversal",
+    "CoverageOfKSpace",
+    "NumberOfKSpaceTrajectories",
+    "BulkMotionCompensationTechnique",
+    "BulkMotionSignalSource",
 )
 _ORIGINAL_ONLY = {
     "1.2.840.10008.5.1.4.1.1.4.1": _ORIGINAL_ONLY_MR,  # Enhanced MR Image
@@ -266,7 +280,9 @@ def _update_windows(
         _warn_once(warnings, f"window(s) {shown} no longer fit the edited values {low:g}..{high:g}")
     if not keep:
         keep = [_fitted_window(low, high)]
-    rec.set(ds, "WindowCenter", [format_ds(w.center) for w in keep] if len(keep) > 1 else format_ds(keep[0].center), where)
+    rec.set(
+        ds, "WindowCenter", [format_ds(w.center) for w in keep] if len(keep) > 1 else format_ds(keep[0].center), where
+    )
     rec.set(ds, "WindowWidth", [format_ds(w.width) for w in keep] if len(keep) > 1 else format_ds(keep[0].width), where)
     if "WindowCenterWidthExplanation" in ds or any(w.explanation for w in keep):
         texts = [w.explanation or "WINDOW" for w in keep]
@@ -385,7 +401,9 @@ def _modality_range(document: Document, mins: npt.NDArray[Any], maxs: npt.NDArra
     indices = range(len(mins)) if per_frame else [0]  # classic objects: one rescale for all
     lows, highs = [], []
     for i in indices:
-        values = document.modality(i).apply(np.array([mins[i], maxs[i]]) if per_frame else np.array([mins.min(), maxs.max()]))
+        values = document.modality(i).apply(
+            np.array([mins[i], maxs[i]]) if per_frame else np.array([mins.min(), maxs.max()])
+        )
         lows.append(float(values.min()))
         highs.append(float(values.max()))
     return min(lows), max(highs)
@@ -429,7 +447,11 @@ def _commit_geometry(rec: _Recorder, ds: Dataset, document: Document, rows: int,
     shared_seq = ds.get("SharedFunctionalGroupsSequence")
     count = source.frames if per_frame else 1
     originals = [frame_geometry(frame_view(ds, i), source.rows, source.columns) for i in range(count)]
-    operations = work.operations if per_frame else [op for op in work.operations if not isinstance(op, (DeleteFrames, KeepFrames))]
+    operations = (
+        work.operations
+        if per_frame
+        else [op for op in work.operations if not isinstance(op, (DeleteFrames, KeepFrames))]
+    )
     geometries = apply_geometry(originals, operations)
     geometric = any(op.geometric for op in work.operations)
     if not per_frame:
@@ -455,14 +477,22 @@ def _commit_geometry(rec: _Recorder, ds: Dataset, document: Document, rows: int,
         for macro in ("PlanePositionSequence", "PlaneOrientationSequence", "PixelMeasuresSequence"):
             item = _macro_item(shared_seq[0], macro)
             if item is not None:
-                _write_geometry(rec, item, geometries[0], f"SharedFunctionalGroupsSequence > {macro.replace('Sequence', '')} > ")
+                _write_geometry(
+                    rec, item, geometries[0], f"SharedFunctionalGroupsSequence > {macro.replace('Sequence', '')} > "
+                )
 
 
 def _trim_frame_vectors(rec: _Recorder, ds: Dataset, kept: list[int], original_count: int) -> None:
     """Classic multi-frame per-frame vectors (e.g. Frame Time Vector) keep the kept frames."""
     if kept == list(range(original_count)):
         return
-    for keyword in ("FrameTimeVector", "SliceLocationVector", "RRIntervalVector", "TriggerTimeVector", "AngularViewVector"):
+    for keyword in (
+        "FrameTimeVector",
+        "SliceLocationVector",
+        "RRIntervalVector",
+        "TriggerTimeVector",
+        "AngularViewVector",
+    ):
         value = ds.get(keyword)
         if value is not None and len(value) == original_count:
             rec.set(ds, keyword, [value[i] for i in kept])
@@ -508,4 +538,3 @@ def _mark_derived(rec: _Recorder, ds: Dataset, document: Document) -> None:
         method = _LOSSY_METHOD.get(str(document.transfer_syntax))
         if method and "LossyImageCompressionMethod" not in ds:
             rec.set(ds, "LossyImageCompressionMethod", method)
-

@@ -78,8 +78,10 @@ def choose_syntax(document: Document, choice: str, edited: bool) -> tuple[UID, l
         return source, []  # the pixel bytes are copied as they are
     if source != ExplicitVRBigEndian and not codecs.is_lossy(source) and codecs.can_encode(source):
         return source, []  # re-encoded from the edited pixels without loss
-    reason = "big-endian data is written as little endian" if source == ExplicitVRBigEndian else (
-        f"{source.name} cannot be re-encoded losslessly here"
+    reason = (
+        "big-endian data is written as little endian"
+        if source == ExplicitVRBigEndian
+        else (f"{source.name} cannot be re-encoded losslessly here")
     )
     return ExplicitVRLittleEndian, [f"{reason}; saved as Explicit VR Little Endian"]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydicom.uid import generate_uid
 
 from viewer.edits.operations import DeleteFrames, KeepFrames
+from viewer.edits.session import adopt_edits
 from viewer.io.save import SaveReport, save
 from viewer.model.document import Document, ProgressCallback, open_document
 from viewer.model.errors import ViewerError
@@ -40,7 +41,7 @@ def save_series(
     for i, source_index in enumerate(work.source_frames):
         progress(i, len(work.source_frames))
         single = open_document(paths[source_index])
-        single.adopt_edits(work.pixels[i : i + 1], operations, work.modality_reset)
+        adopt_edits(single, work.pixels[i : i + 1], operations, work.modality_reset)
         reports.append(save(single, folder / paths[source_index].name, syntax, series_uid=series_uid))
     progress(len(work.source_frames), len(work.source_frames))
     return reports

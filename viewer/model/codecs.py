@@ -92,8 +92,7 @@ def can_encode(transfer_syntax: str) -> bool:
 def supported() -> list[CodecSupport]:
     """Return decode/encode support for every transfer syntax pydicom knows."""
     return [
-        CodecSupport(str(uid), uid.name, can_decode(uid), can_encode(uid), is_lossy(uid))
-        for uid in _all_syntaxes()
+        CodecSupport(str(uid), uid.name, can_decode(uid), can_encode(uid), is_lossy(uid)) for uid in _all_syntaxes()
     ]
 
 

@@ -46,8 +46,7 @@ class Window:
         minimum = 1.0 if self.function == "LINEAR" else 0.0
         if self.width < minimum or (minimum == 0.0 and self.width <= 0):
             raise ValueError(
-                f"window width {self.width} is invalid for {self.function}; "
-                f"it must be {'>= 1' if minimum else '> 0'}"
+                f"window width {self.width} is invalid for {self.function}; it must be {'>= 1' if minimum else '> 0'}"
             )
 
     @property
@@ -141,9 +140,7 @@ def _float(ds: Dataset, keyword: str, default: float) -> float:
     try:
         result = float(value)
     except (TypeError, ValueError):
-        raise PixelDataError(
-            f"{describe_attribute(keyword)} has an invalid value '{value}'"
-        ) from None
+        raise PixelDataError(f"{describe_attribute(keyword)} has an invalid value '{value}'") from None
     if not math.isfinite(result):
         raise PixelDataError(f"{describe_attribute(keyword)} is {result}; it must be finite")
     return result
@@ -181,9 +178,7 @@ def get_modality_transform(view: Dataset, pixels: PixelDescription) -> ModalityT
     if seq and pixels.samples_per_pixel == 1:
         item = seq[0]
         first, data, _ = _lut_from_item(item, "LUTData", pixels.pixel_representation == 1)
-        return ModalityTransform(
-            lut_first=first, lut=data, units=str(item.get("ModalityLUTType", "") or units)
-        )
+        return ModalityTransform(lut_first=first, lut=data, units=str(item.get("ModalityLUTType", "") or units))
     slope = _float(view, "RescaleSlope", 1.0)
     intercept = _float(view, "RescaleIntercept", 0.0)
     if "DoseGridScaling" in view and str(view.get("Modality", "")) == "RTDOSE":
@@ -216,7 +211,7 @@ def get_windows(view: Dataset) -> list[Window]:
     if function not in _FUNCTIONS:
         function = "LINEAR"
     windows = []
-    for i, (center, width) in enumerate(zip(centers, widths)):
+    for i, (center, width) in enumerate(zip(centers, widths, strict=False)):
         explanation = str(explanations[i]) if i < len(explanations) else ""
         try:
             windows.append(Window(center, width, function, explanation))
@@ -390,9 +385,7 @@ def _scale_to_uint8(arr: npt.NDArray[Any], bits: int) -> UInt8Array:
     return _to_uint8(np.clip(arr.astype(np.float64), 0, top) * (255.0 / top))
 
 
-def render_frame(
-    document: Any, index: int, window: Window | None = None, invert: bool = False
-) -> UInt8Array:
+def render_frame(document: Any, index: int, window: Window | None = None, invert: bool = False) -> UInt8Array:
     """Render frame `index` (0-based) of a :class:`Document` to uint8 gray or RGB."""
     stored = document.get_frame(index)
     try:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ from pydicom.uid import UID
 
 from viewer.model import codecs
 from viewer.model.display import ModalityTransform, get_modality_transform
+from viewer.model.edited import EditedPixels
 from viewer.model.errors import (
     NotDicomError,
     PixelDataError,
@@ -37,8 +38,8 @@ from viewer.model.header import (
     read_full,
     read_header,
 )
-from viewer.model.prescan import require_regular_file
 from viewer.model.pixels import PixelDescription, describe_array, describe_pixels
+from viewer.model.prescan import require_regular_file
 from viewer.model.readers import (
     DatasetFrameReader,
     FileFrameReader,
@@ -47,14 +48,10 @@ from viewer.model.readers import (
     make_reader,
 )
 
-if TYPE_CHECKING:
-    from viewer.edits.working import WorkingPixels
-
 FrameArray = npt.NDArray[Any]
 
 #: Decoded frames kept per document; the GUI asks for neighbours while scrubbing.
 CACHE_FRAMES = 8
-
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -84,7 +81,7 @@ class Document:
         self.source_pixels = describe_pixels(dataset)
         if frame_headers is not None:
             self.source_pixels = replace(self.source_pixels, frames=len(frame_headers))
-        self.edits: WorkingPixels | None = None
+        self.edits: EditedPixels | None = None  # set by viewer.edits.session
         self._reader = reader
         self._cache: OrderedDict[int, FrameArray] = OrderedDict()
         self._lock = threading.Lock()
@@ -127,44 +124,14 @@ class Document:
     def load_all_frames(self, progress: ProgressCallback | None = None) -> FrameArray:
         """Decode every source frame into one (frames, rows, columns[, samples]) array."""
         count = self.source_pixels.frames
-        first = self._source_frame(0)
+        first = self.source_frame(0)
         out = np.empty((count, *first.shape), dtype=first.dtype)
         out[0] = first
         for i in range(1, count):
             if progress:
                 progress(i, count)
-            out[i] = self._source_frame(i)
+            out[i] = self.source_frame(i)
         return out
-
-    def begin_edit(self, budget_bytes: int | None = None) -> WorkingPixels:
-        """Make the working copy that edits change (decodes every frame once)."""
-        if self.edits is None:
-            _check_memory_for(self.source_pixels)
-            self.edits = self._working(self.load_all_frames(), budget_bytes, copy=False)
-        return self.edits
-
-    def adopt_edits(self, pixels: FrameArray, operations: list[Any], modality_reset: bool) -> WorkingPixels:
-        """Take pixels edited elsewhere (one frame of an edited series) as this file's edits."""
-        self.edits = self._working(pixels, None, copy=True)
-        self.edits.operations = list(operations)
-        self.edits.modality_reset = modality_reset
-        return self.edits
-
-    def _working(self, pixels: FrameArray, budget_bytes: int | None, copy: bool) -> WorkingPixels:
-        from viewer.edits.history import DEFAULT_BUDGET_BYTES
-        from viewer.edits.working import WorkingPixels
-
-        source = self.source_pixels
-        return WorkingPixels(
-            pixels,
-            bits_stored=source.bits_stored,
-            signed=source.pixel_representation == 1,
-            is_color=source.is_color,
-            source_modality=lambda i: get_modality_transform(self.source_attributes(i), source),
-            source_frame=self._source_frame,
-            budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
-            copy=copy,
-        )
 
     @property
     def decodable(self) -> bool:
@@ -192,7 +159,7 @@ class Document:
             raise ViewerError(f"frame {index + 1} does not exist; the image has {self.frame_count}")
         if self.edits is not None:
             return self.edits.frame(index)
-        return self._source_frame(index)
+        return self.source_frame(index)
 
     @property
     def decodes_in_processes(self) -> bool:
@@ -219,7 +186,8 @@ class Document:
                 self._cache.popitem(last=False)
         return arr
 
-    def _source_frame(self, index: int) -> FrameArray:
+    def source_frame(self, index: int) -> FrameArray:
+        """Frame `index` of the file as read (no edits), from the cache or decoded."""
         with self._lock:
             cached = self._cache.get(index)
             if cached is not None:
@@ -274,9 +242,7 @@ class Document:
             try:
                 arr = arr.reshape(shape)
             except ValueError:
-                raise PixelDataError(
-                    f"frame {index + 1} decoded to shape {arr.shape}, expected {shape}"
-                ) from None
+                raise PixelDataError(f"frame {index + 1} decoded to shape {arr.shape}, expected {shape}") from None
         return arr
 
     def frame_attributes(self, index: int) -> Dataset:
@@ -325,9 +291,11 @@ def available_memory() -> int:
     return 0
 
 
-def _check_memory_for(pixels: PixelDescription) -> None:
+def check_memory_for(pixels: PixelDescription) -> None:
     """Refuse to load every frame for editing when memory cannot hold them."""
-    needed = pixels.frames * pixels.rows * pixels.columns * pixels.samples_per_pixel * max(pixels.bits_allocated, 8) // 8
+    needed = (
+        pixels.frames * pixels.rows * pixels.columns * pixels.samples_per_pixel * max(pixels.bits_allocated, 8) // 8
+    )
     available = available_memory()
     if available and needed > 0.8 * available:
         raise ViewerError(
@@ -373,12 +341,10 @@ def open_series(paths: list[Path]) -> Document:
         ensure_transfer_syntax(header, [])
         headers.append(header)
     first = describe_pixels(headers[0])
-    for path, header in zip(paths, headers):
+    for path, header in zip(paths, headers, strict=True):
         other = describe_pixels(header)
         if other.frame_shape != first.frame_shape:
-            raise PixelDataError(
-                f"'{Path(path).name}' is {other.frame_shape}, the series is {first.frame_shape}"
-            )
+            raise PixelDataError(f"'{Path(path).name}' is {other.frame_shape}, the series is {first.frame_shape}")
     reader = SeriesFrameReader([Path(p) for p in paths], headers)
     notes = [f"series of {len(paths)} files; frame N is file N in slice order"]
     return Document(Path(paths[0]), headers[0], reader, False, notes, frame_headers=headers)

@@ -20,8 +20,8 @@ from pydicom.dataset import Dataset
 
 from viewer.model.document import Document, open_document, open_series
 from viewer.model.errors import ViewerError
-from viewer.model.prescan import prescan
 from viewer.model.header import collect_warnings
+from viewer.model.prescan import prescan
 
 
 @dataclass
@@ -58,9 +58,7 @@ def _slice_key(ds: Dataset) -> tuple[float, float]:
     return position, instance
 
 
-def scan_folder(
-    folder: str | Path, progress: Callable[[int, int], None] | None = None
-) -> FolderScan:
+def scan_folder(folder: str | Path, progress: Callable[[int, int], None] | None = None) -> FolderScan:
     """Find and group the DICOM images under `folder` (recursively)."""
     folder = Path(folder)
     if not folder.is_dir():

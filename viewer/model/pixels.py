@@ -47,9 +47,7 @@ def _int(ds: Dataset, keyword: str, default: int) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise PixelDataError(
-            f"{describe_attribute(keyword)} has an invalid value '{value}'"
-        ) from None
+        raise PixelDataError(f"{describe_attribute(keyword)} has an invalid value '{value}'") from None
 
 
 def describe_pixels(ds: Dataset) -> PixelDescription:
@@ -64,8 +62,7 @@ def describe_pixels(ds: Dataset) -> PixelDescription:
         columns=_int(ds, "Columns", 0),
         frames=_int(ds, "NumberOfFrames", 1) or 1,
         samples_per_pixel=_int(ds, "SamplesPerPixel", 1),
-        photometric_interpretation=str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip()
-        or "MONOCHROME2",
+        photometric_interpretation=str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip() or "MONOCHROME2",
         bits_allocated=_int(ds, "BitsAllocated", 0),
         bits_stored=_int(ds, "BitsStored", _int(ds, "BitsAllocated", 0)),
         pixel_representation=_int(ds, "PixelRepresentation", 0),
@@ -76,13 +73,9 @@ def describe_pixels(ds: Dataset) -> PixelDescription:
     if desc.frames < 0:
         raise PixelDataError(f"Number of Frames is {desc.frames}; it must be >= 1")
     if desc.bits_allocated not in (1, 8, 16, 32, 64):
-        raise PixelDataError(
-            f"Bits Allocated is {desc.bits_allocated}; it must be 1 or a multiple of 8 up to 64"
-        )
+        raise PixelDataError(f"Bits Allocated is {desc.bits_allocated}; it must be 1 or a multiple of 8 up to 64")
     if not 1 <= desc.bits_stored <= desc.bits_allocated:
-        raise PixelDataError(
-            f"Bits Stored is {desc.bits_stored}; it must be 1..{desc.bits_allocated} (Bits Allocated)"
-        )
+        raise PixelDataError(f"Bits Stored is {desc.bits_stored}; it must be 1..{desc.bits_allocated} (Bits Allocated)")
     frame_bytes = desc.rows * desc.columns * desc.samples_per_pixel * max(desc.bits_allocated, 8) // 8
     if frame_bytes > MAX_FRAME_BYTES:
         raise PixelDataError(
@@ -114,5 +107,3 @@ def describe_array(array: npt.NDArray[Any], source: PixelDescription) -> PixelDe
 def _decoded_photometric(photometric: str) -> str:
     """What pydicom's decode turns YBR data into: RGB."""
     return "RGB" if photometric.startswith("YBR") else photometric
-
-

@@ -39,7 +39,13 @@ _IMPLICIT_LE = "1.2.840.10008.1.2"
 _EXPLICIT_BE = "1.2.840.10008.1.2.2"
 _DEFLATED = ("1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.8.1")
 #: Top-level attributes the limits are computed from: (0028,0002/0008/0010/0011/0100).
-_SIZE_TAGS = {0x00280002: "samples", 0x00280008: "frames", 0x00280010: "rows", 0x00280011: "columns", 0x00280100: "bits"}
+_SIZE_TAGS = {
+    0x00280002: "samples",
+    0x00280008: "frames",
+    0x00280010: "rows",
+    0x00280011: "columns",
+    0x00280100: "bits",
+}
 
 
 class HostileFileError(NotDicomError):
@@ -164,8 +170,7 @@ class _Walker:
             limit = item_limit(self.sizes)
             if self.items > limit:
                 raise HostileFileError(
-                    f"'{self.name}' holds more than {limit} sequence items (in {_tag_text(tag)}); "
-                    f"refusing to read it"
+                    f"'{self.name}' holds more than {limit} sequence items (in {_tag_text(tag)}); refusing to read it"
                 )
             if item_length == _UNDEFINED:
                 p = self.elements(p + 8, end, depth, explicit, little, in_item=True)

@@ -22,6 +22,8 @@ _PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 
 
 ABSURD_SHORTFALL_BYTES = 16 * 2**20
+
+
 @dataclass
 class NativeLayout:
     """Where the frames of uncompressed pixel data sit, to read what a short file holds."""
@@ -65,8 +67,7 @@ class NativeLayout:
             )
         self.truncated = True
         notes.append(
-            f"Pixel Data is truncated: the file holds {available} of {expected} bytes; "
-            "missing pixels are shown as 0"
+            f"Pixel Data is truncated: the file holds {available} of {expected} bytes; missing pixels are shown as 0"
         )
 
     def read(self, path: Path, offset: int, index: int) -> FrameArray:
@@ -98,9 +99,7 @@ class FileFrameReader:
         self.path = path
         self.syntax = transfer_syntax
         with path.open("rb") as f, collect_warnings(notes):
-            _, self.options = _array_common(
-                f, list(_DEFAULT_TAGS), transfer_syntax_uid=transfer_syntax
-            )
+            _, self.options = _array_common(f, list(_DEFAULT_TAGS), transfer_syntax_uid=transfer_syntax)
             self.offset = f.tell()
         self.decoder = get_decoder(transfer_syntax)
         self.plugin = codecs.preferred_decoder_plugin(transfer_syntax)
@@ -144,9 +143,7 @@ class FileFrameReader:
             plugin = self._checked_plugin(f, index) if self.syntax.is_compressed else self.plugin
             f.seek(self.offset)
             try:
-                arr, _ = self.decoder.as_array(
-                    f, index=index, validate=True, decoding_plugin=plugin, **self.options
-                )
+                arr, _ = self.decoder.as_array(f, index=index, validate=True, decoding_plugin=plugin, **self.options)
             except BaseException as exc:
                 reraise_if_fatal(exc)
                 if not plugin or plugin != self.plugin:
@@ -192,18 +189,14 @@ class SeriesFrameReader:
         return reader.read(0)
 
 
-def make_reader(
-    path: Path, ds: Dataset, forced: bool, notes: list[str]
-) -> FileFrameReader | DatasetFrameReader:
+def make_reader(path: Path, ds: Dataset, forced: bool, notes: list[str]) -> FileFrameReader | DatasetFrameReader:
     syntax = UID(ds.file_meta.TransferSyntaxUID)
     if not syntax.is_deflated:
         try:
             return FileFrameReader(path, syntax, notes)
         except AttributeError as exc:
             if "no pixel data" in str(exc).lower():
-                raise NoPixelDataError(
-                    f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})"
-                ) from None
+                raise NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})") from None
         except (OSError, MemoryError, ViewerError):
             raise
         except Exception:
@@ -212,5 +205,6 @@ def make_reader(
     if not any(tag in full for tag in _PIXEL_TAGS):
         raise NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})")
     return DatasetFrameReader(full)
+
 
 FrameReader = FileFrameReader | DatasetFrameReader | SeriesFrameReader

@@ -15,9 +15,7 @@ T = TypeVar("T")
 SHOW_AFTER_MS = 500
 
 
-def run_with_progress(
-    parent: QWidget | None, label: str, work: Callable[[Progress], T], cancellable: bool = True
-) -> T:
+def run_with_progress(parent: QWidget | None, label: str, work: Callable[[Progress], T], cancellable: bool = True) -> T:
     """Call `work(progress)` on a worker thread; the GUI stays responsive and shows a
     progress dialog when it takes longer than half a second. Cancel sets the flag that
     `progress(...)` turns into :class:`Cancelled` inside the work. Exceptions propagate."""

@@ -16,6 +16,7 @@ import numpy.typing as npt
 from PySide6.QtCore import QObject, Signal
 
 from viewer.edits.operations import Operation
+from viewer.edits.session import begin_edit
 from viewer.model.display import (
     GrayscaleRendering,
     ModalityTransform,
@@ -263,7 +264,7 @@ class DocumentView(QObject):
     def apply(self, operation: Operation, budget_bytes: int | None = None) -> None:
         """Apply one edit (one undo step); raises ViewerError with a reason."""
         before = self._edit_state()
-        self.document.begin_edit(budget_bytes).apply(operation)
+        begin_edit(self.document, budget_bytes).apply(operation)
         self._after_edit(before)
 
     def undo(self) -> Operation | None:

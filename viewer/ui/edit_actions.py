@@ -41,7 +41,9 @@ class EditActions(QObject):
         self.redo_action = self._window.add_action("&Redo", self.redo, QKeySequence.StandardKey.Redo)
         self.export_recipe_action = self._window.add_action("Export &Recipe…", self.export_recipe_dialog)
         self.batch_action = self._window.add_action("Apply Recipe to &Folder…", self.batch_dialog)
-        self.preferences_action = self._window.add_action("&Preferences…", self.preferences_dialog, QKeySequence.StandardKey.Preferences)
+        self.preferences_action = self._window.add_action(
+            "&Preferences…", self.preferences_dialog, QKeySequence.StandardKey.Preferences
+        )
         self.threshold_action = self._window.threshold_dock.toggleViewAction()
         self.threshold_action.setText("&Threshold…")
         self.threshold_action.setShortcut(QKeySequence("Ctrl+Shift+T"))
@@ -62,7 +64,9 @@ class EditActions(QObject):
             self._window.add_action("Flip &Vertical", lambda: self.apply_operation(Flip("v"))),
             self._window.add_action("Rotate 90° Clockwise", lambda: self.apply_operation(Rotate(90)), "Ctrl+R"),
             self._window.add_action("Rotate 180°", lambda: self.apply_operation(Rotate(180))),
-            self._window.add_action("Rotate 90° Counter-clockwise", lambda: self.apply_operation(Rotate(270)), "Ctrl+Shift+R"),
+            self._window.add_action(
+                "Rotate 90° Counter-clockwise", lambda: self.apply_operation(Rotate(270)), "Ctrl+Shift+R"
+            ),
             self._window.add_action("&Bin…", self.bin_dialog),
             self._window.add_action("&Invert Values", lambda: self.apply_operation(Invert())),
         ]
@@ -158,7 +162,9 @@ class EditActions(QObject):
         if panel is None:
             return
         verb = "delete" if kind is DeleteFrames else "keep"
-        text = ask_text(self._window, f"{verb.title()} frames", f"Frames to {verb} (1-{panel.view.frame_count}, e.g. 1,3,5-7):", "")
+        text = ask_text(
+            self._window, f"{verb.title()} frames", f"Frames to {verb} (1-{panel.view.frame_count}, e.g. 1,3,5-7):", ""
+        )
         if text:
             self.apply_operation(kind(text))
 
@@ -167,7 +173,12 @@ class EditActions(QObject):
         panel = self._window.current_panel()
         if panel is None or panel.document.edits is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self._window, "Export recipe", str(Path(self._window.settings.last_folder()) / "recipe.json"), "Recipe (*.json)")
+        path, _ = QFileDialog.getSaveFileName(
+            self._window,
+            "Export recipe",
+            str(Path(self._window.settings.last_folder()) / "recipe.json"),
+            "Recipe (*.json)",
+        )
         if path:
             self.export_recipe(path)
 
@@ -304,7 +315,10 @@ class EditActions(QObject):
 
     def preferences_dialog(self) -> None:
         text = ask_text(
-            self._window, "Preferences", "Undo history memory budget (MB):", str(self._window.settings.history_budget_mb())
+            self._window,
+            "Preferences",
+            "Undo history memory budget (MB):",
+            str(self._window.settings.history_budget_mb()),
         )
         if text is None:
             return

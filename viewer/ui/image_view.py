@@ -136,9 +136,7 @@ class ImageViewWidget(QWidget):
         center = self.viewbox.viewRect().center()
         size = self.viewbox.size()
         width, height = size.width(), size.height() * self._pixel_aspect
-        self.viewbox.setRange(
-            QRectF(center.x() - width / 2, center.y() - height / 2, width, height), padding=0.0
-        )
+        self.viewbox.setRange(QRectF(center.x() - width / 2, center.y() - height / 2, width, height), padding=0.0)
 
     def zoom_by(self, factor: float) -> None:
         self.viewbox.scaleBy((1 / factor, 1 / factor))
@@ -251,18 +249,13 @@ class ImageViewWidget(QWidget):
         window = self.view.effective_window()
         texts = [
             "\n".join(
-                str(v)
-                for v in (ds.get("PatientName", ""), ds.get("PatientID", ""), ds.get("StudyDate", ""))
-                if str(v)
+                str(v) for v in (ds.get("PatientName", ""), ds.get("PatientID", ""), ds.get("StudyDate", "")) if str(v)
             ),
-            "\n".join(
-                str(v) for v in (ds.get("StudyDescription", ""), ds.get("SeriesDescription", "")) if str(v)
-            ),
+            "\n".join(str(v) for v in (ds.get("StudyDescription", ""), ds.get("SeriesDescription", "")) if str(v)),
             f"Frame {self.view.frame + 1} / {self.view.frame_count}",
-            ("" if self.view.is_color else f"WC {window.center:g}  WW {window.width:g}\n")
-            + f"Zoom {self.zoom():.2f}",
+            ("" if self.view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {self.zoom():.2f}",
         ]
-        for label, text in zip(self._corners, texts):
+        for label, text in zip(self._corners, texts, strict=True):
             label.setText(text)
             label.adjustSize()
         self._place_corners()

@@ -98,12 +98,18 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.open_action = self.add_action("&Open File…", self.open_file_dialog, QKeySequence.StandardKey.Open)
         self.open_folder_action = self.add_action("Open &Folder…", self.open_folder_dialog, "Ctrl+Shift+O")
-        self.close_action = self.add_action("&Close", lambda: self.close_tab(self.tabs.currentIndex()), QKeySequence.StandardKey.Close)
+        self.close_action = self.add_action(
+            "&Close", lambda: self.close_tab(self.tabs.currentIndex()), QKeySequence.StandardKey.Close
+        )
         self.quit_action = self.add_action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.fit_action = self.add_action("&Fit to Window", lambda: self._panel_call("fit"), "F")
         self.actual_action = self.add_action("&Actual Size (1:1)", lambda: self._panel_call("actual_size"), "1")
-        self.zoom_in_action = self.add_action("Zoom &In", lambda: self._panel_call("zoom_by", 1.25), QKeySequence.StandardKey.ZoomIn)
-        self.zoom_out_action = self.add_action("Zoom &Out", lambda: self._panel_call("zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut)
+        self.zoom_in_action = self.add_action(
+            "Zoom &In", lambda: self._panel_call("zoom_by", 1.25), QKeySequence.StandardKey.ZoomIn
+        )
+        self.zoom_out_action = self.add_action(
+            "Zoom &Out", lambda: self._panel_call("zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut
+        )
         self.invert_action = self.add_action("&Invert Display", self._toggle_invert, "I", checkable=True)
         self.overlay_action = self.add_action("Show &Overlays", self._toggle_overlays, "O", checkable=True)
         self.overlay_action.setChecked(True)
@@ -155,13 +161,26 @@ class MainWindow(QMainWindow):
         self.tools_menu.addSeparator()
         self.tools_menu.addActions(self.edits.image_op_actions)
         self.tools_menu.addSeparator()
-        self.tools_menu.addActions([self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action])
+        self.tools_menu.addActions(
+            [self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action]
+        )
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("MainToolbar")
-        toolbar.addActions([self.open_action, self.edits.save_as_action, self.edits.undo_action, self.edits.redo_action, self.fit_action,
-                            self.actual_action, self.invert_action, self.play_action, self.edits.threshold_action])
+        toolbar.addActions(
+            [
+                self.open_action,
+                self.edits.save_as_action,
+                self.edits.undo_action,
+                self.edits.redo_action,
+                self.fit_action,
+                self.actual_action,
+                self.invert_action,
+                self.play_action,
+                self.edits.threshold_action,
+            ]
+        )
         self.toolbar = toolbar
 
     def _rebuild_recent_menu(self) -> None:
@@ -188,11 +207,13 @@ class MainWindow(QMainWindow):
             self._add_window_action(menu, f"{label}  ({window.center:g}/{window.width:g})", window)
         for i, lut in enumerate(get_voi_luts(attributes)):
             action = menu.addAction(f"VOI LUT: {lut.explanation or i + 1}")
-            action.triggered.connect(lambda _c=False, v=view, l=lut: v.use_voi_lut(l))
+            action.triggered.connect(lambda _c=False, v=view, chosen=lut: v.use_voi_lut(chosen))
         menu.addSeparator()
         ct = menu.addMenu("CT")
         for preset in CT_PRESETS:
-            self._add_window_action(ct, f"{preset.name}  ({preset.window.center:g}/{preset.window.width:g})", preset.window)
+            self._add_window_action(
+                ct, f"{preset.name}  ({preset.window.center:g}/{preset.window.width:g})", preset.window
+            )
         menu.addSeparator()
         menu.addAction("Min-max").triggered.connect(
             lambda: self._apply_computed(lambda values: minmax_preset(values).window)
@@ -296,7 +317,9 @@ class MainWindow(QMainWindow):
         panel.history_budget_bytes = self.settings.history_budget_mb() * 1024 * 1024
         panel.view.edits_changed.connect(lambda p=panel: self.edits.on_edits_changed(p))
         panel.frame_bar.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        panel.frame_bar.addActions([self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action])
+        panel.frame_bar.addActions(
+            [self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action]
+        )
         index = self.tabs.addTab(panel, panel.title)
         self.tabs.setTabToolTip(index, str(document.path))
         self.tabs.setCurrentIndex(index)
@@ -385,6 +408,4 @@ def readout_text(panel: DocumentPanel, position: tuple[int, int] | None) -> str:
     modality_value = float(modality.apply(value.reshape(1))[0])
     units = f" {modality.units}" if modality.units else ""
     display = int(shown)
-    return (
-        f"row {row}, col {column}   stored {value}   value {modality_value:g}{units}   display {display}"
-    )
+    return f"row {row}, col {column}   stored {value}   value {modality_value:g}{units}   display {display}"

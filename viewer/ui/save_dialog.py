@@ -40,7 +40,9 @@ class SaveDialog(QDialog):
         self.changes.setColumnWidth(0, 320)
         self.changes.setColumnWidth(1, 180)
         for change in result.changes:
-            self.changes.addTopLevelItem(QTreeWidgetItem([change.path, change.old or "(absent)", change.new or "(removed)"]))
+            self.changes.addTopLevelItem(
+                QTreeWidgetItem([change.path, change.old or "(absent)", change.new or "(removed)"])
+            )
         if not result.changes:
             self.changes.addTopLevelItem(QTreeWidgetItem(["No pixel edits: pixels and UIDs stay as they are", "", ""]))
         layout.addWidget(self.changes, 1)

@@ -50,4 +50,6 @@ class BrushTool(Tool):
         if self.panel is None or not points:
             return
         self.panel.image_view.set_overlay(None)
-        self.apply(Paint(frame=self.frame_number(), points=points, radius=self.radius, value=self.value, erase=self.erase))
+        self.apply(
+            Paint(frame=self.frame_number(), points=points, radius=self.radius, value=self.value, erase=self.erase)
+        )

@@ -15,4 +15,12 @@ class FloodFillTool(Tool):
         self.value = 0.0
 
     def press(self, row: float, column: float) -> None:
-        self.apply(FloodFill(frame=self.frame_number(), row=int(round(row)), column=int(round(column)), tolerance=self.tolerance, value=self.value))
+        self.apply(
+            FloodFill(
+                frame=self.frame_number(),
+                row=int(round(row)),
+                column=int(round(column)),
+                tolerance=self.tolerance,
+                value=self.value,
+            )
+        )

@@ -1,29 +1,30 @@
-"""The `dicom-viewer` command: the GUI, and `info`, `render`, `edit`, `codecs`.
+"""`dicom-viewer`: subcommands run in their own modules; anything else opens the GUI.
 
 Exit status: 0 success; 1 bad input or failed operation (one line
-``dicom-viewer: error: ...`` on stderr, never a traceback); 2 usage error.
+``dicom-viewer: error: ...`` on stderr, never a traceback); 2 usage error; 130 after
+SIGINT and 143 after SIGTERM (temporary files and workers are cleaned up first).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
 import sys
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import TextIO
 
+from viewer.cli import codecs, edit, info, render
+from viewer.cli.usage import UsageError
+
 PROG = "dicom-viewer"
-COMMANDS = ("info", "render", "edit", "codecs")
-
-
-class UsageError(Exception):
-    """A command-line mistake: exit status 2."""
+#: Subcommand name -> its module (``add_parser(sub)`` and ``run(args, out, err)``).
+COMMANDS: dict[str, ModuleType] = {"info": info, "render": render, "edit": edit, "codecs": codecs}
 
 
 class Terminated(SystemExit):
@@ -38,84 +39,9 @@ def _on_sigterm(signum: int, frame: object) -> None:
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="DICOM viewer and pixel editor.")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    info = sub.add_parser("info", help="print a summary of a DICOM file")
-    info.add_argument("path")
-    info.add_argument("--json", action="store_true", help="print one JSON object")
-
-    render = sub.add_parser("render", help="render one frame to an 8-bit PNG")
-    render.add_argument("path")
-    render.add_argument("-o", "--output", required=True, metavar="OUT.png")
-    render.add_argument("--frame", type=int, default=1, metavar="N", help="1-based frame number")
-    render.add_argument("--window", type=float, nargs=2, metavar=("CENTER", "WIDTH"))
-
-    sub.add_parser("codecs", help="list the transfer syntaxes that can be read / written")
-
-    from viewer.edit_cli import add_edit_parser
-
-    add_edit_parser(sub)
+    for module in COMMANDS.values():
+        module.add_parser(sub)
     return parser
-
-
-def _cmd_info(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from viewer.model.document import open_document
-    from viewer.model.summary import format_summary, summarize
-
-    info = summarize(open_document(args.path))
-    out.write((json.dumps(info) if args.json else format_summary(info)) + "\n")
-    return 0
-
-
-def _cmd_render(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from viewer.io.png import write_png
-    from viewer.io.targets import resolve_output
-    from viewer.model.display import Window, render_frame
-    from viewer.model.document import open_document
-    from viewer.model.errors import ViewerError
-
-    target = resolve_output(Path(args.output), [Path(args.path)])
-    document = open_document(args.path)
-    if not 1 <= args.frame <= document.frame_count:
-        raise ViewerError(f"--frame {args.frame} is out of range 1..{document.frame_count}")
-    window = None
-    if args.window is not None:
-        try:
-            window = Window(args.window[0], args.window[1])
-        except ValueError as exc:
-            raise UsageError(f"--window: {exc}") from None
-    image = render_frame(document, args.frame - 1, window)
-    try:
-        write_png(target, image, like=document.path)
-    except OSError as exc:
-        raise ViewerError(f"cannot write '{args.output}': {exc.strerror or exc}") from None
-    return 0
-
-
-def _cmd_codecs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from viewer.model.codecs import supported
-
-    rows = supported()
-    width = max(len(r.name) for r in rows)
-    out.write(f"{'transfer syntax':<{width}}  read  write  uid\n")
-    for r in rows:
-        mark = lambda ok: "yes" if ok else "no"  # noqa: E731
-        lossy = "  (lossy)" if r.lossy else ""
-        out.write(f"{r.name:<{width}}  {mark(r.decode):<4}  {mark(r.encode):<5}  {r.uid}{lossy}\n")
-    return 0
-
-
-def _cmd_edit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from viewer.edit_cli import run_edit
-
-    return run_edit(args, out, err)
-
-
-_COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
-    "info": _cmd_info,
-    "render": _cmd_render,
-    "codecs": _cmd_codecs,
-    "edit": _cmd_edit,
-}
 
 
 @contextmanager
@@ -153,7 +79,7 @@ def run_command(argv: Sequence[str]) -> int:
     logging.getLogger("pydicom").setLevel(logging.CRITICAL)
     with _quiet_native_stderr() as err:
         try:
-            return _COMMANDS[args.command](args, sys.stdout, err)
+            return int(COMMANDS[args.command].run(args, sys.stdout, err))
         except (UsageError, InvalidOperationError) as exc:
             err.write(f"{PROG}: error: {_one_line(exc)}\n")
             return 2
@@ -178,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: a command name runs that command, paths open the GUI, anything else is
     a usage error (a script calling a command we do not have must not wait on a window)."""
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, _on_sigterm)
         argv = list(sys.argv[1:] if argv is None else argv)
         if argv and argv[0] in COMMANDS:
@@ -200,7 +127,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         sys.stderr.write(f"{PROG}: error: terminated\n")
         return 143
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""`dicom-viewer edit`: operations from options or a recipe, applied in order, then saved.
+"""`dicom-viewer edit PATH -o OUT`: operations from options or a recipe, applied in order, then saved.
 
 A folder input with a folder output processes every DICOM file below it, keeps going
 past bad files, and ends with a summary.
@@ -46,7 +46,7 @@ class _AddOperation(argparse.Action):
         namespace.operations = ops
 
 
-def add_edit_parser(sub: Any) -> None:
+def add_parser(sub: Any) -> None:
     """Register `edit` and its options on the sub-command parser."""
     edit = sub.add_parser("edit", help="edit pixels and save a new DICOM file")
     edit.add_argument("path", help="input file, or folder for batch editing")
@@ -56,8 +56,12 @@ def add_edit_parser(sub: Any) -> None:
     edit.add_argument("--flip", choices=("h", "v"), action=_AddOperation, make=Flip)
     edit.add_argument("--rotate", type=int, choices=(90, 180, 270), action=_AddOperation, make=Rotate)
     edit.add_argument("--bin", type=int, metavar="N", action=_AddOperation, make=Bin)
-    edit.add_argument("--fill-outside", nargs=3, type=float, metavar=("LO", "HI", "VALUE"), action=_AddOperation, make=FillOutside)
-    edit.add_argument("--fill-inside", nargs=3, type=float, metavar=("LO", "HI", "VALUE"), action=_AddOperation, make=FillInside)
+    edit.add_argument(
+        "--fill-outside", nargs=3, type=float, metavar=("LO", "HI", "VALUE"), action=_AddOperation, make=FillOutside
+    )
+    edit.add_argument(
+        "--fill-inside", nargs=3, type=float, metavar=("LO", "HI", "VALUE"), action=_AddOperation, make=FillInside
+    )
     edit.add_argument("--binarize", nargs=2, type=float, metavar=("LO", "HI"), action=_AddOperation, make=Binarize)
     edit.add_argument("--invert", nargs=0, action=_AddOperation, make=Invert)
     edit.add_argument("--delete-frames", metavar="SPEC", action=_AddOperation, make=DeleteFrames)
@@ -98,7 +102,7 @@ def _edit_folder(args: argparse.Namespace, operations: list[Operation], out: Tex
     return 0 if not result.failures else 1
 
 
-def run_edit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run `dicom-viewer edit`; raises ViewerError for the one-line error."""
     operations = list(args.operations)
     if args.recipe:

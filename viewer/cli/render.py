@@ -1,0 +1,42 @@
+"""`dicom-viewer render PATH -o OUT.png`: one frame through the display pipeline."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any, TextIO
+
+from viewer.cli.usage import UsageError
+
+
+def add_parser(sub: Any) -> None:
+    render = sub.add_parser("render", help="render one frame to an 8-bit PNG")
+    render.add_argument("path")
+    render.add_argument("-o", "--output", required=True, metavar="OUT.png")
+    render.add_argument("--frame", type=int, default=1, metavar="N", help="1-based frame number")
+    render.add_argument("--window", type=float, nargs=2, metavar=("CENTER", "WIDTH"))
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from viewer.io.png import write_png
+    from viewer.io.targets import resolve_output
+    from viewer.model.display import Window, render_frame
+    from viewer.model.document import open_document
+    from viewer.model.errors import ViewerError
+
+    target = resolve_output(Path(args.output), [Path(args.path)])
+    document = open_document(args.path)
+    if not 1 <= args.frame <= document.frame_count:
+        raise ViewerError(f"--frame {args.frame} is out of range 1..{document.frame_count}")
+    window = None
+    if args.window is not None:
+        try:
+            window = Window(args.window[0], args.window[1])
+        except ValueError as exc:
+            raise UsageError(f"--window: {exc}") from None
+    image = render_frame(document, args.frame - 1, window)
+    try:
+        write_png(target, image, like=document.path)
+    except OSError as exc:
+        raise ViewerError(f"cannot write '{args.output}': {exc.strerror or exc}") from None
+    return 0

@@ -1,0 +1,42 @@
+"""Start editing a document: the working copy of its pixels that operations change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from viewer.edits.history import DEFAULT_BUDGET_BYTES
+from viewer.edits.working import WorkingPixels
+from viewer.model.display import get_modality_transform
+from viewer.model.document import Document, FrameArray, check_memory_for
+
+
+def begin_edit(document: Document, budget_bytes: int | None = None) -> WorkingPixels:
+    """The document's working pixels, made on first call (decodes every frame once)."""
+    if document.edits is None:
+        check_memory_for(document.source_pixels)
+        document.edits = _working(document, document.load_all_frames(), budget_bytes, copy=False)
+    assert isinstance(document.edits, WorkingPixels)
+    return document.edits
+
+
+def adopt_edits(document: Document, pixels: FrameArray, operations: list[Any], modality_reset: bool) -> WorkingPixels:
+    """Take pixels edited elsewhere (one frame of an edited series) as `document`'s edits."""
+    work = _working(document, pixels, None, copy=True)
+    work.operations = list(operations)
+    work.modality_reset = modality_reset
+    document.edits = work
+    return work
+
+
+def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, copy: bool) -> WorkingPixels:
+    source = document.source_pixels
+    return WorkingPixels(
+        pixels,
+        bits_stored=source.bits_stored,
+        signed=source.pixel_representation == 1,
+        is_color=source.is_color,
+        source_modality=lambda i: get_modality_transform(document.source_attributes(i), source),
+        source_frame=document.source_frame,
+        budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
+        copy=copy,
+    )
