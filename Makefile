@@ -3,23 +3,35 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider
 
-.PHONY: run test bench fuzz clean
+.PHONY: run test lint soak fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/dicom-viewer
 
+# The fast suite (the README's command); the soak test and the long fuzz run have their own targets.
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests
+	$(PYTEST) -m "not soak" tests
+
+# ruff (lint and format), mypy, and the import-linter layer contracts; fails on any finding.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check viewer tests
+	$(VENV)/bin/ruff format --check viewer tests
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+soak: $(STAMP)
+	$(PYTEST) -m soak tests/ui/test_soak.py
 
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=2500 QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+	FUZZ_EXAMPLES=2500 $(PYTEST) tests/test_fuzz.py
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m tests.bench

@@ -106,13 +106,13 @@ def deflate_bomb(path: Path, inflated_bytes: int) -> Path:
     filler = max(0, inflated_bytes - len(head))
     element = struct.pack("<HH2sHI", 0x0009, 0x1010, b"OB", 0, filler)
     compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    body = compressor.compress(head + element)
-    chunk = bytes(2**20)
-    left = filler
-    while left > 0:
-        body += compressor.compress(chunk[: min(left, len(chunk))])
-        left -= len(chunk)
-    body += compressor.flush()
+    body = compressor.compress(head + element) + compressor.flush(zlib.Z_FULL_FLUSH)
+    # After a full flush a block refers to nothing before it, so one compressed MiB of
+    # zeros repeated is a valid stream: gigabytes are made in milliseconds.
+    mib = 2**20
+    block = compressor.compress(bytes(mib)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    body += block * (filler // mib)
+    body += compressor.compress(bytes(filler % mib)) + compressor.flush()
     meta = pydicom.filebase.DicomBytesIO()
     meta.is_little_endian, meta.is_implicit_VR = True, False
     pydicom.filewriter.write_file_meta_info(meta, ds.file_meta, enforce_standard=True)

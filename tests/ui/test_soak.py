@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from tests.corpus import corpus_file
 from viewer.edits.session import begin_edit
 from viewer.model.display import Window
 
 PAINTS = int(os.environ.get("SOAK_PAINTS", 10_000))
+pytestmark = pytest.mark.soak  # `make soak`; too long for `make test`
 
 
 def _rss_mb() -> float:
