@@ -36,7 +36,13 @@ class _AddOperation(argparse.Action):
         self.make = make
         super().__init__(*args, **kwargs)
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
         ops = getattr(namespace, "operations", None) or []
         values = values if isinstance(values, list) else [values]
         try:

@@ -40,3 +40,10 @@ def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, c
         budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
         copy=copy,
     )
+
+
+def working(document: Document) -> WorkingPixels | None:
+    """The document's edit session, typed as what it is (the model knows only a protocol)."""
+    edits = document.edits
+    assert edits is None or isinstance(edits, WorkingPixels)
+    return edits

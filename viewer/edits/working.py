@@ -108,7 +108,7 @@ class WorkingPixels:
         ctx = self.context()
         ctx.modality_for = lambda _k: self.modality_for(index)
         ctx.original_frame = lambda _k: self._source_frame(self.source_frames[index])
-        single = replace(operation, frame=1)  # type: ignore[call-arg]
+        single = replace(operation, frame=1)  # type: ignore[call-arg]  # every kind here has a frame field
         old = self.pixels[index]
         new = single.apply(self.pixels[index : index + 1], ctx)[0]
         state = self._state()

@@ -116,7 +116,9 @@ class _Recorder:
                 del ds[keyword]
             from pydicom.datadict import tag_for_keyword
 
-            ds.add_new(tag_for_keyword(keyword), vr, value)
+            tag = tag_for_keyword(keyword)
+            assert tag is not None, keyword  # keywords here are dictionary names
+            ds.add_new(tag, vr, value)
         else:
             setattr(ds, keyword, value)
         new = self._text(ds.get(keyword))
@@ -230,7 +232,12 @@ def _write_geometry(rec: _Recorder, ds: Dataset, geometry: FrameGeometry, where:
     """Write position, orientation and spacing into `ds` where they already exist."""
     if "ImagePositionPatient" in ds and geometry.position is not None:
         rec.set(ds, "ImagePositionPatient", _ds_list(geometry.position, "ImagePositionPatient"), where)
-    if orientation and "ImageOrientationPatient" in ds and geometry.row_direction is not None:
+    if (
+        orientation
+        and "ImageOrientationPatient" in ds
+        and geometry.row_direction is not None
+        and geometry.column_direction is not None
+    ):
         directions = [*geometry.row_direction, *geometry.column_direction]
         rec.set(ds, "ImageOrientationPatient", _ds_list(directions, "ImageOrientationPatient"), where)
     if geometry.row_spacing is not None:

@@ -246,7 +246,7 @@ def save(
     if uid != document.transfer_syntax and result.pixels is None:
         result.changes.append(TagChange("TransferSyntaxUID", document.transfer_syntax.name, uid.name))
     try:
-        check = lambda temp: verify(temp, encoded.dataset, encoded.pixels, encoded.verify_every_frame)  # noqa: E731
+        check = lambda temp: verify(temp, encoded.dataset, encoded.pixels, encoded.verify_every_frame)  # noqa: E731 (a one-line callback)
         with atomic_write(real_target, check=check, like=document.path) as f:
             write_dataset(f, encoded, progress)
             written = f.tell()

@@ -7,8 +7,13 @@ import os
 import sys
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger("dicom-viewer")
 
@@ -17,14 +22,14 @@ def sample_path() -> Path:
     """A sample image from pydicom's bundled test files (CT_small.dcm)."""
     from pydicom.data import get_testdata_file
 
-    return Path(get_testdata_file("CT_small.dcm"))
+    return Path(str(get_testdata_file("CT_small.dcm")))
 
 
-def install_exception_hook(parent_getter) -> None:  # type: ignore[no-untyped-def]
+def install_exception_hook(parent_getter: Callable[[], QWidget | None]) -> None:
     """Log any uncaught exception and show it as a dialog; the program keeps running."""
     from viewer.ui.dialogs import show_error
 
-    def hook(kind, value, tb) -> None:  # type: ignore[no-untyped-def]
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         details = "".join(traceback.format_exception(kind, value, tb))
         log.error("uncaught exception\n%s", details)
         if issubclass(kind, KeyboardInterrupt):
@@ -33,7 +38,8 @@ def install_exception_hook(parent_getter) -> None:  # type: ignore[no-untyped-de
         try:
             show_error(parent_getter(), "Unexpected error", f"{kind.__name__}: {value}", details)
         except Exception:
-            sys.__stderr__.write(details)
+            if sys.__stderr__ is not None:
+                sys.__stderr__.write(details)
 
     sys.excepthook = hook
 

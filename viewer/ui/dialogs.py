@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 #: Tests replace this to record messages instead of opening modal dialogs.
 _hook = None
 
 
-def set_dialog_hook(hook) -> None:  # type: ignore[no-untyped-def]
+def set_dialog_hook(hook: Callable[[str, str, str], None] | None) -> None:
     """Route error dialogs to `hook(title, message, details)` (None restores dialogs)."""
     global _hook
     _hook = hook

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from viewer.edits.operations import Operation
+from viewer.edits.session import working
 from viewer.model.document import Document
 from viewer.ui.document_view import DocumentView
 from viewer.ui.frame_bar import FrameBar
@@ -37,14 +39,15 @@ class DocumentPanel(QWidget):
     @property
     def is_dirty(self) -> bool:
         """True when there are edits not yet saved anywhere."""
-        edits = self.document.edits
+        edits = working(self.document)
         return edits is not None and edits.is_edited and edits.generation != self._saved_generation
 
     def mark_saved(self) -> None:
-        if self.document.edits is not None:
-            self._saved_generation = self.document.edits.generation
+        edits = working(self.document)
+        if edits is not None:
+            self._saved_generation = edits.generation
 
-    def apply(self, operation) -> None:  # type: ignore[no-untyped-def]
+    def apply(self, operation: Operation) -> None:
         """Apply one edit to this document (raises ViewerError)."""
         self.view.apply(operation, self.history_budget_bytes)
 

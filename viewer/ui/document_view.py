@@ -8,7 +8,8 @@ thread; only the latest requested frame is shown, stale requests are dropped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy.typing as npt
 from PySide6.QtCore import QObject, Signal
 
 from viewer.edits.operations import Operation
-from viewer.edits.session import begin_edit
+from viewer.edits.session import begin_edit, working
 from viewer.model.display import (
     GrayscaleRendering,
     ModalityTransform,
@@ -216,11 +217,11 @@ class DocumentView(QObject):
 
             document = self.document
             future = shared_decoder().submit(document.path, str(document.transfer_syntax), index)
-            future.add_done_callback(lambda f, i=index: self._process_done(i, f))
+            future.add_done_callback(partial(self._process_done, index))
         else:
             self._executor.submit(self._decode_in_worker, index)
 
-    def _process_done(self, index: int, future) -> None:  # type: ignore[no-untyped-def]
+    def _process_done(self, index: int, future: Future[npt.NDArray[Any]]) -> None:
         """Runs on the pool's thread: cache the frame, tell the GUI thread."""
         try:
             self.document.accept_decoded(index, future.result())
@@ -274,10 +275,11 @@ class DocumentView(QObject):
         return self._step(lambda edits: edits.redo())
 
     def _step(self, do: Callable[[WorkingPixels], Operation | None]) -> Operation | None:
-        if self.document.edits is None:
+        work = working(self.document)
+        if work is None:
             return None
         before = self._edit_state()
-        operation = do(self.document.edits)
+        operation = do(work)
         if operation is not None:
             self._after_edit(before)
         return operation

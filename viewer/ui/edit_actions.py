@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Rotate
 from viewer.edits.recipe import load_recipe
+from viewer.edits.session import working
 from viewer.io.batch import BatchResult, edit_folder
 from viewer.model.errors import ViewerError
 from viewer.model.progress import Cancelled, Progress
@@ -136,7 +137,7 @@ class EditActions(QObject):
 
     def update_actions(self) -> None:
         panel = self._window.current_panel()
-        edits = panel.document.edits if panel else None
+        edits = working(panel.document) if panel else None
         self.undo_action.setEnabled(bool(edits and edits.history.can_undo()))
         self.redo_action.setEnabled(bool(edits and edits.history.can_redo()))
         self.export_recipe_action.setEnabled(bool(edits and edits.operations))
@@ -330,5 +331,6 @@ class EditActions(QObject):
         self._window.settings.set_history_budget_mb(budget)
         for panel in self._window.panels():
             panel.history_budget_bytes = budget * 1024 * 1024
-            if panel.document.edits is not None:
-                panel.document.edits.history.budget_bytes = panel.history_budget_bytes
+            edits = working(panel.document)
+            if edits is not None:
+                edits.history.budget_bytes = panel.history_budget_bytes

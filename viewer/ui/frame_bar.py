@@ -27,7 +27,8 @@ class FrameBar(QWidget):
         super().__init__(parent)
         self.view = view
         count = view.frame_count
-        self.play_button = QToolButton(text="▶")
+        self.play_button = QToolButton()
+        self.play_button.setText("▶")
         self.play_button.setToolTip("Play / pause cine (Space)")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(1, count)
@@ -69,8 +70,9 @@ class FrameBar(QWidget):
             widget.setRange(1, count)
             widget.blockSignals(False)
         self.spin.setSuffix(f" / {count}")
-        for widget in (self.play_button, self.slider, self.spin, self.fps, self.loop):
-            widget.setEnabled(count > 1)
+        controls: tuple[QWidget, ...] = (self.play_button, self.slider, self.spin, self.fps, self.loop)
+        for control in controls:
+            control.setEnabled(count > 1)
         if count < 2:
             self.set_playing(False)
         self._show_frame(self.view.frame)

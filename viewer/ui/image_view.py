@@ -43,7 +43,7 @@ class _WindowingViewBox(pg.ViewBox):
             return
         super().mouseDragEvent(ev, axis)
 
-    def mouseClickEvent(self, ev):  # noqa: N802
+    def mouseClickEvent(self, ev):  # noqa: N802 (Qt naming)
         if ev.button() == Qt.MouseButton.RightButton:
             ev.accept()  # no context menu: right button is W/L
             return
@@ -268,7 +268,7 @@ class ImageViewWidget(QWidget):
         bl.move(m, h - bl.height() - m)
         br.move(w - br.width() - m, h - br.height() - m)
 
-    def eventFilter(self, watched, event):  # noqa: N802
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt naming)
         if watched is self.graphics and event.type() == QEvent.Type.Resize:
             self._place_corners()
         return super().eventFilter(watched, event)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -19,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from viewer import __version__
 from viewer.io.recovery import RecoveryStore
-from viewer.model.display import get_voi_luts, get_windows
+from viewer.model.display import Window, get_voi_luts, get_windows
 from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
 from viewer.model.folder import open_entry, scan_folder
@@ -86,7 +89,13 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     # -- actions and menus ----------------------------------------------------------
-    def add_action(self, text: str, slot, shortcut=None, checkable: bool = False) -> QAction:  # type: ignore[no-untyped-def]
+    def add_action(
+        self,
+        text: str,
+        slot: Callable[..., object],
+        shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
+        checkable: bool = False,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -222,11 +231,11 @@ class MainWindow(QMainWindow):
             lambda: self._apply_computed(lambda values: percentile_preset(values).window)
         )
 
-    def _add_window_action(self, menu: QMenu, text: str, window) -> None:  # type: ignore[no-untyped-def]
+    def _add_window_action(self, menu: QMenu, text: str, window: Window) -> None:
         action = menu.addAction(text)
         action.triggered.connect(lambda _c=False, w=window: self._panel_view_call("set_window", w))
 
-    def _apply_computed(self, make) -> None:  # type: ignore[no-untyped-def]
+    def _apply_computed(self, make: Callable[[npt.NDArray[np.float64]], Window]) -> None:
         panel = self.current_panel()
         if panel is None:
             return
@@ -242,17 +251,17 @@ class MainWindow(QMainWindow):
     def panels(self) -> list[DocumentPanel]:
         return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), DocumentPanel)]
 
-    def _panel_call(self, method: str, *args) -> None:  # type: ignore[no-untyped-def]
+    def _panel_call(self, method: str, *args: object) -> None:
         panel = self.current_panel()
         if panel is not None:
             getattr(panel.image_view, method)(*args)
 
-    def _panel_view_call(self, method: str, *args) -> None:  # type: ignore[no-untyped-def]
+    def _panel_view_call(self, method: str, *args: object) -> None:
         panel = self.current_panel()
         if panel is not None:
             getattr(panel.view, method)(*args)
 
-    def _frame_call(self, method: str, *args) -> None:  # type: ignore[no-untyped-def]
+    def _frame_call(self, method: str, *args: object) -> None:
         panel = self.current_panel()
         if panel is not None:
             getattr(panel.frame_bar, method)(*args)
@@ -263,7 +272,7 @@ class MainWindow(QMainWindow):
     def open_file_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Open DICOM files", self.settings.last_folder(), DICOM_FILTER)
         if paths:
-            self.open_paths(paths)
+            self.open_paths(list(paths))
 
     def open_folder_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open DICOM folder", self.settings.last_folder())
@@ -368,16 +377,16 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About DICOM Viewer", f"dicom-viewer {__version__}\nA DICOM viewer and pixel editor.")
 
     # -- drag and drop, closing -----------------------------------------------------
-    def dragEnterEvent(self, event):  # noqa: N802
+    def dragEnterEvent(self, event):  # noqa: N802 (Qt naming)
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event):  # noqa: N802
+    def dropEvent(self, event):  # noqa: N802 (Qt naming)
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             self.open_paths(paths)
 
-    def closeEvent(self, event):  # noqa: N802
+    def closeEvent(self, event):  # noqa: N802 (Qt naming)
         edited = [p.title for p in self.panels() if p.is_dirty]
         if edited and not ask_yes_no(self, "Unsaved edits", f"Unsaved edits in {', '.join(edited)}. Quit anyway?"):
             event.ignore()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -16,7 +17,7 @@ class Settings:
         self._s = qsettings or QSettings("dicom-viewer", "dicom-viewer")
 
     def recent_files(self) -> list[str]:
-        value = self._s.value("recent_files", [])
+        value: Any = self._s.value("recent_files", [])
         if isinstance(value, str):
             value = [value]
         return [str(v) for v in (value or [])]
@@ -51,7 +52,8 @@ class Settings:
 
     def history_budget_mb(self) -> int:
         try:
-            return int(self._s.value("history_budget_mb", 1024))
+            value: Any = self._s.value("history_budget_mb", 1024)
+            return int(value)
         except (TypeError, ValueError):
             return 1024
 

@@ -118,7 +118,7 @@ class TagBrowserDock(QDockWidget):
 
     def _show_search(self, query: str) -> None:
         count = 0
-        for path, element in _walk(self.dataset):
+        for path, element in _walk(self.dataset) if self.dataset is not None else []:
             if matches(element, query):
                 item = _element_item(element)
                 if path:
@@ -150,7 +150,8 @@ class TagBrowserDock(QDockWidget):
         element = item.data(0, Qt.ItemDataRole.UserRole)
         if not isinstance(element, DataElement):
             return
-        if item.childCount() != 1 or item.child(0).text(0) != _PLACEHOLDER:
+        child = item.child(0) if item.childCount() == 1 else None
+        if child is None or child.text(0) != _PLACEHOLDER:
             return
         item.takeChild(0)
         for i, child in enumerate(element.value):

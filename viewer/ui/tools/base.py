@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from viewer.edits.operations import Operation
 from viewer.model.errors import ViewerError
 from viewer.ui.document_panel import DocumentPanel
 
@@ -32,7 +33,7 @@ class Tool(QObject):
     def drag(self, row: float, column: float, finished: bool) -> None:
         """Left drag through a (fractional) pixel position; `finished` on release."""
 
-    def apply(self, operation) -> bool:  # type: ignore[no-untyped-def]
+    def apply(self, operation: Operation) -> bool:
         """Apply an operation to the panel's document; report failures; True on success."""
         if self.panel is None:
             return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QObject
 
 from viewer.edits.operations import Paint
 from viewer.edits.paint import stroke_mask
@@ -16,7 +17,7 @@ class BrushTool(Tool):
 
     name = "brush"
 
-    def __init__(self, erase: bool = False, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, erase: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.erase = erase
         self.radius = 3.0
@@ -38,7 +39,9 @@ class BrushTool(Tool):
         if self.panel is None:
             return
         pixels = self.panel.document.pixels
-        found = stroke_mask((pixels.rows, pixels.columns), [tuple(p) for p in self._points], self.radius)
+        found = stroke_mask(
+            (pixels.rows, pixels.columns), [(float(p[0]), float(p[1])) for p in self._points], self.radius
+        )
         overlay = np.zeros((pixels.rows, pixels.columns, 4), dtype=np.uint8)
         if found is not None:
             (r0, r1, c0, c1), mask = found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QObject
 
 from viewer.edits.operations import Crop
 from viewer.ui.tools.base import Tool
@@ -13,7 +14,7 @@ SELECTION_RGBA = (255, 220, 0, 90)
 class CropTool(Tool):
     name = "crop"
 
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._start: tuple[float, float] | None = None
 

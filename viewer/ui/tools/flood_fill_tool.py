@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject
+
 from viewer.edits.operations import FloodFill
 from viewer.ui.tools.base import Tool
 
@@ -9,7 +11,7 @@ from viewer.ui.tools.base import Tool
 class FloodFillTool(Tool):
     name = "flood-fill"
 
-    def __init__(self, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.tolerance = 20.0  # modality units
         self.value = 0.0

@@ -94,7 +94,7 @@ class ThresholdDock(QDockWidget):
         self.region = None
         enabled = panel is not None and not panel.view.is_color
         self.widget().setEnabled(enabled)
-        if not enabled:
+        if panel is None or not enabled:
             self.count_label.setText("grayscale images only" if panel is not None else "")
             return
         self.region = pg.LinearRegionItem(values=(0.0, 1.0), orientation="horizontal", brush=(255, 40, 40, 50))
@@ -179,7 +179,7 @@ class ThresholdDock(QDockWidget):
         if kind is Binarize:
             operation: Operation = Binarize(low, high, frame=frame)
         else:
-            operation = kind(low, high, self.value.value(), frame=frame)  # type: ignore[call-arg]
+            operation = kind(low, high, self.value.value(), frame=frame)  # type: ignore[call-arg]  # every kind here has a frame field
         try:
             self.panel.apply(operation)
         except ViewerError as exc:

@@ -75,11 +75,11 @@ class ToolsDock(QDockWidget):
     def _push_parameters(self) -> None:
         for key in ("brush", "erase"):
             tool = self.tools[key]
-            tool.radius = self.radius.value()  # type: ignore[attr-defined]
-            tool.value = self.value.value()  # type: ignore[attr-defined]
+            tool.radius = self.radius.value()  # type: ignore[attr-defined]  # brush and flood tools have these; the loop sees Tool
+            tool.value = self.value.value()  # type: ignore[attr-defined]  # brush and flood tools have these; the loop sees Tool
         flood = self.tools["flood-fill"]
-        flood.tolerance = self.tolerance.value()  # type: ignore[attr-defined]
-        flood.value = self.value.value()  # type: ignore[attr-defined]
+        flood.tolerance = self.tolerance.value()  # type: ignore[attr-defined]  # brush and flood tools have these; the loop sees Tool
+        flood.value = self.value.value()  # type: ignore[attr-defined]  # brush and flood tools have these; the loop sees Tool
 
     def active_tool(self) -> Tool | None:
         return self.tools.get(self.mode)
