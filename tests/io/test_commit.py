@@ -21,6 +21,7 @@ from viewer.edits.operations import (
     FillOutside,
     Flip,
     Invert,
+    Pad,
     Rotate,
 )
 from viewer.edits.session import begin_edit
@@ -195,6 +196,8 @@ VALIDATED = [
     ("OT-PAL-8-face.dcm", [Crop(10, 10, 100, 100)]),
     ("JPEG2000.dcm", [Rotate(180)]),
     ("MR_small_bigendian.dcm", [Flip("h")]),
+    ("CT_small.dcm", [Pad(10, 20, 30, 40, -1000)]),
+    ("eCT_Supplemental.dcm", [Pad(4, 4, 0, 0, -1000), DeleteFrames("2")]),
 ]
 
 
@@ -331,3 +334,20 @@ def test_edited_series_saves_one_file_per_frame(tmp_path: Path) -> None:
     assert np.allclose(_vec(out[1].ImagePositionPatient), np.array([0, 0, 10.0]) + shift, atol=1e-4)
     assert (out[0].Rows, out[0].Columns) == (64, 64)
     assert np.array_equal(out[1].pixel_array, source.pixel_array[20:84, 10:74])
+
+
+def test_pad_moves_the_origin_back_by_the_margins(tmp_path: Path) -> None:
+    """Pad left 10, top 20: the new first pixel lies 10 columns and 20 rows before the old one,
+    the old pixels sit inside the margins unchanged, and the margins hold -1000 HU."""
+    before, after, _ = _save_edited("CT_small.dcm", tmp_path, Pad(10, 20, 30, 40, -1000))
+    ipp, iop, spacing = (
+        _vec(before.ImagePositionPatient),
+        _vec(before.ImageOrientationPatient),
+        _vec(before.PixelSpacing),
+    )
+    expected = ipp - 10 * spacing[1] * iop[:3] - 20 * spacing[0] * iop[3:]
+    assert np.allclose(_vec(after.ImagePositionPatient), expected, atol=1e-4)
+    assert (after.Rows, after.Columns) == (128 + 60, 128 + 40)
+    hu = after.pixel_array * float(after.RescaleSlope) + float(after.RescaleIntercept)
+    assert np.array_equal(after.pixel_array[20:148, 10:138], before.pixel_array)
+    assert hu[0, 0] == -1000 and hu[-1, -1] == -1000

@@ -237,6 +237,23 @@ def test_bin_and_keep_frames_dialogs(window) -> None:
         set_answer("text", None)
 
 
+def test_pad_canvas_menu_entry(window) -> None:
+    """Tools > Pad Canvas… takes LEFT TOP RIGHT BOTTOM VALUE; a bad answer is a dialog, not an edit."""
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    pad_action = next(a for a in window.edits.image_op_actions if a.text().startswith("&Pad"))
+    try:
+        set_answer("text", "1 2 3 4 nan")
+        pad_action.trigger()
+        assert panel.document.edits is None
+        set_answer("text", "1 2 3 4 -1000")
+        pad_action.trigger()
+    finally:
+        set_answer("text", None)
+    assert (panel.document.pixels.rows, panel.document.pixels.columns) == (128 + 6, 128 + 4)
+    frame = panel.view.stored_frame()
+    assert frame[0, 0] == 24  # -1000 HU with intercept -1024
+
+
 def test_binarize_sets_mask_window_once(window) -> None:
     """Binarize shows the mask with 0.5/1; a window chosen afterwards survives later edits."""
     from viewer.edits.operations import Binarize, Paint

@@ -21,6 +21,7 @@ from viewer.edits.operations import (
     Invert,
     KeepFrames,
     Operation,
+    Pad,
     Rotate,
 )
 from viewer.edits.recipe import load_recipe
@@ -61,6 +62,14 @@ def add_parser(sub: Any) -> None:
     edit.add_argument("--crop", nargs=4, type=int, metavar=("X", "Y", "W", "H"), action=_AddOperation, make=Crop)
     edit.add_argument("--flip", choices=("h", "v"), action=_AddOperation, make=Flip)
     edit.add_argument("--rotate", type=int, choices=(90, 180, 270), action=_AddOperation, make=Rotate)
+    edit.add_argument(
+        "--pad",
+        nargs=5,
+        type=float,
+        metavar=("LEFT", "TOP", "RIGHT", "BOTTOM", "VALUE"),
+        action=_AddOperation,
+        make=Pad,
+    )
     edit.add_argument("--bin", type=int, metavar="N", action=_AddOperation, make=Bin)
     edit.add_argument(
         "--fill-outside", nargs=3, type=float, metavar=("LO", "HI", "VALUE"), action=_AddOperation, make=FillOutside

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
+from viewer.edits.operation import EditContext, Operation, Pixels, Planes, field_error
 from viewer.model.errors import ViewerError
+from viewer.model.geometry import FrameGeometry
 
 
 def bin_pixels(pixels: npt.NDArray[Any], factor: int) -> npt.NDArray[Any]:
@@ -30,3 +33,42 @@ def bin_pixels(pixels: npt.NDArray[Any], factor: int) -> npt.NDArray[Any]:
     if pixels.dtype.kind in "iu":
         means = np.rint(means)
     return means.astype(pixels.dtype)
+
+
+def bin_planes(planes: Planes, factor: int) -> Planes:
+    """Overlay planes binned: a pixel is set where any pixel of its block is set."""
+    frames, rows, columns = planes.shape
+    r, c = rows // factor, columns // factor
+    blocks = planes[:, : r * factor, : c * factor].reshape(frames, r, factor, c, factor)
+    return np.ascontiguousarray(blocks.any(axis=(2, 4)))
+
+
+@dataclass(frozen=True)
+class Bin(Operation):
+    """Downsample by an integer factor: the mean of each factor x factor block."""
+
+    name: ClassVar[str] = "bin"
+    geometric: ClassVar[bool] = True
+    factor: int
+
+    def check(self) -> None:
+        if self.factor < 1:
+            raise field_error(self, "factor", f"{self.factor} must be >= 1")
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return bin_pixels(pixels, self.factor)
+
+    def geometry(self, frame: FrameGeometry) -> FrameGeometry:
+        """The first binned pixel is the mean of the first factor x factor block."""
+        shift = (self.factor - 1) / 2
+        return replace(
+            frame,
+            rows=frame.rows // self.factor,
+            columns=frame.columns // self.factor,
+            position=frame.moved(shift, shift),
+            row_spacing=None if frame.row_spacing is None else frame.row_spacing * self.factor,
+            column_spacing=None if frame.column_spacing is None else frame.column_spacing * self.factor,
+        )
+
+    def overlay(self, planes: Planes) -> Planes:
+        return bin_planes(planes, self.factor)

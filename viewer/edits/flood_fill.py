@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
+from viewer.edits.operation import EditContext, Operation, Pixels, field_error, refuse_color
+from viewer.edits.values import fit_value, to_stored
 from viewer.model.errors import ViewerError
 
 
@@ -41,3 +44,30 @@ def flood_fill(frame: npt.NDArray[Any], seed: tuple[int, int], tolerance: float,
     out = frame.copy()
     out[connected_region(frame, seed, tolerance)] = value
     return out
+
+
+@dataclass(frozen=True)
+class FloodFill(Operation):
+    name: ClassVar[str] = "flood-fill"
+    frame: int
+    row: int
+    column: int
+    tolerance: float
+    value: float
+
+    def check(self) -> None:
+        super().check()
+        if self.tolerance < 0:
+            raise field_error(self, "tolerance", f"{self.tolerance:g} must be >= 0")
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        refuse_color(ctx, "flood fill")
+        (i,) = self.target_frames(len(pixels))
+        modality = ctx.modality_for(i)
+        new = to_stored(self.value, modality)
+        tolerance = self.tolerance / abs(modality.slope) if modality.lut is None else self.tolerance
+        out = fit_value(pixels, new)
+        if out is pixels:
+            out = pixels.copy()
+        out[i] = flood_fill(out[i], (self.row, self.column), tolerance, new)
+        return out

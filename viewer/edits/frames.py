@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy.typing as npt
 
+from viewer.edits.operation import EditContext, Operation, Pixels, Planes
 from viewer.model.errors import ViewerError
 
 
@@ -46,3 +48,45 @@ def frames_to_keep(frame_count: int, delete: list[int]) -> list[int]:
     if not keep:
         raise ViewerError(f"deleting frames would leave none of the {frame_count}")
     return keep
+
+
+@dataclass(frozen=True)
+class DeleteFrames(Operation):
+    name: ClassVar[str] = "delete-frames"
+    geometric: ClassVar[bool] = True
+    selects_frames: ClassVar[bool] = True
+    spec: str
+
+    def kept(self, frame_count: int) -> list[int]:
+        return frames_to_keep(frame_count, parse_frame_spec(self.spec, frame_count))
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return keep_frames(pixels, self.kept(len(pixels)))
+
+    def kept_frames(self, frame_count: int) -> list[int] | None:
+        return self.kept(frame_count)
+
+    def overlay(self, planes: Planes) -> Planes:
+        """Multi-frame overlays follow the kept frames; a one-frame overlay stays."""
+        return keep_frames(planes, self.kept(len(planes))) if len(planes) > 1 else planes
+
+
+@dataclass(frozen=True)
+class KeepFrames(Operation):
+    name: ClassVar[str] = "keep-frames"
+    geometric: ClassVar[bool] = True
+    selects_frames: ClassVar[bool] = True
+    spec: str
+
+    def kept(self, frame_count: int) -> list[int]:
+        return parse_frame_spec(self.spec, frame_count)
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        return keep_frames(pixels, self.kept(len(pixels)))
+
+    def kept_frames(self, frame_count: int) -> list[int] | None:
+        return self.kept(frame_count)
+
+    def overlay(self, planes: Planes) -> Planes:
+        """Multi-frame overlays follow the kept frames; a one-frame overlay stays."""
+        return keep_frames(planes, self.kept(len(planes))) if len(planes) > 1 else planes

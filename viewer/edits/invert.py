@@ -7,10 +7,13 @@ The range is the image's, not what Bits Stored allows: inverting a CT with value
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
+
+from viewer.edits.operation import EditContext, Operation, Pixels
 
 
 def value_range(pixels: npt.NDArray[Any]) -> tuple[Any, Any]:
@@ -31,3 +34,16 @@ def invert(pixels: npt.NDArray[Any], low: Any, high: Any) -> npt.NDArray[Any]:
     total = bounds[:1] + bounds[1:]  # wraps silently: arrays, not scalars
     out = total - pixels.view(unsigned)
     return out.view(pixels.dtype)
+
+
+@dataclass(frozen=True)
+class Invert(Operation):
+    name: ClassVar[str] = "invert"
+    frame: int | None = None
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        low, high = value_range(pixels)  # over all frames, also when one is inverted
+        out = pixels.copy()
+        for i in self.target_frames(len(pixels)):
+            out[i] = invert(pixels[i], low, high)
+        return out

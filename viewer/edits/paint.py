@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
+from viewer.edits.operation import MAX_BRUSH_RADIUS, EditContext, Operation, Pixels, field_error, holding
+from viewer.edits.values import fit_value, to_stored
 from viewer.model.errors import ViewerError
 
 Box = tuple[int, int, int, int]  # row0, row1, col0, col1 (half-open)
@@ -132,3 +135,43 @@ def erase(
 ) -> tuple[Box, npt.NDArray[Any]] | None:
     """New values of the stroke's bounding box with the brush restoring `original`."""
     return _stroke(frame, points, radius, original)
+
+
+@dataclass(frozen=True)
+class Paint(Operation):
+    """A brush stroke in modality `value` (erase=True restores the original values)."""
+
+    name: ClassVar[str] = "paint"
+    frame: int
+    points: list[list[float]] = field(default_factory=list)  # [row, column] pairs
+    radius: float = 3.0
+    value: float = 0.0
+    erase: bool = False
+
+    def check(self) -> None:
+        super().check()
+        if not 0 < self.radius <= MAX_BRUSH_RADIUS:
+            raise field_error(self, "radius", f"{self.radius:g} must be in (0, {MAX_BRUSH_RADIUS}]")
+
+    def region(self, pixels: Pixels, ctx: EditContext) -> tuple[Box, Pixels] | None:
+        """The stroke's bounding box and its new values (frame 1-based in self.frame)."""
+        (i,) = self.target_frames(len(pixels))
+        points = [(float(r), float(c)) for r, c in self.points]
+        if self.erase:
+            if ctx.original_frame is None:
+                raise ViewerError("erase needs the original pixels, which are not available")
+            return erase(pixels[i], ctx.original_frame(i), points, self.radius)
+        value = to_stored(self.value, ctx.modality_for(i))
+        return paint(fit_value(pixels[i], value), points, self.radius, value)  # widen, never wrap
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        found = self.region(pixels, ctx)
+        if found is None:
+            return pixels
+        (r0, r1, c0, c1), values = found
+        out = holding(pixels, values, pixels)
+        out[self.frame - 1, r0:r1, c0:c1] = values
+        return out
+
+    def describe(self) -> str:
+        return f"{'erase' if self.erase else 'paint'} frame {self.frame}"

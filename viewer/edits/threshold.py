@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
+from viewer.edits.operation import EditContext, Operation, Pixels, holding, refuse_color
 from viewer.edits.values import fit_value, stored_range, to_stored
 from viewer.model.display import ModalityTransform
+from viewer.model.errors import ViewerError
 
 
 def threshold_mask(
@@ -50,3 +53,65 @@ def fill(
 def binarize(stored: npt.NDArray[Any], lo: float, hi: float, modality: ModalityTransform) -> npt.NDArray[np.uint8]:
     """A 0/1 mask: 1 where the modality value is in [lo, hi], 0 elsewhere."""
     return threshold_mask(stored, lo, hi, modality).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class _RangeFill(Operation):
+    lo: float
+    hi: float
+    value: float
+    frame: int | None = None
+    inside: ClassVar[bool] = True
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        refuse_color(ctx, "threshold fill")
+        out = pixels
+        for i in self.target_frames(len(pixels)):
+            modality = ctx.modality_for(i)
+            filled = fill(pixels[i], self.lo, self.hi, self.value, modality, self.inside)
+            out = holding(out, filled, pixels)
+            out[i] = filled
+        return out
+
+
+@dataclass(frozen=True)
+class FillInside(_RangeFill):
+    name: ClassVar[str] = "fill-inside"
+    inside: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class FillOutside(_RangeFill):
+    name: ClassVar[str] = "fill-outside"
+    inside: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Binarize(Operation):
+    """1 inside [lo, hi], 0 outside. Over every frame the image becomes a plain 0/1 mask;
+    on one frame the mask is written as the stored values whose modality values are 0 and 1,
+    so the other frames keep their meaning."""
+
+    name: ClassVar[str] = "binarize"
+    lo: float
+    hi: float
+    frame: int | None = None
+
+    def resets_modality(self, frame_count: int) -> bool:
+        return len(self.target_frames(frame_count)) == frame_count
+
+    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
+        refuse_color(ctx, "binarize")
+        targets = self.target_frames(len(pixels))
+        if len(targets) == len(pixels):
+            return np.stack([binarize(pixels[i], self.lo, self.hi, ctx.modality_for(i)) for i in targets])
+        out = pixels.copy()
+        for i in targets:
+            modality = ctx.modality_for(i)
+            zero, one = to_stored(0, modality), to_stored(1, modality)
+            if zero == one:
+                raise ViewerError("the rescale cannot tell 0 from 1; binarize every frame instead")
+            mask = threshold_mask(pixels[i], self.lo, self.hi, modality)
+            out = fit_value(fit_value(out, zero), one)
+            out[i] = np.where(mask, one, zero)
+        return out

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from viewer.edits.history import DEFAULT_BUDGET_BYTES, History, Snapshot, Step
-from viewer.edits.operations import DeleteFrames, EditContext, KeepFrames, Operation
+from viewer.edits.operation import EditContext, Operation
 from viewer.model.display import ModalityTransform
 from viewer.model.errors import ViewerError
 
@@ -93,8 +93,8 @@ class WorkingPixels:
             return self._execute_on_frame(operation, frame - 1)
         before, state = self.pixels, self._state()
         result = operation.apply(self.pixels, self.context())
-        if isinstance(operation, (DeleteFrames, KeepFrames)):
-            kept = operation.kept(len(before))
+        kept = operation.kept_frames(len(before))
+        if kept is not None:
             self.source_frames = [self.source_frames[i] for i in kept]
         if operation.resets_modality(len(before)):
             self.modality_reset = True

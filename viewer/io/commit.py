@@ -20,12 +20,12 @@ from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.uid import UID, generate_uid
 
-from viewer.edits.operations import Bin, Crop, DeleteFrames, Flip, KeepFrames, Operation, Rotate
-from viewer.io.geometry import FrameGeometry, format_ds
+from viewer.edits.operation import Operation
 from viewer.model.display import Window, get_voi_luts, get_windows
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError, describe_attribute
 from viewer.model.functional_groups import frame_view
+from viewer.model.geometry import FrameGeometry, format_ds
 from viewer.model.header import collect_warnings
 
 DERIVATION_PREFIX = "Edited with dicom-viewer: "
@@ -204,18 +204,12 @@ def frame_geometry(view: Dataset, rows: int, columns: int) -> FrameGeometry:
 
 
 def apply_geometry(geometries: list[FrameGeometry], operations: list[Operation]) -> list[FrameGeometry]:
-    """Follow every geometric operation, in order, for each frame."""
+    """Follow every operation, in order, for each frame (each operation knows its effect)."""
     for op in operations:
-        if isinstance(op, Crop):
-            geometries = [g.crop(op.x, op.y, op.width, op.height) for g in geometries]
-        elif isinstance(op, Bin):
-            geometries = [g.bin(op.factor) for g in geometries]
-        elif isinstance(op, Flip):
-            geometries = [g.flip(op.direction) for g in geometries]
-        elif isinstance(op, Rotate):
-            geometries = [g.rotate(op.degrees) for g in geometries]
-        elif isinstance(op, (DeleteFrames, KeepFrames)):
-            geometries = [geometries[i] for i in op.kept(len(geometries))]
+        kept = op.kept_frames(len(geometries))
+        if kept is not None:
+            geometries = [geometries[i] for i in kept]
+        geometries = [op.geometry(g) for g in geometries]
     return geometries
 
 
@@ -454,11 +448,7 @@ def _commit_geometry(rec: _Recorder, ds: Dataset, document: Document, rows: int,
     shared_seq = ds.get("SharedFunctionalGroupsSequence")
     count = source.frames if per_frame else 1
     originals = [frame_geometry(frame_view(ds, i), source.rows, source.columns) for i in range(count)]
-    operations = (
-        work.operations
-        if per_frame
-        else [op for op in work.operations if not isinstance(op, (DeleteFrames, KeepFrames))]
-    )
+    operations = work.operations if per_frame else [op for op in work.operations if not op.selects_frames]
     geometries = apply_geometry(originals, operations)
     geometric = any(op.geometric for op in work.operations)
     if not per_frame:

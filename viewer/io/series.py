@@ -11,7 +11,6 @@ from pathlib import Path
 
 from pydicom.uid import generate_uid
 
-from viewer.edits.operations import DeleteFrames, KeepFrames
 from viewer.edits.session import adopt_edits
 from viewer.io.save import SaveReport, save
 from viewer.model.document import Document, ProgressCallback, open_document
@@ -35,7 +34,7 @@ def save_series(
     if any(folder.resolve() == p.parent.resolve() for p in paths):
         raise ViewerError("choose another folder: the copies would replace the source files")
     folder.mkdir(parents=True, exist_ok=True)
-    operations = [op for op in work.operations if not isinstance(op, (DeleteFrames, KeepFrames))]
+    operations = [op for op in work.operations if not op.selects_frames]  # one file, one frame
     series_uid = generate_uid()
     reports = []
     for i, source_index in enumerate(work.source_frames):

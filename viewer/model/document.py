@@ -113,7 +113,7 @@ class Document:
         """Net quarter turns applied by edits (odd: rows and columns swapped)."""
         if self.edits is None:
             return 0
-        return sum(getattr(op, "degrees", 0) // 90 for op in self.edits.operations) % 4
+        return sum(op.quarter_turns for op in self.edits.operations) % 4
 
     def modality(self, index: int) -> ModalityTransform:
         """Stored -> modality transform of frame `index` as it is now (edits included)."""

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
-from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Rotate
+from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Pad, Rotate
 from viewer.edits.recipe import load_recipe
 from viewer.edits.session import working
 from viewer.io.batch import BatchResult, edit_folder
@@ -69,6 +69,7 @@ class EditActions(QObject):
                 "Rotate 90° Counter-clockwise", lambda: self.apply_operation(Rotate(270)), "Ctrl+Shift+R"
             ),
             self._window.add_action("&Bin…", self.bin_dialog),
+            self._window.add_action("&Pad Canvas…", self.pad_dialog),
             self._window.add_action("&Invert Values", lambda: self.apply_operation(Invert())),
         ]
         self.delete_frame_action = self._window.add_action("&Delete Current Frame", self.delete_current_frame)
@@ -152,6 +153,23 @@ class EditActions(QObject):
             show_error(self._window, "Cannot apply", f"bin factor '{text}' is not a whole number")
             return
         self.apply_operation(Bin(factor))
+
+    def pad_dialog(self) -> None:
+        text = ask_text(
+            self._window,
+            "Pad canvas",
+            "Margins in pixels and the fill value:  LEFT TOP RIGHT BOTTOM VALUE",
+            "16 16 16 16 0",
+        )
+        if text is None:
+            return
+        try:
+            left, top, right, bottom, value = (float(v) for v in text.replace(",", " ").split())
+            operation = Pad(left, top, right, bottom, value)  # type: ignore[arg-type]  # validated: whole numbers
+        except (ValueError, ViewerError) as exc:
+            show_error(self._window, "Cannot apply", f"'{text}' is not LEFT TOP RIGHT BOTTOM VALUE: {exc}")
+            return
+        self.apply_operation(operation)
 
     def delete_current_frame(self) -> None:
         panel = self._window.current_panel()
