@@ -21,6 +21,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import UID, generate_uid
 
 from viewer.edits.operation import Operation
+from viewer.model import codecs
 from viewer.model.display import Window, get_voi_luts, get_windows
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError, describe_attribute
@@ -29,13 +30,6 @@ from viewer.model.geometry import FrameGeometry, format_ds
 from viewer.model.header import collect_warnings
 
 DERIVATION_PREFIX = "Edited with dicom-viewer: "
-_LOSSY_METHOD = {
-    "1.2.840.10008.1.2.4.50": "ISO_10918_1",
-    "1.2.840.10008.1.2.4.51": "ISO_10918_1",
-    "1.2.840.10008.1.2.4.81": "ISO_14495_1",
-    "1.2.840.10008.1.2.4.91": "ISO_15444_1",
-    "1.2.840.10008.1.2.4.203": "ISO_15444_15",
-}
 #: Attributes of Enhanced MR (PS3.3 C.8.13.4 MR Pulse Sequence, C.7.6.18.2 Bulk Motion
 #: Synchronization) that the validator allows only while Image Type value 1 is ORIGINAL.
 _ORIGINAL_ONLY_MR = (
@@ -532,6 +526,6 @@ def _mark_derived(rec: _Recorder, ds: Dataset, document: Document) -> None:
     ds.file_meta.MediaStorageSOPInstanceUID = new_uid
     if document.is_lossy and str(ds.get("LossyImageCompression", "")).strip() != "01":
         rec.set(ds, "LossyImageCompression", "01")
-        method = _LOSSY_METHOD.get(str(document.transfer_syntax))
+        method = codecs.lossy_method(document.transfer_syntax)
         if method and "LossyImageCompressionMethod" not in ds:
             rec.set(ds, "LossyImageCompressionMethod", method)

@@ -14,13 +14,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from viewer.model.codecs import encoder_plugin
 from viewer.model.parallel import worker_pool
 
 #: Below this many pixel bytes the start-up of worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 32 * 2**20
 CHUNK_FRAMES = 8
-
-_PLUGINS = {"1.2.840.10008.1.2.5": "pylibjpeg", "1.2.840.10008.1.2.4.80": "pyjpegls"}
 
 
 def _encode_chunk(syntax: str, options: dict[str, Any], frames: npt.NDArray[Any]) -> list[bytes]:
@@ -28,7 +27,7 @@ def _encode_chunk(syntax: str, options: dict[str, Any], frames: npt.NDArray[Any]
     from pydicom.uid import UID
 
     encoder = get_encoder(UID(syntax))
-    plugin = _PLUGINS.get(syntax, "")
+    plugin = encoder_plugin(syntax)
     if plugin and plugin not in encoder.available_plugins:
         plugin = ""
     kwargs = dict(options, number_of_frames=1)

@@ -32,17 +32,12 @@ from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
 from viewer.model.errors import ViewerError, one_line, reraise_if_fatal, root_cause
 from viewer.model.header import collect_warnings
+from viewer.model.pixels import PIXEL_DATA_KEYWORDS
 from viewer.model.progress import no_progress
 
 WRITE_CHUNK = 16 * 2**20
 #: Pixel Data and what describes its encoding: replaced together whenever pixels are re-encoded.
-_PIXEL_DATA_KEYWORDS = (
-    "PixelData",
-    "FloatPixelData",
-    "DoubleFloatPixelData",
-    "ExtendedOffsetTable",
-    "ExtendedOffsetTableLengths",
-)
+_PIXEL_DATA_KEYWORDS = (*PIXEL_DATA_KEYWORDS, "ExtendedOffsetTable", "ExtendedOffsetTableLengths")
 SYNTAX_CHOICES = ("keep", "explicit", "rle", "jpegls", "j2k")
 _REQUESTED = {
     "explicit": ExplicitVRLittleEndian,

@@ -13,30 +13,34 @@ from pydicom.uid import UID
 
 from viewer.model.errors import CodecUnavailableError
 
-#: Packages (as pip names them) that add a decoder or encoder, keyed by transfer syntax.
-_PLUGIN_PACKAGES: dict[str, str] = {
-    "1.2.840.10008.1.2.4.50": "pylibjpeg-libjpeg",
-    "1.2.840.10008.1.2.4.51": "pylibjpeg-libjpeg",
-    "1.2.840.10008.1.2.4.57": "pylibjpeg-libjpeg",
-    "1.2.840.10008.1.2.4.70": "pylibjpeg-libjpeg",
-    "1.2.840.10008.1.2.4.80": "pyjpegls",
-    "1.2.840.10008.1.2.4.81": "pyjpegls",
-    "1.2.840.10008.1.2.4.90": "pylibjpeg-openjpeg",
-    "1.2.840.10008.1.2.4.91": "pylibjpeg-openjpeg",
-    "1.2.840.10008.1.2.4.201": "pylibjpeg-openjpeg",
-    "1.2.840.10008.1.2.4.202": "pylibjpeg-openjpeg",
-    "1.2.840.10008.1.2.4.203": "pylibjpeg-openjpeg",
-    "1.2.840.10008.1.2.5": "pylibjpeg-rle",
-}
 
-#: Transfer syntaxes whose encoding loses information.
-_LOSSY = {
-    "1.2.840.10008.1.2.4.50",
-    "1.2.840.10008.1.2.4.51",
-    "1.2.840.10008.1.2.4.81",
-    "1.2.840.10008.1.2.4.91",
-    "1.2.840.10008.1.2.4.203",
+@dataclass(frozen=True)
+class _Syntax:
+    """What this program knows of one compressed transfer syntax: the one table of it."""
+
+    package: str  # the pip package that adds its codec
+    lossy_method: str = ""  # (0028,2114) Lossy Image Compression Method; "" when lossless
+    decoder: str = ""  # the fastest decoder plug-in here ("" lets pydicom choose)
+    encoder: str = ""  # the encoder plug-in to ask for ("" lets pydicom choose)
+
+
+#: Decoder choices measured on 512x512 16-bit frames here: JPEG-LS pyjpegls 6.5 ms vs
+#: pylibjpeg 19.7 ms; RLE pylibjpeg-rle 1.1 ms vs pydicom 4.6 ms.
+_SYNTAXES: dict[str, _Syntax] = {
+    "1.2.840.10008.1.2.4.50": _Syntax("pylibjpeg-libjpeg", "ISO_10918_1"),
+    "1.2.840.10008.1.2.4.51": _Syntax("pylibjpeg-libjpeg", "ISO_10918_1"),
+    "1.2.840.10008.1.2.4.57": _Syntax("pylibjpeg-libjpeg"),
+    "1.2.840.10008.1.2.4.70": _Syntax("pylibjpeg-libjpeg"),
+    "1.2.840.10008.1.2.4.80": _Syntax("pyjpegls", decoder="pyjpegls", encoder="pyjpegls"),
+    "1.2.840.10008.1.2.4.81": _Syntax("pyjpegls", "ISO_14495_1", decoder="pyjpegls"),
+    "1.2.840.10008.1.2.4.90": _Syntax("pylibjpeg-openjpeg"),
+    "1.2.840.10008.1.2.4.91": _Syntax("pylibjpeg-openjpeg", "ISO_15444_1"),
+    "1.2.840.10008.1.2.4.201": _Syntax("pylibjpeg-openjpeg"),
+    "1.2.840.10008.1.2.4.202": _Syntax("pylibjpeg-openjpeg"),
+    "1.2.840.10008.1.2.4.203": _Syntax("pylibjpeg-openjpeg", "ISO_15444_15"),
+    "1.2.840.10008.1.2.5": _Syntax("pylibjpeg-rle", decoder="pylibjpeg", encoder="pylibjpeg"),
 }
+_NONE = _Syntax("")
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,22 @@ def _all_syntaxes() -> list[UID]:
 
 def plugin_package(transfer_syntax: str) -> str:
     """Return the pip package that adds a codec for `transfer_syntax`, or ``""``."""
-    return _PLUGIN_PACKAGES.get(str(transfer_syntax), "")
+    return _SYNTAXES.get(str(transfer_syntax), _NONE).package
 
 
 def is_lossy(transfer_syntax: str) -> bool:
     """Return True when `transfer_syntax` is a lossy compression."""
-    return str(transfer_syntax) in _LOSSY
+    return bool(lossy_method(transfer_syntax))
+
+
+def lossy_method(transfer_syntax: str) -> str:
+    """(0028,2114) Lossy Image Compression Method of a lossy syntax; "" for lossless ones."""
+    return _SYNTAXES.get(str(transfer_syntax), _NONE).lossy_method
+
+
+def encoder_plugin(transfer_syntax: str) -> str:
+    """The encoder plug-in to ask pydicom for, or "" to let it choose."""
+    return _SYNTAXES.get(str(transfer_syntax), _NONE).encoder
 
 
 def can_decode(transfer_syntax: str) -> bool:
@@ -107,20 +121,11 @@ def require_decoder(transfer_syntax: str) -> None:
     raise CodecUnavailableError(f"cannot decode pixel data in {name}{hint}")
 
 
-#: Fastest decoder plug-in per transfer syntax, measured on 512x512 16-bit frames here:
-#: JPEG-LS pyjpegls 6.5 ms vs pylibjpeg 19.7 ms; RLE pylibjpeg-rle 1.1 ms vs pydicom 4.6 ms.
-_PREFERRED_DECODERS = {
-    "1.2.840.10008.1.2.4.80": "pyjpegls",
-    "1.2.840.10008.1.2.4.81": "pyjpegls",
-    "1.2.840.10008.1.2.5": "pylibjpeg",
-}
-
-
 def preferred_decoder_plugin(transfer_syntax: str) -> str:
     """The plug-in to ask pydicom for, or "" to let it choose."""
     from pydicom.pixels import get_decoder
 
-    plugin = _PREFERRED_DECODERS.get(str(transfer_syntax), "")
+    plugin = _SYNTAXES.get(str(transfer_syntax), _NONE).decoder
     if not plugin:
         return ""
     try:

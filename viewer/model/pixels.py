@@ -11,6 +11,9 @@ from pydicom.dataset import Dataset
 from viewer.model.errors import PixelDataError, describe_attribute
 
 #: Refuse frames no screen or decoder could sensibly hold.
+#: The elements that hold pixel values (integer, float, double): the one list of them.
+PIXEL_DATA_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
+PIXEL_DATA_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 MAX_FRAME_BYTES = 2 * 2**30
 
 

@@ -16,9 +16,9 @@ from viewer.model import codecs
 from viewer.model.codestream import check_frame
 from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, reraise_if_fatal
 from viewer.model.header import collect_warnings, read_full, sop_class_name
+from viewer.model.pixels import PIXEL_DATA_TAGS
 
 FrameArray = npt.NDArray[Any]
-_PIXEL_TAGS = (0x7FE00010, 0x7FE00008, 0x7FE00009)
 
 
 ABSURD_SHORTFALL_BYTES = 16 * 2**20
@@ -202,7 +202,7 @@ def make_reader(path: Path, ds: Dataset, forced: bool, notes: list[str]) -> File
         except Exception:
             pass  # a header the fast path cannot walk: read it the slow way below
     full = read_full(path, forced, notes)
-    if not any(tag in full for tag in _PIXEL_TAGS):
+    if not any(tag in full for tag in PIXEL_DATA_TAGS):
         raise NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})")
     return DatasetFrameReader(full)
 

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.model.pixels import PIXEL_DATA_TAGS
+
 MAX_VALUE_CHARS = 200
 MAX_SEARCH_RESULTS = 2000
 _PLACEHOLDER = "…"
@@ -32,7 +34,7 @@ def _tag_text(element: DataElement) -> str:
 def _value_text(element: DataElement) -> str:
     if element.VR == "SQ":
         return f"{len(element.value)} item(s)"
-    if element.tag in (0x7FE00010, 0x7FE00008, 0x7FE00009):
+    if element.tag in PIXEL_DATA_TAGS:
         return "<pixel data>"  # never read into the browser
     try:
         value = element.value
