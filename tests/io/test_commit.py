@@ -351,3 +351,23 @@ def test_pad_moves_the_origin_back_by_the_margins(tmp_path: Path) -> None:
     hu = after.pixel_array * float(after.RescaleSlope) + float(after.RescaleIntercept)
     assert np.array_equal(after.pixel_array[20:148, 10:138], before.pixel_array)
     assert hu[0, 0] == -1000 and hu[-1, -1] == -1000
+
+
+def test_encode_never_changes_the_commit(tmp_path: Path) -> None:
+    """One commit (the Save As preview) encoded in two syntaxes: both files are right and the
+    commit is as it was (encode used to rewrite its syntax and drop its Pixel Data)."""
+    from viewer.io.commit import commit
+    from viewer.io.save import save
+
+    document = open_document(corpus_file("SC_rgb_rle.dcm"))
+    begin_edit(document).apply(Flip("h"))
+    result = commit(document)
+    before = {k: str(result.dataset.get(k)) for k in ("PhotometricInterpretation", "PlanarConfiguration")}
+    syntax = result.dataset.file_meta.TransferSyntaxUID
+    for choice, name in (("explicit", "a.dcm"), ("rle", "b.dcm")):
+        save(document, tmp_path / name, choice, committed=result)
+    assert result.dataset.file_meta.TransferSyntaxUID == syntax
+    assert {k: str(result.dataset.get(k)) for k in before} == before
+    assert "PixelData" not in result.dataset or result.pixels is not None
+    a, b = pydicom.dcmread(tmp_path / "a.dcm"), pydicom.dcmread(tmp_path / "b.dcm")
+    assert np.array_equal(a.pixel_array, b.pixel_array)

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import numpy.typing as npt
 from pydicom import dcmread, dcmwrite
-from pydicom.dataset import Dataset
+from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import (
     UID,
     ExplicitVRBigEndian,
@@ -118,21 +118,30 @@ class EncodedDataset:
         return self.pixels is not None and self.syntax.is_compressed
 
 
+def _replaced(ds: Dataset, keyword: str, value: Any) -> None:
+    """Set `keyword` on a shallow copy with a new element (the commit's element stays as it is)."""
+    if keyword in ds:
+        del ds[keyword]
+    setattr(ds, keyword, value)
+
+
 def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedDataset:
-    """Prepare `result.dataset` for writing in `syntax`."""
-    ds = result.dataset
+    """The dataset to write `result` in `syntax`; `result` itself is never changed, so one
+    commit (the Save As preview) can be encoded again in another syntax."""
     pixels = result.pixels
     source = document.transfer_syntax
     if pixels is None and syntax == source:
-        return EncodedDataset(ds, syntax)  # unedited, same syntax: the original bytes stay bit-identical
+        return EncodedDataset(result.dataset, syntax)  # unedited, same syntax: the bytes stay bit-identical
+    ds = Dataset(result.dataset)  # a new element dict; changed elements are replaced, not edited
+    ds.file_meta = FileMetaDataset(result.dataset.file_meta)
     if pixels is None:
         pixels = document.load_all_frames()
-        ds.PhotometricInterpretation = document.pixels.photometric_interpretation
+        _replaced(ds, "PhotometricInterpretation", document.pixels.photometric_interpretation)
         if document.source_pixels.samples_per_pixel > 1:
-            ds.PlanarConfiguration = 0
+            _replaced(ds, "PlanarConfiguration", 0)
     bits_allocated = int(ds.BitsAllocated)
     little = pixels.astype(pixels.dtype.newbyteorder("<"), copy=False)
-    ds.file_meta.TransferSyntaxUID = syntax
+    _replaced(ds.file_meta, "TransferSyntaxUID", syntax)
     for keyword in _PIXEL_DATA_KEYWORDS:  # the offset tables describe the old encoding
         if keyword in ds:
             del ds[keyword]
