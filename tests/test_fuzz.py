@@ -23,7 +23,7 @@ from viewer.model.document import open_document
 from viewer.model.errors import ViewerError
 from viewer.model.summary import summarize
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 SECONDS_PER_CASE = 20
 SEEDS = ["CT_small.dcm", "MR_small_RLE.dcm", "emri_small_jpeg_ls_lossless.dcm", "SC_rgb_small_odd.dcm", "JPEG2000.dcm"]
 _SEED_BYTES = {name: corpus_file(name).read_bytes() for name in SEEDS}
