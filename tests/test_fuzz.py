@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from tests.corpus import corpus_file
 from viewer.edits.session import begin_edit
-from viewer.model.display import render_frame
 from viewer.model.document import open_document
 from viewer.model.errors import ViewerError
+from viewer.model.rendering import render_frame
 from viewer.model.summary import summarize
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))

@@ -19,7 +19,7 @@ _SCROLL = (
     CHILD_PRELUDE
     + r"""
 from viewer.model.document import open_document
-from viewer.model.display import render_frame
+from viewer.model.rendering import render_frame
 base = status("VmRSS")
 doc = open_document(sys.argv[1])
 t0 = time.perf_counter()

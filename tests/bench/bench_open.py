@@ -23,7 +23,7 @@ def rss():
     with open(f"/proc/{os.getpid()}/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 from viewer.model.document import open_document
-from viewer.model.display import render_frame
+from viewer.model.rendering import render_frame
 import viewer.model.codecs, pydicom.pixels  # imports are not part of opening
 base = rss()
 t0 = time.perf_counter()
@@ -42,8 +42,8 @@ def measure_open(path: Path) -> dict:
 def measure_render(path: Path, out_dir: Path, repeats: int = 5) -> tuple[float, float | None]:
     """(ours ms, dcm2pnm ms) for frame 1 with the file's window, best of `repeats`."""
     from viewer.io.png import write_png
-    from viewer.model.display import render_frame
     from viewer.model.document import open_document
+    from viewer.model.rendering import render_frame
 
     ours = []
     for _ in range(repeats):

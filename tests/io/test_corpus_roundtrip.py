@@ -13,9 +13,9 @@ import pytest
 
 from tests.corpus import corpus_files
 from viewer.io.save import save
-from viewer.model.display import render_frame
 from viewer.model.document import open_document
 from viewer.model.errors import ViewerError
+from viewer.model.rendering import render_frame
 from viewer.model.summary import summarize
 
 FILES = corpus_files()

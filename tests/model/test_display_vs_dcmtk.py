@@ -14,9 +14,9 @@ from viewer.model.display import (
     get_modality_transform,
     get_voi_luts,
     get_windows,
-    render_frame,
 )
 from viewer.model.document import open_document
+from viewer.model.rendering import render_frame
 
 # dcm2pnm reads these directly; anything else is decompressed with gdcmconv first.
 _DCMTK_SYNTAXES = {

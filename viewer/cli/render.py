@@ -20,9 +20,10 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from viewer.io.png import write_png
     from viewer.io.targets import resolve_output
-    from viewer.model.display import Window, render_frame
+    from viewer.model.display import Window
     from viewer.model.document import open_document
     from viewer.model.errors import ViewerError
+    from viewer.model.rendering import render_frame
 
     target = resolve_output(Path(args.output), [Path(args.path)])
     document = open_document(args.path)

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
-from viewer.model.errors import PixelDataError, ViewerError, describe_attribute, one_line
+from viewer.model.errors import PixelDataError, describe_attribute
 from viewer.model.pixels import PixelDescription
 
 FloatArray = npt.NDArray[np.float64]
@@ -308,7 +308,7 @@ class GrayscaleRendering:
         computed in strips of rows (a 16384 x 16384 frame would need 2 GB of floats at once).
         """
         if self.window is None and self.voi_lut is None:
-            return replace(self, window=_strip_minmax_window(stored, self.modality)).render(stored, pixels)
+            return replace(self, window=strip_minmax_window(stored, self.modality)).render(stored, pixels)
         lut = self.lookup_table(pixels) if stored.dtype.kind in "iu" else None
         if lut is not None:
             unsigned = stored.view(np.uint8 if stored.dtype.itemsize == 1 else np.uint16)
@@ -325,7 +325,7 @@ def _strips(frame: npt.NDArray[Any]) -> list[slice]:
     return [slice(start, start + rows) for start in range(0, max(1, len(frame)), rows)]
 
 
-def _strip_minmax_window(stored: npt.NDArray[Any], modality: ModalityTransform) -> Window:
+def strip_minmax_window(stored: npt.NDArray[Any], modality: ModalityTransform) -> Window:
     """:func:`minmax_window` of the frame's modality values, computed strip by strip."""
     low, high = np.inf, -np.inf
     for rows in _strips(stored):
@@ -337,29 +337,6 @@ def _strip_minmax_window(stored: npt.NDArray[Any], modality: ModalityTransform) 
 
 def _to_uint8(values: FloatArray) -> UInt8Array:
     return np.rint(np.nan_to_num(values, nan=0.0)).astype(np.uint8)
-
-
-def default_rendering(
-    view: Dataset,
-    pixels: PixelDescription,
-    window: Window | None = None,
-    invert: bool = False,
-    modality: ModalityTransform | None = None,
-) -> GrayscaleRendering:
-    """The rendering DESIGN.md prescribes: given window, else stored window, else VOI LUT,
-    else min..max of the frame (decided at render time)."""
-    if modality is None:
-        modality = get_modality_transform(view, pixels)
-    voi_lut = None
-    if window is None:
-        windows = get_windows(view)
-        if windows:
-            window = windows[0]
-        else:
-            luts = get_voi_luts(view)
-            voi_lut = luts[0] if luts else None
-    monochrome1 = pixels.photometric_interpretation == "MONOCHROME1"
-    return GrayscaleRendering(modality, window, voi_lut, invert=monochrome1 != invert)
 
 
 def color_to_rgb8(frame: npt.NDArray[Any], view: Dataset, pixels: PixelDescription) -> UInt8Array:
@@ -383,19 +360,3 @@ def _scale_to_uint8(arr: npt.NDArray[Any], bits: int) -> UInt8Array:
         return np.clip(arr, 0, 255).astype(np.uint8)
     top = float((1 << bits) - 1)
     return _to_uint8(np.clip(arr.astype(np.float64), 0, top) * (255.0 / top))
-
-
-def render_frame(document: Any, index: int, window: Window | None = None, invert: bool = False) -> UInt8Array:
-    """Render frame `index` (0-based) of a :class:`Document` to uint8 gray or RGB."""
-    stored = document.get_frame(index)
-    try:
-        view = document.frame_attributes(index)
-        if document.pixels.is_color:
-            rgb = color_to_rgb8(stored, view, document.pixels)
-            return 255 - rgb if invert else rgb
-        rendering = default_rendering(view, document.pixels, window, invert, document.modality(index))
-        return rendering.render(stored, document.pixels)
-    except (ViewerError, MemoryError):
-        raise
-    except Exception as exc:  # malformed LUTs and the like
-        raise PixelDataError(f"cannot display frame {index + 1}: {one_line(exc)}") from None

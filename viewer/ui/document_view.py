@@ -1,5 +1,7 @@
-"""The view state of one open document: current frame, window, invert; Qt signals.
+"""A thin Qt adapter over the view state of one open document (frame, window, invert).
 
+The state itself is plain data (:class:`viewer.model.rendering.ViewState`) and pixels are
+shown by the one rendering policy that `render` uses too; this class adds the signals.
 Widgets never keep pixels or levels of their own: they call the setters here and
 redraw when a signal says the state changed. Frames are decoded on a background
 thread; only the latest requested frame is shown, stale requests are dropped.
@@ -18,17 +20,10 @@ from PySide6.QtCore import QObject, Signal
 
 from viewer.edits.operations import Operation
 from viewer.edits.session import begin_edit, working
-from viewer.model.display import (
-    GrayscaleRendering,
-    ModalityTransform,
-    VoiLut,
-    Window,
-    color_to_rgb8,
-    default_rendering,
-    minmax_window,
-)
+from viewer.model.display import ModalityTransform, VoiLut, Window, minmax_window
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
+from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_stored
 
 if TYPE_CHECKING:
     from viewer.edits.working import WorkingPixels
@@ -54,10 +49,7 @@ class DocumentView(QObject):
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.frame = 0
-        self.invert = False
-        self.window: Window | None = None
-        self.voi_lut: VoiLut | None = None
+        self.state = ViewState()
         self._stored: npt.NDArray[Any] | None = None
         self._modality_values: npt.NDArray[np.float64] | None = None
         self._executor = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="decode")
@@ -66,6 +58,34 @@ class DocumentView(QObject):
         self._decoded.connect(self._on_decoded)
 
     # -- state ----------------------------------------------------------------------
+    @property
+    def frame(self) -> int:
+        return self.state.frame
+
+    @frame.setter
+    def frame(self, index: int) -> None:
+        self.state.frame = index
+
+    @property
+    def window(self) -> Window | None:
+        return self.state.window
+
+    @window.setter
+    def window(self, window: Window | None) -> None:
+        self.state.window = window
+
+    @property
+    def voi_lut(self) -> VoiLut | None:
+        return self.state.voi_lut
+
+    @voi_lut.setter
+    def voi_lut(self, lut: VoiLut | None) -> None:
+        self.state.voi_lut = lut
+
+    @property
+    def invert(self) -> bool:
+        return self.state.invert
+
     @property
     def frame_count(self) -> int:
         return self.document.frame_count
@@ -122,7 +142,7 @@ class DocumentView(QObject):
 
     def set_invert(self, invert: bool) -> None:
         if invert != self.invert:
-            self.invert = invert
+            self.state.invert = invert
             self.window_changed.emit(self.window)
 
     def effective_window(self) -> Window:
@@ -133,7 +153,7 @@ class DocumentView(QObject):
             lut = self.voi_lut
             return Window.from_bounds(lut.first_mapped, lut.first_mapped + len(lut.data) - 1)
         values = self.modality_values()
-        return minmax_window(values) if values is not None else Window(127.5, 256)
+        return minmax_window(values) if values is not None else COLOR_WINDOW
 
     # -- rendering ------------------------------------------------------------------
     def display_image(
@@ -149,29 +169,23 @@ class DocumentView(QObject):
             stored = stored[r0:r1, c0:c1]
         if step > 1:
             stored = stored[::step, ::step]
-        pixels = self.document.pixels
-        if self.is_color:
-            rgb = color_to_rgb8(stored, self.document.frame_attributes(self.frame), pixels)
-            return 255 - rgb if self.invert else rgb
-        rendering = self._rendering()
-        return rendering.render(stored, pixels)
+        return render_stored(
+            stored, self.document.frame_attributes(self.frame), self.document.pixels, self.modality(), self._shown()
+        )
 
     def display_value_at(self, row: int, column: int) -> npt.NDArray[np.uint8]:
         """The displayed gray value (or RGB triple) of one pixel of the current frame."""
         if self._stored is None:
             return np.zeros(3 if self.is_color else (), dtype=np.uint8)
         pixel = np.ascontiguousarray(self._stored[row : row + 1, column : column + 1])
-        if self.is_color:
-            rgb = color_to_rgb8(pixel, self.document.frame_attributes(self.frame), self.document.pixels)
-            return (255 - rgb if self.invert else rgb)[0, 0]
-        return self._rendering().render(pixel, self.document.pixels)[0, 0]
+        attributes = self.document.frame_attributes(self.frame)
+        return render_stored(pixel, attributes, self.document.pixels, self.modality(), self._shown())[0, 0]
 
-    def _rendering(self) -> GrayscaleRendering:
-        pixels = self.document.pixels
-        monochrome1 = pixels.photometric_interpretation == "MONOCHROME1"
-        modality = self.document.modality(self.frame)
-        window = self.window if self.window is not None or self.voi_lut is not None else self.effective_window()
-        return GrayscaleRendering(modality, window, self.voi_lut, invert=monochrome1 != self.invert)
+    def _shown(self) -> ViewState:
+        """The state to render: before a window is chosen, the frame's own range."""
+        if self.state.has_voi:
+            return self.state
+        return ViewState(self.frame, self.effective_window(), None, self.invert)
 
     # -- decoding -------------------------------------------------------------------
     def _take_frame(self, index: int) -> None:
@@ -188,20 +202,12 @@ class DocumentView(QObject):
         self.image_changed.emit()
 
     def _choose_initial_window(self) -> None:
-        """The stored window, else the VOI LUT, else min-max of the first frame shown."""
+        """The window the rendering policy gives the first frame shown (see viewer.model.rendering)."""
+        assert self._stored is not None
+        attributes = self.document.frame_attributes(self.frame)
+        self.window, self.voi_lut = initial_voi(attributes, self.document.pixels, self.modality(), self._stored)
         if self.is_color:
-            self.window = Window(127.5, 256)
             return
-        rendering = default_rendering(
-            self.document.frame_attributes(self.frame), self.document.pixels, modality=self.modality()
-        )
-        if rendering.window is not None:
-            self.window = rendering.window
-        elif rendering.voi_lut is not None:
-            self.voi_lut = rendering.voi_lut
-        else:
-            values = self.modality_values()
-            self.window = minmax_window(values) if values is not None else Window(127.5, 256)
         self.window_changed.emit(self.effective_window())
 
     def _request_decode(self) -> None:

@@ -1,0 +1,103 @@
+"""The one rendering policy, used by the GUI and by `render` alike.
+
+A view is plain data (:class:`ViewState`: frame, window or VOI LUT, invert, zoom). Which
+window a frame is first shown with, how MONOCHROME1 and the person's invert combine, and
+how colour is shown are decided here and nowhere else:
+
+- a window given by the person (`--window`, a drag, a preset);
+- else the first stored window (per-frame functional groups first);
+- else the first VOI LUT Sequence item;
+- else the frame's min..max of modality values (as dcmtk's min-max window).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydicom.dataset import Dataset
+
+from viewer.model.display import (
+    GrayscaleRendering,
+    ModalityTransform,
+    VoiLut,
+    Window,
+    color_to_rgb8,
+    get_voi_luts,
+    get_windows,
+    strip_minmax_window,
+)
+from viewer.model.errors import PixelDataError, ViewerError, one_line
+from viewer.model.pixels import PixelDescription
+
+UInt8Array = npt.NDArray[np.uint8]
+#: Colour images are shown as they are; this window only labels the readout.
+COLOR_WINDOW = Window(127.5, 256)
+
+
+@dataclass
+class ViewState:
+    """How one document is being looked at: plain data, no Qt."""
+
+    frame: int = 0  # 0-based
+    window: Window | None = None
+    voi_lut: VoiLut | None = None
+    invert: bool = False  # the person's invert toggle (MONOCHROME1 is handled separately)
+    zoom: float | None = None  # None: fitted to the view
+
+    @property
+    def has_voi(self) -> bool:
+        return self.window is not None or self.voi_lut is not None
+
+
+def initial_voi(
+    attributes: Dataset, pixels: PixelDescription, modality: ModalityTransform, stored: npt.NDArray[Any]
+) -> tuple[Window | None, VoiLut | None]:
+    """(window, VOI LUT) a frame is first shown with when the person has chosen none."""
+    if pixels.is_color:
+        return COLOR_WINDOW, None
+    windows = get_windows(attributes)
+    if windows:
+        return windows[0], None
+    luts = get_voi_luts(attributes)
+    if luts:
+        return None, luts[0]
+    return strip_minmax_window(stored, modality), None
+
+
+def grayscale_rendering(state: ViewState, pixels: PixelDescription, modality: ModalityTransform) -> GrayscaleRendering:
+    """The VOI and presentation of `state`: MONOCHROME1 shows inverted, the toggle inverts again."""
+    monochrome1 = pixels.photometric_interpretation == "MONOCHROME1"
+    return GrayscaleRendering(modality, state.window, state.voi_lut, invert=monochrome1 != state.invert)
+
+
+def render_stored(
+    stored: npt.NDArray[Any],
+    attributes: Dataset,
+    pixels: PixelDescription,
+    modality: ModalityTransform,
+    state: ViewState,
+) -> UInt8Array:
+    """uint8 gray or RGB of stored values (a frame or part of one) as `state` shows them."""
+    if pixels.is_color:
+        rgb = color_to_rgb8(stored, attributes, pixels)
+        return 255 - rgb if state.invert else rgb
+    return grayscale_rendering(state, pixels, modality).render(stored, pixels)
+
+
+def render_frame(document: Any, index: int, window: Window | None = None, invert: bool = False) -> UInt8Array:
+    """Render frame `index` (0-based) of a :class:`Document` as a fresh view would show it."""
+    stored = document.get_frame(index)
+    try:
+        attributes = document.frame_attributes(index)
+        modality = document.modality(index)
+        state = ViewState(frame=index, window=window, invert=invert)
+        if window is None:
+            state.window, state.voi_lut = initial_voi(attributes, document.pixels, modality, stored)
+        return render_stored(stored, attributes, document.pixels, modality, state)
+    except (ViewerError, MemoryError):
+        raise
+    except Exception as exc:  # malformed LUTs and the like
+        raise PixelDataError(f"cannot display frame {index + 1}: {one_line(exc)}") from None
