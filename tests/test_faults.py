@@ -201,3 +201,21 @@ def test_cancelled_batch_leaves_no_partial_files(tmp_path: Path) -> None:
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == ["CT_small.dcm"]
     assert open_document(tmp_path / "out" / "CT_small.dcm").frame_count == 1
+
+
+def test_frames_decoded_in_worker_processes_get_the_same_checks(tmp_path: Path) -> None:
+    """JPEG 2000 frames decoded ahead in worker processes: a file changed on disk since it
+    was opened is refused there too, not cached as if it were the file that was opened."""
+    import numpy as np
+
+    from viewer.model.parallel import shared_decoder
+
+    path = _copy("JPEG2000.dcm", tmp_path)
+    document = open_document(path)
+    assert document.decodes_in_processes
+    decoded = shared_decoder().submit(path, str(document.transfer_syntax), 0).result(timeout=60)
+    assert np.array_equal(document.accept_decoded(0, decoded), open_document(path).get_frame(0))
+    data = path.read_bytes()
+    path.write_bytes(data[:-2] + b"\x00\x00")
+    with pytest.raises(ViewerError, match="changed on disk"):
+        document.accept_decoded(0, decoded)

@@ -174,7 +174,10 @@ class Document:
         )
 
     def accept_decoded(self, index: int, arr: FrameArray) -> FrameArray:
-        """Check and cache a frame decoded elsewhere (a worker process)."""
+        """Check and cache a frame decoded elsewhere (a worker process): the same checks as
+        a decode here (file unchanged since it was opened, frame shape); the worker itself
+        checked the decoder and the codestream header."""
+        self.check_unchanged()
         return self._remember(index, self._normalise(index, arr))
 
     def _remember(self, index: int, arr: FrameArray) -> FrameArray:
