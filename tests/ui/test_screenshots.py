@@ -1,46 +1,83 @@
-"""Screenshots of the real window for a person to look at (test-output/screenshots/)."""
+"""Screenshots of the real window, saved for a person to look at (test-output/screenshots/)
+and checked for what they must show: an image (not a blank area), colour where the file is
+colour, the threshold overlay in red, icons on the toolbar."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PySide6.QtGui import QImage
 
 from tests.corpus import corpus_file
 
 SHOTS = [
-    ("ct", "CT_small.dcm"),
-    ("monochrome1", "RG3_UNCI.dcm"),
-    ("colour", "US1_UNCR.dcm"),
-    ("multiframe", "emri_small_RLE.dcm"),
+    ("ct", "CT_small.dcm", False),
+    ("monochrome1", "RG3_UNCI.dcm", False),
+    ("colour", "US1_UNCR.dcm", True),
+    ("multiframe", "emri_small_RLE.dcm", False),
 ]
 
 
-@pytest.mark.parametrize("label,name", SHOTS)
-def test_window_screenshot(window, qtbot, output_dir: Path, label: str, name: str) -> None:
-    """The window with the file open grabs to a non-empty PNG."""
+def _rgb(widget) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """What `widget` shows, as a (rows, columns, 3) uint8 array."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height)
+    return data.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
+
+
+def _save(window, output_dir: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    folder = output_dir / "screenshots"
+    folder.mkdir(exist_ok=True)
+    assert window.grab().save(str(folder / name))
+
+
+@pytest.mark.parametrize("label,name,colour", SHOTS)
+def test_window_screenshot(window, qtbot, output_dir: Path, label: str, name: str, colour: bool) -> None:
+    """The image area shows the image: many gray levels (or colours), not a blank field."""
     panel = window.open_paths([corpus_file(name)])[0]
     if panel.view.frame_count > 1:
         panel.view.set_frame(panel.view.frame_count // 2)
         qtbot.waitUntil(lambda: panel.view.stored_frame() is not None and panel.document.is_cached(panel.view.frame))
     qtbot.wait(50)
-    folder = output_dir / "screenshots"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"window-{label}.png"
-    assert window.grab().save(str(path))
-    assert path.stat().st_size > 5000
+    _save(window, output_dir, f"window-{label}.png")
+    shown = _rgb(panel.image_view.graphics.viewport())
+    gray = shown.mean(axis=2)
+    assert len(np.unique(gray.astype(np.uint8))) > 32 and gray.std() > 10
+    chromatic = (np.abs(shown[..., 0].astype(int) - shown[..., 1]) > 20).mean()
+    assert (chromatic > 0.01) == colour
 
 
 def test_threshold_overlay_screenshot(window, qtbot, output_dir: Path) -> None:
-    """CT_small with the threshold tool on [150, 1200] HU (bone) shows the overlay."""
+    """CT_small with the threshold tool on [150, 1200] HU (bone) shows the overlay in red."""
     panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    before = _rgb(panel.image_view.graphics.viewport())
     window.edits.threshold_action.trigger()
     qtbot.wait(20)
     window.threshold_dock.set_range(150, 1200)
     qtbot.wait(50)
-    folder = output_dir / "screenshots"
-    folder.mkdir(exist_ok=True)
-    path = folder / "threshold-overlay-ct.png"
-    assert window.grab().save(str(path))
+    _save(window, output_dir, "threshold-overlay-ct.png")
     overlay = panel.image_view.overlay_item.image
     assert overlay is not None and (overlay[..., 3] > 0).any()
+    after = _rgb(panel.image_view.graphics.viewport()).astype(int)
+
+    def red(rgb: np.ndarray) -> float:
+        return float((rgb[..., 0].astype(int) - rgb[..., 1] > 30).mean())
+
+    assert red(before) == 0 and red(after) > 0.005  # bone pixels turned red
+
+
+def test_toolbar_shows_icons_with_tooltips(window) -> None:
+    """Every toolbar action has an icon and a tooltip naming it (and its shortcut)."""
+    actions = window.toolbar.actions()
+    assert len(actions) >= 9
+    for action in actions:
+        assert not action.icon().isNull(), action.text()
+        assert action.toolTip() and "&" not in action.toolTip()
+    assert "(Ctrl+Z)" in window.edits.undo_action.toolTip()
+    buttons = window.toolbar.grab().toImage()
+    assert not buttons.isNull()
+    for mode, button in ((b.objectName(), b) for b in window.tools_dock.buttons.buttons()):
+        assert not button.icon().isNull(), mode

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -31,6 +31,7 @@ from viewer.model.progress import Cancelled
 from viewer.ui.dialogs import ask_yes_no, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
+from viewer.ui.icons import icon
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
@@ -177,19 +178,23 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("MainToolbar")
-        toolbar.addActions(
-            [
-                self.open_action,
-                self.edits.save_as_action,
-                self.edits.undo_action,
-                self.edits.redo_action,
-                self.fit_action,
-                self.actual_action,
-                self.invert_action,
-                self.play_action,
-                self.edits.threshold_action,
-            ]
-        )
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        toolbar.setIconSize(QSize(22, 22))
+        for action, name in (
+            (self.open_action, "open"),
+            (self.edits.save_as_action, "save"),
+            (self.edits.undo_action, "undo"),
+            (self.edits.redo_action, "redo"),
+            (self.fit_action, "fit"),
+            (self.actual_action, "actual-size"),
+            (self.invert_action, "invert"),
+            (self.play_action, "play"),
+            (self.edits.threshold_action, "threshold"),
+        ):
+            action.setIcon(icon(name))
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(action.text().replace("&", "") + (f"  ({shortcut})" if shortcut else ""))
+            toolbar.addAction(action)
         self.toolbar = toolbar
 
     def _rebuild_recent_menu(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.ui.document_panel import DocumentPanel
+from viewer.ui.icons import icon
 from viewer.ui.tools.base import Tool
 from viewer.ui.tools.brush_tool import BrushTool
 from viewer.ui.tools.crop_tool import CropTool
@@ -53,6 +54,8 @@ class ToolsDock(QDockWidget):
         layout = QVBoxLayout(body)
         for i, mode in enumerate(MODES):
             button = QRadioButton(_LABELS[mode])
+            button.setIcon(icon(mode))
+            button.setToolTip(_LABELS[mode])
             button.setObjectName(mode)
             self.buttons.addButton(button, i)
             layout.addWidget(button)
