@@ -1,6 +1,8 @@
 """Every real file: open, summary, render first and last frame, save unedited, re-read.
 
-The outcome of each file (ok, or its one-line error) goes to test-output/corpus-table.tsv.
+Each outcome (ok, or the stage and its one-line refusal) must equal the checked-in table
+tests/data/corpus-expected.tsv: a file that used to save and now fails cleanly fails the
+test. What happened goes to test-output/corpus-table.tsv (with notes) for a person.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ from viewer.model.rendering import render_frame
 from viewer.model.summary import summarize
 
 FILES = corpus_files()
+EXPECTED_TABLE = Path(__file__).resolve().parents[1] / "data" / "corpus-expected.tsv"
+
+
+def _expected() -> dict[str, tuple[str, str]]:
+    rows = [line.split("\t") for line in EXPECTED_TABLE.read_text().splitlines() if line and line[0] != "#"]
+    return {name: (stage, outcome) for name, stage, outcome in rows}
+
+
+EXPECTED = _expected()
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +70,15 @@ def test_file_is_handled(path: Path, tmp_path: Path, table: list[str]) -> None:
         outcome = message
     table.append(f"{path.name}\t{stage}\t{outcome}")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    assert path.name in EXPECTED, f"{path.name} is not in {EXPECTED_TABLE.name}: add its outcome"
+    expected_stage, expected_outcome = EXPECTED[path.name]
+    actual = "ok" if outcome.startswith("ok") else outcome
+    if expected_outcome.endswith("..."):
+        assert (stage, actual[: len(expected_outcome) - 3]) == (expected_stage, expected_outcome[:-3])
+    else:
+        assert (stage, actual) == (expected_stage, expected_outcome)
+
+
+def test_expected_table_names_only_present_files() -> None:
+    """The table and the installed corpus agree (pydicom-data is pinned for this)."""
+    assert set(EXPECTED) == {p.name for p in FILES}
