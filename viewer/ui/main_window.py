@@ -6,15 +6,12 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QTabWidget,
     QWidget,
@@ -22,16 +19,15 @@ from PySide6.QtWidgets import (
 
 from viewer import __version__
 from viewer.io.recovery import RecoveryStore
-from viewer.model.display import Window, get_voi_luts, get_windows
 from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
 from viewer.model.folder import open_entry, scan_folder
-from viewer.model.presets import CT_PRESETS, minmax_preset, percentile_preset
 from viewer.model.progress import Cancelled
 from viewer.ui.dialogs import ask_yes_no, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.icons import icon
+from viewer.ui.presets_menu import fill_presets_menu
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
@@ -205,48 +201,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(self.settings.recent_files()))
 
     def _rebuild_window_menu(self) -> None:
-        menu = self.window_menu
-        menu.clear()
-        for submenu in menu.findChildren(QMenu):
-            submenu.deleteLater()
         panel = self.current_panel()
-        if panel is None or panel.view.is_color:
-            menu.setEnabled(False)
-            return
-        menu.setEnabled(True)
-        view = panel.view
-        attributes = view.document.frame_attributes(view.frame)
-        for i, window in enumerate(get_windows(attributes)):
-            label = window.explanation or f"Stored window {i + 1}"
-            self._add_window_action(menu, f"{label}  ({window.center:g}/{window.width:g})", window)
-        for i, lut in enumerate(get_voi_luts(attributes)):
-            action = menu.addAction(f"VOI LUT: {lut.explanation or i + 1}")
-            action.triggered.connect(lambda _c=False, v=view, chosen=lut: v.use_voi_lut(chosen))
-        menu.addSeparator()
-        ct = menu.addMenu("CT")
-        for preset in CT_PRESETS:
-            self._add_window_action(
-                ct, f"{preset.name}  ({preset.window.center:g}/{preset.window.width:g})", preset.window
-            )
-        menu.addSeparator()
-        menu.addAction("Min-max").triggered.connect(
-            lambda: self._apply_computed(lambda values: minmax_preset(values).window)
-        )
-        menu.addAction("Auto (1-99 percentile)").triggered.connect(
-            lambda: self._apply_computed(lambda values: percentile_preset(values).window)
-        )
-
-    def _add_window_action(self, menu: QMenu, text: str, window: Window) -> None:
-        action = menu.addAction(text)
-        action.triggered.connect(lambda _c=False, w=window: self._panel_view_call("set_window", w))
-
-    def _apply_computed(self, make: Callable[[npt.NDArray[np.float64]], Window]) -> None:
-        panel = self.current_panel()
-        if panel is None:
-            return
-        values = panel.view.modality_values()
-        if values is not None:
-            panel.view.set_window(make(values))
+        fill_presets_menu(self.window_menu, panel.view if panel is not None else None)
 
     # -- documents ------------------------------------------------------------------
     def current_panel(self) -> DocumentPanel | None:
