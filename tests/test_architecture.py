@@ -38,3 +38,25 @@ def test_cli_commands_import_no_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stderr.strip().endswith("NOQT"), result.stderr
+
+
+def test_no_module_over_400_lines() -> None:
+    """Small modules with one job: DESIGN.md's limit, kept by a test."""
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "viewer").rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 400
+    }
+    assert long == {}
+
+
+def test_model_never_imports_edits() -> None:
+    """The layers contract, function-local and TYPE_CHECKING imports included (import-linter
+    checks the same in `make lint`; this keeps it in the fast suite)."""
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "viewer" / "model").rglob("*.py")
+        for line in p.read_text().splitlines()
+        if line.strip().startswith(("from viewer.edits", "import viewer.edits", "from viewer.io", "from viewer.ui"))
+    ]
+    assert offenders == []

@@ -39,6 +39,8 @@ def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, c
         source_frame=document.source_frame,
         budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
         copy=copy,
+        source_description=source,
+        source_attributes=document.source_attributes,
     )
 
 

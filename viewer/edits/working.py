@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydicom.dataset import Dataset
 
 from viewer.edits.history import DEFAULT_BUDGET_BYTES, History, Snapshot, Step
 from viewer.edits.operation import EditContext, Operation
 from viewer.model.display import ModalityTransform
 from viewer.model.errors import ViewerError
+from viewer.model.pixels import PixelDescription, describe_array
 
 Pixels = npt.NDArray[Any]
 
@@ -35,6 +37,8 @@ class WorkingPixels:
         source_frame: Callable[[int], Pixels],
         budget_bytes: int = DEFAULT_BUDGET_BYTES,
         copy: bool = True,
+        source_description: PixelDescription | None = None,
+        source_attributes: Callable[[int], Dataset] | None = None,
     ) -> None:
         # copy=False hands over a freshly decoded array (no second copy of a big stack)
         self.pixels = np.array(pixels, copy=True, order="C") if copy else np.ascontiguousarray(pixels)
@@ -47,6 +51,8 @@ class WorkingPixels:
         self.history = History(budget_bytes)
         self._source_modality = source_modality
         self._source_frame = source_frame
+        self._source_description = source_description
+        self._source_attributes = source_attributes
         self.generation = 0  # bumped on every change; views compare it to refresh
 
     # -- state ----------------------------------------------------------------------
@@ -77,6 +83,27 @@ class WorkingPixels:
     @property
     def is_edited(self) -> bool:
         return bool(self.operations)
+
+    # -- the shown-frames interface (viewer.model.frames.FrameSet) -----------------------
+    @property
+    def description(self) -> PixelDescription:
+        """The edited array's pixel description (type and shape from the array)."""
+        if self._source_description is None:
+            raise ViewerError("this edit session was made without its source's description")
+        return describe_array(self.pixels, self._source_description)
+
+    @property
+    def quarter_turns(self) -> int:
+        return sum(op.quarter_turns for op in self.operations)
+
+    def is_cached(self, index: int) -> bool:
+        return True  # every working frame is in memory
+
+    def attributes_for(self, index: int) -> Dataset:
+        """Attributes of the source frame that working frame `index` came from."""
+        if self._source_attributes is None:
+            raise ViewerError("this edit session was made without its source's attributes")
+        return self._source_attributes(self.source_frames[index])
 
     # -- applying -------------------------------------------------------------------
     def apply(self, operation: Operation) -> None:

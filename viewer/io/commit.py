@@ -15,6 +15,7 @@ import numpy.typing as npt
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 
+from viewer.edits.session import working
 from viewer.io.commit_geometry import commit_geometry
 from viewer.io.commit_pixels import choose_pixel_type, storage_dtype
 from viewer.io.commit_windows import modality_range, reset_rescale, update_group_windows, update_windows
@@ -79,7 +80,7 @@ def commit(document: Document, series_uid: str | None = None) -> CommitResult:
         warnings.append("the source's Pixel Data is incomplete; the copy is re-encoded from the frames that decode")
         change = TagChange("PixelData", "incomplete", f"{document.frame_count} frame(s) re-encoded")
         return CommitResult(header, document.load_all_frames(), [change], warnings)
-    work = document.edits
+    work = working(document)
     assert work is not None
     ds = _header_for_save(document)
     rec = TagRecorder()

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from pydicom.dataset import Dataset
 
 from viewer.edits.operation import Operation
+from viewer.edits.session import working
 from viewer.io.tag_changes import TagRecorder
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError, describe_attribute
@@ -91,7 +92,7 @@ def macro_item(groups: Dataset, keyword: str) -> Dataset | None:
 
 
 def commit_geometry(rec: TagRecorder, ds: Dataset, document: Document, rows: int, columns: int) -> None:
-    work = document.edits
+    work = working(document)
     assert work is not None
     source = document.source_pixels
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")

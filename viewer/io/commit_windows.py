@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
+from viewer.edits.session import working
 from viewer.io.commit_geometry import macro_item
 from viewer.io.tag_changes import TagRecorder
 from viewer.model.display import Window, get_voi_luts, get_windows
@@ -67,7 +68,7 @@ def warn_once(warnings: list[str], text: str) -> None:
 
 def modality_range(document: Document, mins: npt.NDArray[Any], maxs: npt.NDArray[Any]) -> tuple[float, float]:
     """Lowest and highest modality value over all frames, from per-frame stored extremes."""
-    work = document.edits
+    work = working(document)
     assert work is not None
     per_frame = "PerFrameFunctionalGroupsSequence" in document.dataset and not work.modality_reset
     indices = range(len(mins)) if per_frame else [0]  # classic objects: one rescale for all

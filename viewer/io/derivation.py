@@ -7,6 +7,7 @@ from __future__ import annotations
 from pydicom.dataset import Dataset
 from pydicom.uid import UID, generate_uid
 
+from viewer.edits.session import working
 from viewer.io.tag_changes import TagRecorder
 from viewer.model import codecs
 from viewer.model.document import Document
@@ -44,7 +45,7 @@ _ORIGINAL_ONLY = {
 
 
 def mark_derived(rec: TagRecorder, ds: Dataset, document: Document) -> None:
-    work = document.edits
+    work = working(document)
     assert work is not None
     sop_class = UID(str(ds.get("SOPClassUID", "")))
     enhanced = "PerFrameFunctionalGroupsSequence" in ds or any(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydicom.uid import generate_uid
 
-from viewer.edits.session import adopt_edits
+from viewer.edits.session import adopt_edits, working
 from viewer.io.save import SaveReport, save
 from viewer.model.document import Document, ProgressCallback, open_document
 from viewer.model.errors import ViewerError
@@ -23,7 +23,7 @@ def save_series(
 ) -> list[SaveReport]:
     """Write every frame of an edited series document to `folder` under its file's name."""
     paths = document.frame_paths
-    work = document.edits
+    work = working(document)
     if paths is None:
         raise ViewerError("only a series opened from a folder is saved as a folder")
     if work is None or not work.is_edited:

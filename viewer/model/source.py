@@ -1,0 +1,270 @@
+"""A DICOM file or series as read: header, notes and frames decoded one at a time.
+
+A :class:`Source` reads the dataset without its pixel data, remembers where the pixel
+data starts in the file and decodes a frame only when it is asked for (pydicom 3
+per-frame decoding), keeping a few recent frames in an LRU cache. Opening a 1000-frame
+file therefore costs a header parse, not 1000 decodes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydicom.dataset import Dataset
+from pydicom.uid import UID
+
+from viewer.model import codecs
+from viewer.model.display import ModalityTransform, get_modality_transform
+from viewer.model.errors import (
+    PixelDataError,
+    ViewerError,
+    one_line,
+    reraise_if_fatal,
+)
+from viewer.model.functional_groups import frame_view
+from viewer.model.header import (
+    collect_warnings,
+    read_full,
+)
+from viewer.model.pixels import PixelDescription, describe_pixels
+from viewer.model.readers import (
+    DatasetFrameReader,
+    FileFrameReader,
+    FrameReader,
+    SeriesFrameReader,
+)
+
+FrameArray = npt.NDArray[Any]
+
+#: Decoded frames kept per document; the GUI asks for neighbours while scrubbing.
+CACHE_FRAMES = 8
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class Source:
+    """One opened DICOM object (or series of single-frame files) as read: its header,
+    lazily decoded frames and notes. Read-only: edits live in an edit session beside it.
+
+    Every decode path (this thread, decode-ahead threads, worker processes through
+    :meth:`accept_decoded`) checks that the file has not changed since it was opened.
+    Frames are numbered from 0 here; people see them numbered from 1.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        dataset: Dataset,
+        reader: FrameReader,
+        forced: bool,
+        notes: list[str],
+        frame_headers: list[Dataset] | None = None,
+    ) -> None:
+        self.path = path
+        self.frame_headers = frame_headers
+        self.dataset = dataset
+        self.forced = forced
+        self.notes = notes
+        self.transfer_syntax = UID(dataset.file_meta.TransferSyntaxUID)
+        self.source_pixels = describe_pixels(dataset)
+        if frame_headers is not None:
+            self.source_pixels = replace(self.source_pixels, frames=len(frame_headers))
+        self._reader = reader
+        self._cache: OrderedDict[int, FrameArray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._stamp = _file_stamp(path)
+
+    @property
+    def frame_paths(self) -> list[Path] | None:
+        """For a series opened from a folder: the file of each source frame."""
+        reader = self._reader
+        return list(reader.paths) if isinstance(reader, SeriesFrameReader) else None
+
+    def load_all_frames(self, progress: ProgressCallback | None = None) -> FrameArray:
+        """Decode every source frame into one (frames, rows, columns[, samples]) array."""
+        count = self.source_pixels.frames
+        first = self.source_frame(0)
+        out = np.empty((count, *first.shape), dtype=first.dtype)
+        out[0] = first
+        for i in range(1, count):
+            if progress:
+                progress(i, count)
+            out[i] = self.source_frame(i)
+        return out
+
+    @property
+    def decodable(self) -> bool:
+        return codecs.can_decode(self.transfer_syntax)
+
+    @property
+    def is_lossy(self) -> bool:
+        """True when the pixels have been lossy compressed, now or in their history."""
+        flag = str(self.dataset.get("LossyImageCompression", "")).strip()
+        return codecs.is_lossy(self.transfer_syntax) or flag == "01"
+
+    # -- the shown-frames interface (viewer.model.frames.FrameSet) -------------------
+    @property
+    def description(self) -> PixelDescription:
+        return self.source_pixels
+
+    @property
+    def quarter_turns(self) -> int:
+        return 0
+
+    def is_cached(self, index: int) -> bool:
+        """True if frame `index` can be returned without decoding."""
+        with self._lock:
+            return index in self._cache
+
+    def frame(self, index: int) -> FrameArray:
+        """Frame `index` as read (YBR as RGB, palette as indices), read-only."""
+        return self.source_frame(index)
+
+    def modality_for(self, index: int) -> ModalityTransform:
+        return get_modality_transform(self.source_attributes(index), self.source_pixels)
+
+    def attributes_for(self, index: int) -> Dataset:
+        return self.source_attributes(index)
+
+    @property
+    def decodes_in_processes(self) -> bool:
+        """True when decoding ahead should use worker processes (GIL-bound codec, plain file)."""
+        from viewer.model.parallel import GIL_BOUND
+
+        return (
+            self.frame_headers is None
+            and isinstance(self._reader, FileFrameReader)
+            and str(self.transfer_syntax) in GIL_BOUND
+        )
+
+    def accept_decoded(self, index: int, arr: FrameArray) -> FrameArray:
+        """Check and cache a frame decoded elsewhere (a worker process): the same checks as
+        a decode here (file unchanged since it was opened, frame shape); the worker itself
+        checked the decoder and the codestream header."""
+        self.check_unchanged()
+        return self._remember(index, self._normalise(index, arr))
+
+    def _remember(self, index: int, arr: FrameArray) -> FrameArray:
+        """Make `arr` read-only and keep it in the LRU cache."""
+        arr.flags.writeable = False
+        with self._lock:
+            self._cache[index] = arr
+            while len(self._cache) > CACHE_FRAMES:
+                self._cache.popitem(last=False)
+        return arr
+
+    def source_frame(self, index: int) -> FrameArray:
+        """Frame `index` of the file as read (no edits), from the cache or decoded."""
+        with self._lock:
+            cached = self._cache.get(index)
+            if cached is not None:
+                self._cache.move_to_end(index)
+                return cached
+        return self._remember(index, self._decode(index))
+
+    def check_unchanged(self) -> None:
+        """Frames are read from the file on demand: refuse if it vanished or changed."""
+        if self.frame_headers is not None:
+            return
+        stamp = _file_stamp(self.path)
+        if stamp is None:
+            raise ViewerError(f"'{self.path.name}' was deleted or moved after it was opened")
+        if stamp != self._stamp:
+            raise ViewerError(f"'{self.path.name}' changed on disk after it was opened; open it again")
+
+    def _decode(self, index: int) -> FrameArray:
+        codecs.require_decoder(self.transfer_syntax)
+        self.check_unchanged()
+        try:
+            with collect_warnings(self.notes):
+                try:
+                    arr = self._reader.read(index)
+                except (MemoryError, ViewerError):
+                    raise
+                except BaseException as exc:
+                    reraise_if_fatal(exc)
+                    if not isinstance(self._reader, FileFrameReader) or self.frame_headers:
+                        raise
+                    # Quirks the fast reader does not walk (e.g. an implicit VR Pixel
+                    # Data element in an explicit syntax): fall back to dcmread once.
+                    self._reader = DatasetFrameReader(self.read_full_dataset())
+                    arr = self._reader.read(index)
+        except MemoryError:
+            raise ViewerError(f"not enough memory to decode frame {index + 1}") from None
+        except ViewerError:
+            raise
+        except BaseException as exc:
+            reraise_if_fatal(exc)
+            raise PixelDataError(
+                f"cannot decode frame {index + 1} ({self.transfer_syntax.name}): {one_line(exc)}"
+            ) from None
+        return self._normalise(index, arr)
+
+    def _normalise(self, index: int, arr: FrameArray) -> FrameArray:
+        """Native byte order and the frame shape of the pixel description."""
+        if not arr.dtype.isnative:
+            arr = arr.astype(arr.dtype.newbyteorder("="))
+        shape = self.source_pixels.frame_shape
+        if arr.shape != shape:
+            try:
+                arr = arr.reshape(shape)
+            except ValueError:
+                raise PixelDataError(f"frame {index + 1} decoded to shape {arr.shape}, expected {shape}") from None
+        return arr
+
+    def source_attributes(self, index: int) -> Dataset:
+        """Attributes of frame `index` of the file as read (no edit mapping)."""
+        if self.frame_headers is not None:
+            return self.frame_headers[index]
+        return frame_view(self.dataset, index)
+
+    def read_full_dataset(self) -> Dataset:
+        """Read the whole object, pixel data included (for saving)."""
+        self.check_unchanged()
+        return read_full(self.path, self.forced, [])
+
+
+def _file_stamp(path: Path) -> tuple[int, ...] | None:
+    """Identity and change stamp of `path`, or None if it is gone.
+
+    Size and mtime alone miss a file replaced by one of equal size whose mtime was set
+    back: the inode changes on a replace, and ctime (which no one can set) on any write.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def available_memory() -> int:
+    """Bytes the kernel says can be allocated without swapping (MemAvailable), or 0 if unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def check_memory_for(pixels: PixelDescription) -> None:
+    """Refuse to load every frame for editing when memory cannot hold them."""
+    needed = (
+        pixels.frames * pixels.rows * pixels.columns * pixels.samples_per_pixel * max(pixels.bits_allocated, 8) // 8
+    )
+    available = available_memory()
+    if available and needed > 0.8 * available:
+        raise ViewerError(
+            f"editing needs all {pixels.frames} frames in memory ({needed / 2**30:.1f} GiB); "
+            f"only {available / 2**30:.1f} GiB is available"
+        )
