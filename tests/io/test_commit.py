@@ -371,3 +371,18 @@ def test_encode_never_changes_the_commit(tmp_path: Path) -> None:
     assert "PixelData" not in result.dataset or result.pixels is not None
     a, b = pydicom.dcmread(tmp_path / "a.dcm"), pydicom.dcmread(tmp_path / "b.dcm")
     assert np.array_equal(a.pixel_array, b.pixel_array)
+
+
+def test_tag_changes_are_checked_before_anything_is_written() -> None:
+    """A value that breaks its VR (a 17-character Decimal String) is named by the check."""
+    from pydicom.dataset import Dataset
+
+    from viewer.io.tag_changes import TagRecorder
+
+    ds = Dataset()
+    recorder = TagRecorder()
+    recorder.set(ds, "PixelSpacing", ["0.5", "0.5"])
+    recorder.check()
+    recorder.set(ds, "SliceThickness", "1234567890.123456")
+    with pytest.raises(ViewerError, match=r"invalid \(0018,0050\) Slice Thickness"):
+        recorder.check()

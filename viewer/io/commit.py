@@ -136,4 +136,5 @@ def commit(document: Document, series_uid: str | None = None) -> CommitResult:
     mark_derived(rec, ds, document)
     if series_uid:
         rec.set(ds, "SeriesInstanceUID", series_uid)
+    rec.check()
     return CommitResult(ds, pixels.astype(storage_dtype(bits_allocated, signed), copy=False), rec.changes, warnings)

@@ -1,7 +1,9 @@
-"""The changes a commit makes, recorded as they are made: path, old value, new value.
+"""The changes a commit makes: built on a fresh copy of the header, checked, then written.
 
-The save preview and `edit --report` list them; nothing changes a committed dataset
-without going through a :class:`TagRecorder`.
+Each change is recorded as path, old value, new value (the save preview and `edit
+--report` list them); :meth:`TagRecorder.check` validates every new value against its VR
+before the save writes anything, as pydicom's ``set_pixel_data`` validates before it
+writes. The document itself is never touched: a failed check leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
+
+from viewer.model.errors import ViewerError, describe_attribute, one_line
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class TagRecorder:
 
     def __init__(self) -> None:
         self.changes: list[TagChange] = []
+        self._written: list[tuple[Dataset, str, str]] = []  # (dataset, keyword, where) set here
 
     @staticmethod
     def _text(value: Any) -> str:
@@ -59,6 +64,7 @@ class TagRecorder:
         new = self._text(ds.get(keyword))
         if old != new:
             self.changes.append(TagChange(f"{where}{keyword}", old, new))
+            self._written.append((ds, keyword, where))
 
     def delete(self, ds: Dataset, keyword: str, where: str = "") -> None:
         if keyword in ds:
@@ -68,3 +74,24 @@ class TagRecorder:
 
     def note(self, path: str, old: str, new: str) -> None:
         self.changes.append(TagChange(path, old, new))
+
+    def check(self) -> None:
+        """Validate every value set here against its VR (pydicom's validators, strictly),
+        before anything is written: a bad value is named now, not found by other tools."""
+        from pydicom import config
+        from pydicom.valuerep import validate_value
+
+        for ds, keyword, where in self._written:
+            element = ds[keyword]
+            if element.VR == "SQ":
+                continue
+            values = element.value if isinstance(element.value, (list, tuple, MultiValue)) else [element.value]
+            for value in values:
+                if element.VR in ("DS", "IS") and not isinstance(value, str):
+                    value = str(value)  # validated as written: the text of a DSfloat / IS
+                try:
+                    validate_value(element.VR, value, config.RAISE)
+                except ValueError as exc:
+                    raise ViewerError(
+                        f"the save would write an invalid {where}{describe_attribute(keyword)}: {one_line(exc)}"
+                    ) from None
