@@ -93,7 +93,7 @@ def scrub_rates(app, work: Path) -> None:
         view, viewport = panel.view, panel.image_view.graphics.viewport()
         t0 = time.perf_counter()
 
-        def shown(i: int, view=view) -> bool:  # type: ignore[no-untyped-def]  # bound per file
+        def shown(i: int, view=view) -> bool:  # bound per file
             return view.document.is_cached(i) and view.stored_frame() is view.document.get_frame(i)
 
         for i in range(1, view.frame_count):  # what cine does: next frame, decode ahead

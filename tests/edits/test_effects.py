@@ -59,7 +59,7 @@ GEOMETRIC = [
 
 
 @pytest.mark.parametrize("operation", GEOMETRIC, ids=lambda op: op.describe())
-def test_geometry_follows_the_pixels(operation) -> None:  # type: ignore[no-untyped-def]
+def test_geometry_follows_the_pixels(operation) -> None:
     before = _oblique()
     rows, columns = np.mgrid[0:ROWS, 0:COLUMNS].astype(np.float64)
     moved = [
@@ -93,7 +93,7 @@ def test_spacing_follows_bin_and_quarter_turns() -> None:
 
 
 @pytest.mark.parametrize("operation", [op for op in GEOMETRIC if not isinstance(op, Bin)], ids=lambda op: op.describe())
-def test_overlay_moves_like_the_pixels(operation) -> None:  # type: ignore[no-untyped-def]
+def test_overlay_moves_like_the_pixels(operation) -> None:
     """Crop, flip, rotate and pad treat an overlay plane exactly as they treat pixels."""
     planes = np.random.default_rng(1).random((2, ROWS, COLUMNS)) > 0.5
     pixels = planes.astype(np.int16)

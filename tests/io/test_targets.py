@@ -38,7 +38,7 @@ def run(*args: object, **kwargs: object) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=ROOT,
         timeout=60,
-        **kwargs,  # type: ignore[call-overload]
+        **kwargs,
     )
 
 
@@ -194,7 +194,7 @@ def test_every_re_encoded_frame_is_verified(tmp_path: Path, monkeypatch: pytest.
     first and last: a middle frame the encoder got wrong fails the save."""
     real_encode = save_module.encode_frames
 
-    def wrong_middle(pixels, syntax, options):  # type: ignore[no-untyped-def]
+    def wrong_middle(pixels, syntax, options):
         frames = real_encode(pixels, syntax, options)
         frames[len(frames) // 2] = real_encode(np.zeros_like(pixels[:1]), syntax, options)[0]
         return frames
@@ -371,7 +371,7 @@ def test_full_disk_gives_one_clean_line(tmp_path: Path, monkeypatch: pytest.Monk
     """A full disk printed pydicom's traceback text inside the error line."""
     real_open_temporary = atomic._open_temporary
 
-    def full_disk(folder, name, mode):  # type: ignore[no-untyped-def]
+    def full_disk(folder, name, mode):
         fd, temp = real_open_temporary(folder, name, mode)
         os.close(fd)
         return os.open("/dev/full", os.O_WRONLY), temp

@@ -30,7 +30,7 @@ def test_gui_and_render_draw_the_same_pixels(window, name: str, invert: bool) ->
     assert np.array_equal(shown, render_frame(panel.document, 0, invert=invert))
 
 
-def test_no_stored_window_means_min_max_in_both(window, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_stored_window_means_min_max_in_both(window, tmp_path) -> None:
     """A file without window or VOI LUT: black at its minimum, white at its maximum, both ways."""
     from tests import hostile
 

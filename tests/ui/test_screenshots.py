@@ -20,7 +20,7 @@ SHOTS = [
 ]
 
 
-def _rgb(widget) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _rgb(widget) -> np.ndarray:
     """What `widget` shows, as a (rows, columns, 3) uint8 array."""
     image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
     width, height, stride = image.width(), image.height(), image.bytesPerLine()
@@ -28,7 +28,7 @@ def _rgb(widget) -> np.ndarray:  # type: ignore[no-untyped-def]
     return data.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
 
 
-def _save(window, output_dir: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+def _save(window, output_dir: Path, name: str) -> None:
     folder = output_dir / "screenshots"
     folder.mkdir(exist_ok=True)
     assert window.grab().save(str(folder / name))
