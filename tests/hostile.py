@@ -60,27 +60,29 @@ def write(ds: Dataset, path: Path) -> Path:
     return path
 
 
-def rle_with_extended_offset_table(path: Path, frames: int = 3) -> Path:
-    """A multi-frame RLE image carrying an Extended Offset Table (7FE0,0001/0002)."""
+def encode_frame(syntax: str, frame: np.ndarray) -> bytes:
+    """One 12-bit grayscale frame encoded in `syntax` by pydicom's encoder."""
     from pydicom.pixels import get_encoder
 
+    rows, columns = frame.shape
+    return get_encoder(syntax).encode(
+        frame,
+        rows=rows,
+        columns=columns,
+        samples_per_pixel=1,
+        bits_allocated=16,
+        bits_stored=12,
+        pixel_representation=0,
+        photometric_interpretation="MONOCHROME2",
+        number_of_frames=1,
+    )
+
+
+def rle_with_extended_offset_table(path: Path, frames: int = 3) -> Path:
+    """A multi-frame RLE image carrying an Extended Offset Table (7FE0,0001/0002)."""
+
     ds = image_dataset(32, 32, frames)
-    pixels = ramp(ds)
-    encoder = get_encoder(RLELossless)
-    encoded = [
-        encoder.encode(
-            frame,
-            rows=32,
-            columns=32,
-            samples_per_pixel=1,
-            bits_allocated=16,
-            bits_stored=12,
-            pixel_representation=0,
-            photometric_interpretation="MONOCHROME2",
-            number_of_frames=1,
-        )
-        for frame in pixels
-    ]
+    encoded = [encode_frame(RLELossless, frame) for frame in ramp(ds)]
     data, offsets, lengths = encapsulate_extended(encoded)
     ds.file_meta.TransferSyntaxUID = RLELossless
     ds.PixelData = data
@@ -123,23 +125,10 @@ def deflate_bomb(path: Path, inflated_bytes: int) -> Path:
 def jpegls_with_codestream_size(path: Path, declared_rows: int, declared_columns: int) -> Path:
     """A 64x64 JPEG-LS image whose codestream's SOF55 header declares another size."""
     from pydicom.encaps import encapsulate
-    from pydicom.pixels import get_encoder
 
     ds = image_dataset()
     frame = ramp(ds)[0]
-    stream = bytearray(
-        get_encoder(JPEGLSLossless).encode(
-            frame,
-            rows=64,
-            columns=64,
-            samples_per_pixel=1,
-            bits_allocated=16,
-            bits_stored=12,
-            pixel_representation=0,
-            photometric_interpretation="MONOCHROME2",
-            number_of_frames=1,
-        )
-    )
+    stream = bytearray(encode_frame(JPEGLSLossless, frame))
     sof = stream.index(b"\xff\xf7")
     stream[sof + 5 : sof + 9] = struct.pack(">HH", declared_rows, declared_columns)
     ds.file_meta.TransferSyntaxUID = JPEGLSLossless

@@ -51,14 +51,15 @@ def frames_to_keep(frame_count: int, delete: list[int]) -> list[int]:
 
 
 @dataclass(frozen=True)
-class DeleteFrames(Operation):
-    name: ClassVar[str] = "delete-frames"
+class _FrameSelection(Operation):
+    """Frames that remain, in order (`kept`); pixels and multi-frame overlays follow them."""
+
     geometric: ClassVar[bool] = True
     selects_frames: ClassVar[bool] = True
     spec: str
 
     def kept(self, frame_count: int) -> list[int]:
-        return frames_to_keep(frame_count, parse_frame_spec(self.spec, frame_count))
+        raise NotImplementedError
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         return keep_frames(pixels, self.kept(len(pixels)))
@@ -72,21 +73,16 @@ class DeleteFrames(Operation):
 
 
 @dataclass(frozen=True)
-class KeepFrames(Operation):
+class DeleteFrames(_FrameSelection):
+    name: ClassVar[str] = "delete-frames"
+
+    def kept(self, frame_count: int) -> list[int]:
+        return frames_to_keep(frame_count, parse_frame_spec(self.spec, frame_count))
+
+
+@dataclass(frozen=True)
+class KeepFrames(_FrameSelection):
     name: ClassVar[str] = "keep-frames"
-    geometric: ClassVar[bool] = True
-    selects_frames: ClassVar[bool] = True
-    spec: str
 
     def kept(self, frame_count: int) -> list[int]:
         return parse_frame_spec(self.spec, frame_count)
-
-    def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
-        return keep_frames(pixels, self.kept(len(pixels)))
-
-    def kept_frames(self, frame_count: int) -> list[int] | None:
-        return self.kept(frame_count)
-
-    def overlay(self, planes: Planes) -> Planes:
-        """Multi-frame overlays follow the kept frames; a one-frame overlay stays."""
-        return keep_frames(planes, self.kept(len(planes))) if len(planes) > 1 else planes
