@@ -85,6 +85,9 @@ def add_parser(sub: Any) -> None:
     edit.add_argument("--recipe", metavar="FILE.json", help="operations recorded by the GUI")
     edit.add_argument("--report", action="store_true", help="print the tags that change and warnings")
     edit.add_argument("--force", action="store_true", help="replace a read-only output file")
+    edit.add_argument(
+        "--allow-damaged", action="store_true", help="save even if the input's pixel data is damaged (recorded)"
+    )
 
 
 def format_report(report: SaveReport) -> str:
@@ -108,7 +111,9 @@ def _edit_folder(args: argparse.Namespace, operations: list[Operation], out: Tex
         if args.report:
             out.write(format_report(save_report) + "\n")
 
-    result = edit_folder(Path(args.path), Path(args.output), operations, args.syntax, show, report, args.force)
+    result = edit_folder(
+        Path(args.path), Path(args.output), operations, args.syntax, show, report, args.force, args.allow_damaged
+    )
     if tty:
         tty.write("\n")
     out.write(result.summary() + "\n")
@@ -124,7 +129,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         operations += load_recipe(args.recipe)
     if Path(args.path).is_dir():
         return _edit_folder(args, operations, out, err)
-    report = edit_file(Path(args.path), Path(args.output), operations, args.syntax, args.force)
+    report = edit_file(Path(args.path), Path(args.output), operations, args.syntax, args.force, args.allow_damaged)
     if args.report:
         out.write(format_report(report) + "\n")
     return 0

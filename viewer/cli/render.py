@@ -36,6 +36,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except ValueError as exc:
             raise UsageError(f"--window: {exc}") from None
     image = render_frame(document, args.frame - 1, window)
+    if document.source.damage:
+        err.write(f"dicom-viewer: warning: {document.source.damage}; missing pixels are drawn as 0\n")
     try:
         write_png(target, image, like=document.path)
     except OSError as exc:

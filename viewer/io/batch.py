@@ -19,7 +19,14 @@ from viewer.model.errors import ViewerError, reraise_if_fatal
 from viewer.model.progress import Cancelled, no_progress
 
 
-def edit_file(source: Path, target: Path, operations: list[Operation], syntax: str, force: bool = False) -> SaveReport:
+def edit_file(
+    source: Path,
+    target: Path,
+    operations: list[Operation],
+    syntax: str,
+    force: bool = False,
+    allow_damaged: bool = False,
+) -> SaveReport:
     """Open `source`, apply `operations`, save to `target` (never over `source`)."""
     resolve_output(target, [source], force)  # refuse before the work, not after
     document = open_document(source)
@@ -27,7 +34,7 @@ def edit_file(source: Path, target: Path, operations: list[Operation], syntax: s
         work = begin_edit(document)
         for op in operations:
             work.apply(op)
-    return save(document, target, syntax, force=force)
+    return save(document, target, syntax, force=force, allow_damaged=allow_damaged)
 
 
 @dataclass
@@ -55,6 +62,7 @@ def edit_folder(
     progress: Callable[[int, int], None] = no_progress,
     on_saved: Callable[[SaveReport], None] | None = None,
     force: bool = False,
+    allow_damaged: bool = False,
 ) -> BatchResult:
     """Edit every file below `source` into the same relative path below `target`.
 
@@ -74,7 +82,7 @@ def edit_folder(
             if file_identity(target / relative) in inputs:
                 raise ViewerError("the output would replace one of the input files")
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            report = edit_file(path, target / relative, operations, syntax, force)
+            report = edit_file(path, target / relative, operations, syntax, force, allow_damaged)
             result.saved += 1
             if on_saved is not None:
                 on_saved(report)

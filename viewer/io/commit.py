@@ -25,7 +25,12 @@ from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 from viewer.model.header import collect_warnings
 
-__all__ = ["CommitResult", "TagChange", "commit", "choose_pixel_type"]
+__all__ = ["CommitResult", "DamagedInputError", "TagChange", "commit", "choose_pixel_type"]
+
+
+class DamagedInputError(ViewerError):
+    """The input's pixel data is damaged and saving it was not explicitly allowed."""
+
 
 #: Elements that describe the old pixels and have no meaning after an edit.
 _STALE = ("IconImageSequence", "SmallestPixelValueInSeries", "LargestPixelValueInSeries", "DigitalSignaturesSequence")
@@ -56,15 +61,26 @@ def _header_for_save(document: Document) -> Dataset:
     return ds
 
 
-def commit(document: Document, series_uid: str | None = None) -> CommitResult:
+def commit(document: Document, series_uid: str | None = None, allow_damaged: bool = False) -> CommitResult:
     """Build the dataset that a save of `document` writes, with the report of changes.
 
     `series_uid` puts an edited object into a new series (used when a whole edited
-    series of files is saved, so the copies form one derived series).
+    series of files is saved, so the copies form one derived series). A damaged input
+    (pixel data cut short, frames that do not decode) is refused with
+    :class:`DamagedInputError` unless `allow_damaged`; then the damage is recorded in
+    the Derivation Description (edited) or the warnings (saved as it is).
     """
     if document.frame_headers is not None:
         raise ViewerError("a series of files is saved into a folder, one file per frame (viewer.io.series)")
+    damage = document.source.damage
+    if damage and not allow_damaged:
+        raise DamagedInputError(
+            f"'{document.path.name}' is damaged ({damage}); refusing to save it as if it were whole "
+            "(--allow-damaged saves it anyway, recorded in the Derivation Description)"
+        )
     warnings: list[str] = []
+    if damage:
+        warnings.append(f"the input is damaged: {damage}")
     if document.is_lossy:
         warnings.append("the source was lossy compressed; the copy stays marked Lossy Image Compression 01")
     if not document.is_edited:
@@ -73,6 +89,11 @@ def commit(document: Document, series_uid: str | None = None) -> CommitResult:
             return CommitResult(ds, None, [], warnings)
         # pydicom could not read the whole object (e.g. truncated encapsulated data):
         # write the header with the frames that do decode, as an explicit repair.
+        if not allow_damaged:
+            raise DamagedInputError(
+                f"'{document.path.name}' has incomplete Pixel Data; refusing to save it as if it were whole "
+                "(--allow-damaged re-encodes the frames that decode)"
+            )
         header = _header_for_save(document)
         header.PhotometricInterpretation = document.pixels.photometric_interpretation
         if document.source_pixels.samples_per_pixel > 1:
@@ -133,7 +154,7 @@ def commit(document: Document, series_uid: str | None = None) -> CommitResult:
     commit_geometry(rec, ds, document, rows, columns)
 
     # Derivation
-    mark_derived(rec, ds, document)
+    mark_derived(rec, ds, document, f"from a damaged input ({damage}; missing pixels saved as 0)" if damage else "")
     if series_uid:
         rec.set(ds, "SeriesInstanceUID", series_uid)
     rec.check()

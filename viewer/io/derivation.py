@@ -44,7 +44,7 @@ _ORIGINAL_ONLY = {
 }
 
 
-def mark_derived(rec: TagRecorder, ds: Dataset, document: Document) -> None:
+def mark_derived(rec: TagRecorder, ds: Dataset, document: Document, damage: str = "") -> None:
     work = working(document)
     assert work is not None
     sop_class = UID(str(ds.get("SOPClassUID", "")))
@@ -66,7 +66,9 @@ def mark_derived(rec: TagRecorder, ds: Dataset, document: Document) -> None:
                     frame_type = list(macro.value[0].FrameType)
                     frame_type[0] = "DERIVED"
                     rec.set(macro.value[0], "FrameType", frame_type, f"{seq_keyword}[{i + 1}] > {macro.keyword} > ")
-    description = DERIVATION_PREFIX + "; ".join(op.describe() for op in work.operations)
+    description = DERIVATION_PREFIX + "; ".join(
+        [op.describe() for op in work.operations] + ([damage] if damage else [])
+    )
     rec.set(ds, "DerivationDescription", description[:1024])
     original_class = ds.get("SOPClassUID")
     original_instance = ds.get("SOPInstanceUID")

@@ -229,6 +229,7 @@ def save(
     series_uid: str | None = None,
     committed: CommitResult | None = None,
     force: bool = False,
+    allow_damaged: bool = False,
 ) -> SaveReport:
     """Commit `document` and write it to `target` atomically; raise ViewerError on failure.
 
@@ -242,7 +243,7 @@ def save(
     inputs = [] if overwrite_source else [document.path, *(document.frame_paths or [])]
     real_target = resolve_output(target, inputs, force)
     progress(0, 3)
-    result = committed if committed is not None else commit(document, series_uid)
+    result = committed if committed is not None else commit(document, series_uid, allow_damaged)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
     progress(1, 3)
     encoded = encode(result, document, uid)

@@ -34,6 +34,7 @@ class NativeLayout:
     bits_stored: int
     available: int = -1
     truncated: bool = False
+    damage: str = ""  # what is missing, in words, when truncated
 
     @classmethod
     def from_options(cls, options: dict[str, Any], syntax: UID) -> NativeLayout | None:
@@ -66,9 +67,8 @@ class NativeLayout:
                 f"({self.frames} frame(s) of {' x '.join(map(str, self.frame_shape))}) but holds {available}"
             )
         self.truncated = True
-        notes.append(
-            f"Pixel Data is truncated: the file holds {available} of {expected} bytes; missing pixels are shown as 0"
-        )
+        self.damage = f"Pixel Data is truncated: the file holds {available} of {expected} bytes"
+        notes.append(f"{self.damage}; missing pixels are shown as 0")
 
     def read(self, path: Path, offset: int, index: int) -> FrameArray:
         """Frame `index`, padded with zeros where the file ends early."""

@@ -101,6 +101,12 @@ class Source:
         return out
 
     @property
+    def damage(self) -> str:
+        """What is missing from the pixel data, in words ("" when it is whole)."""
+        native = getattr(self._reader, "native", None)
+        return native.damage if native is not None else ""
+
+    @property
     def decodable(self) -> bool:
         return codecs.can_decode(self.transfer_syntax)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from viewer.edits.operations import Operation
 from viewer.edits.session import working
@@ -29,6 +29,12 @@ class DocumentPanel(QWidget):
         top.addWidget(self.histogram)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.damage_banner = QLabel(f"Damaged input: {document.source.damage}. Missing pixels are shown as 0.")
+        self.damage_banner.setObjectName("DamageBanner")
+        self.damage_banner.setWordWrap(True)
+        self.damage_banner.setStyleSheet("background: #b3261e; color: white; padding: 4px; font-weight: bold;")
+        self.damage_banner.setVisible(bool(document.source.damage))  # stays while the document is open
+        layout.addWidget(self.damage_banner)
         layout.addLayout(top, 1)
         layout.addWidget(self.frame_bar)
         self.image_view.zoom_changed.connect(lambda _z: self.image_view.update_overlay_text())

@@ -286,12 +286,20 @@ class EditActions(QObject):
 
     def save_document(self, panel: DocumentPanel, target: Path, confirm: bool = True, syntax: str = "keep") -> bool:
         """Commit and save `panel`'s document to `target`, after showing what changes."""
-        from viewer.io.commit import commit
+        from viewer.io.commit import DamagedInputError, commit
         from viewer.io.save import save
         from viewer.ui.save_dialog import SaveDialog
 
+        allow_damaged = False
         try:
-            preview = commit(panel.document)
+            try:
+                preview = commit(panel.document)
+            except DamagedInputError as exc:
+                question = f"{exc}.\n\nSave anyway? The damage is recorded in the copy's Derivation Description."
+                if not ask_yes_no(self._window, "Damaged input", question):
+                    return False
+                allow_damaged = True
+                preview = commit(panel.document, allow_damaged=True)
         except ViewerError as exc:
             show_error(self._window, "Cannot save", str(exc))
             return False
@@ -305,7 +313,13 @@ class EditActions(QObject):
             "Cannot save",
             f"Saving {target.name}…",
             lambda progress: save(
-                panel.document, target, syntax, overwrite_source=overwrite, progress=progress, committed=preview
+                panel.document,
+                target,
+                syntax,
+                overwrite_source=overwrite,
+                progress=progress,
+                committed=preview,
+                allow_damaged=allow_damaged,
             ),
             f"Save cancelled; {target.name} was not written",
         )
