@@ -148,7 +148,14 @@ def _float(ds: Dataset, keyword: str, default: float) -> float:
 
 def _lut_from_item(item: Dataset, data_keyword: str, signed_first: bool) -> tuple[int, npt.NDArray[np.int64], int]:
     """Decode an LUT Descriptor (0028,3002) and LUT Data (0028,3006) pair."""
-    desc = [int(v) for v in item.LUTDescriptor]
+    try:
+        desc = [int(v) for v in _as_list(item.get("LUTDescriptor"))]
+    except (TypeError, ValueError):
+        desc = []
+    if len(desc) != 3:
+        raise PixelDataError("its LUT Descriptor is empty or not three numbers")
+    if data_keyword not in item or item[data_keyword].value is None:
+        raise PixelDataError("its LUT Data is empty")
     entries = desc[0] or 65536
     first = desc[1]
     if signed_first and first >= 32768:
@@ -177,8 +184,11 @@ def get_modality_transform(view: Dataset, pixels: PixelDescription) -> ModalityT
     seq = view.get("ModalityLUTSequence")
     if seq and pixels.samples_per_pixel == 1:
         item = seq[0]
-        first, data, _ = _lut_from_item(item, "LUTData", pixels.pixel_representation == 1)
-        return ModalityTransform(lut_first=first, lut=data, units=str(item.get("ModalityLUTType", "") or units))
+        try:
+            first, data, _ = _lut_from_item(item, "LUTData", pixels.pixel_representation == 1)
+            return ModalityTransform(lut_first=first, lut=data, units=str(item.get("ModalityLUTType", "") or units))
+        except PixelDataError:
+            pass  # unusable: ignored as dcmtk does (unusable_luts says so at open); rescale below
     slope = _float(view, "RescaleSlope", 1.0)
     intercept = _float(view, "RescaleIntercept", 0.0)
     if "DoseGridScaling" in view and str(view.get("Modality", "")) == "RTDOSE":
@@ -218,6 +228,18 @@ def get_windows(view: Dataset) -> list[Window]:
         except ValueError:
             continue
     return windows
+
+
+def unusable_luts(view: Dataset) -> list[str]:
+    """Notes for Modality and VOI LUT Sequence items that cannot be used (and are ignored)."""
+    notes = []
+    for keyword in ("ModalityLUTSequence", "VOILUTSequence"):
+        for i, item in enumerate(view.get(keyword, []) or []):
+            try:
+                _lut_from_item(item, "LUTData", False)
+            except (AttributeError, KeyError, ValueError, PixelDataError) as exc:
+                notes.append(f"{describe_attribute(keyword)} item {i + 1} is ignored: {exc}")
+    return notes
 
 
 def get_voi_luts(view: Dataset) -> list[VoiLut]:

@@ -15,10 +15,11 @@ import numpy.typing as npt
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
-from viewer.model.display import ModalityTransform
+from viewer.model.display import ModalityTransform, unusable_luts
 from viewer.model.edited import EditedPixels
 from viewer.model.errors import NotDicomError, PixelDataError, ViewerError, one_line, reraise_if_fatal
 from viewer.model.frames import FrameSet
+from viewer.model.functional_groups import frame_view
 from viewer.model.header import ensure_transfer_syntax, parse_all, read_header
 from viewer.model.pixels import PixelDescription, describe_pixels
 from viewer.model.prescan import require_regular_file
@@ -167,6 +168,7 @@ def open_document(path: str | Path) -> Document:
         if not syntax.is_transfer_syntax:
             raise NotDicomError(f"'{path.name}' names an unknown transfer syntax '{syntax}'")
         reader = make_reader(path, ds, forced, notes)
+        notes += unusable_luts(frame_view(ds, 0))
         return Document(Source(path, ds, reader, forced, notes))
     except ViewerError:
         raise
