@@ -147,10 +147,10 @@ def deeply_nested(path: Path, depth: int) -> Path:
     for _ in range(depth):
         item = struct.pack("<HHI", 0xFFFE, 0xE000, len(value)) + value
         value = struct.pack("<HH2sHI", 0x0040, 0xA730, b"SQ", 0, len(item)) + item
-    return _insert_before_pixels(path, value)
+    return insert_before_pixels(path, value)
 
 
-def _insert_before_pixels(path: Path, element: bytes) -> Path:
+def insert_before_pixels(path: Path, element: bytes) -> Path:
     data = path.read_bytes()
     at = data.index(struct.pack("<HH", 0x7FE0, 0x0010) + b"OW")
     path.write_bytes(data[:at] + element + data[at:])
@@ -161,7 +161,7 @@ def many_items(path: Path, count: int) -> Path:
     """A valid image with a sequence of `count` empty items (written raw: pydicom is slow)."""
     write(image_dataset(8, 8), path)
     items = struct.pack("<HHI", 0xFFFE, 0xE000, 0) * count
-    return _insert_before_pixels(path, struct.pack("<HH2sHI", 0x0040, 0xA730, b"SQ", 0, len(items)) + items)
+    return insert_before_pixels(path, struct.pack("<HH2sHI", 0x0040, 0xA730, b"SQ", 0, len(items)) + items)
 
 
 def zeros_before(path: Path, zero_bytes: int) -> Path:

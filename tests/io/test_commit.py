@@ -386,3 +386,28 @@ def test_tag_changes_are_checked_before_anything_is_written() -> None:
     recorder.set(ds, "SliceThickness", "1234567890.123456")
     with pytest.raises(ViewerError, match=r"invalid \(0018,0050\) Slice Thickness"):
         recorder.check()
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_stray_item_tags_are_dropped_and_reported(tmp_path: Path, edited: bool) -> None:
+    """(FFFE,E000) / (FFFE,E0DD) at dataset level made every save fail with "Unknown Value
+    Representation": they are dropped, listed in the report, and the rest is saved."""
+    import struct
+
+    from tests import hostile
+    from viewer.io.save import save
+
+    path = hostile.write(hostile.image_dataset(8, 8), tmp_path / "stray.dcm")
+    hostile.insert_before_pixels(path, struct.pack("<HHI", 0xFFFE, 0xE000, 0) + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0))
+    document = open_document(path)
+    if edited:
+        begin_edit(document).apply(Flip("h"))
+    report = save(document, tmp_path / "out.dcm")
+    assert [str(c) for c in report.changes if c.path.startswith("(FFFE")] == [
+        "(FFFE,E000): stray item tag -> (removed)",
+        "(FFFE,E0DD): stray item tag -> (removed)",
+    ]
+    back = pydicom.dcmread(tmp_path / "out.dcm")
+    assert not any(t.group == 0xFFFE for t in back.keys())
+    expected = hostile.ramp(back)[0]
+    assert np.array_equal(back.pixel_array, expected[:, ::-1] if edited else expected)

@@ -23,7 +23,7 @@ from viewer.io.derivation import mark_derived
 from viewer.io.tag_changes import TagChange, TagRecorder
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
-from viewer.model.header import collect_warnings
+from viewer.model.header import collect_warnings, drop_stray_elements
 
 __all__ = ["CommitResult", "DamagedInputError", "TagChange", "commit", "choose_pixel_type"]
 
@@ -86,7 +86,8 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     if not document.is_edited:
         ds = document.read_full_dataset()
         if "PixelData" in ds and "Rows" in ds:
-            return CommitResult(ds, None, [], warnings)
+            changes = [TagChange(tag, kind, "") for tag, kind in drop_stray_elements(ds)]
+            return CommitResult(ds, None, changes, warnings)
         # pydicom could not read the whole object (e.g. truncated encapsulated data):
         # write the header with the frames that do decode, as an explicit repair.
         if not allow_damaged:
@@ -105,6 +106,8 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     assert work is not None
     ds = _header_for_save(document)
     rec = TagRecorder()
+    for tag, kind in drop_stray_elements(ds):
+        rec.note(tag, kind, "")
     source = document.source_pixels
     pixels = work.pixels
     frames, rows, columns = pixels.shape[:3]

@@ -75,6 +75,17 @@ def parse_all(ds: Dataset, notes: list[str], depth: int = 0) -> None:
             notes.append(f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}) cannot be read and is ignored: {one_line(exc)}")
 
 
+def drop_stray_elements(ds: Dataset) -> list[tuple[str, str]]:
+    """Remove what may not stand in a stored dataset and return (tag, what it was): item
+    and delimitation tags (FFFE,xxxx) outside a sequence, command elements (group 0000)."""
+    dropped = []
+    for tag in [t for t in ds.keys() if t.group in (0x0000, 0xFFFE)]:
+        del ds[tag]
+        kind = "stray item tag" if tag.group == 0xFFFE else "command element"
+        dropped.append((f"({tag.group:04X},{tag.element:04X})", kind))
+    return dropped
+
+
 def infer_transfer_syntax(ds: Dataset) -> UID:
     implicit, little = ds.original_encoding
     if implicit:
