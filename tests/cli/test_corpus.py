@@ -68,8 +68,9 @@ def test_info_and_render(path: Path, tmp_path: Path, capfd: pytest.CaptureFixtur
     png = tmp_path / "out.png"
     status = main(["render", str(path), "-o", str(png)])
     out, err = capfd.readouterr()
-    if status == 0:
-        assert err == "" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if status == 0:  # a damaged file renders with one warning line
+        assert err == "" or (err.startswith("dicom-viewer: warning: ") and err.count("\n") == 1), err
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     else:
         assert status == 1
         _assert_one_error_line(err)

@@ -29,9 +29,18 @@ UInt8Array = npt.NDArray[np.uint8]
 _FUNCTIONS = ("LINEAR", "LINEAR_EXACT", "SIGMOID")
 
 
+#: The narrowest window accepted (modality units); a dose map can need 0.01 Gy.
+MIN_WIDTH = 1e-9
+
+
 @dataclass(frozen=True)
 class Window:
-    """A VOI window in modality units: (0028,1050) center, (0028,1051) width."""
+    """A VOI window in modality units: (0028,1050) center, (0028,1051) width.
+
+    Any width > 0 works. From width 1 up, LINEAR follows PS3.3 C.11.2.1.2 exactly (as
+    dcmtk does, so integer data looks the same there); narrower windows, which that
+    formula cannot express, map linearly from center - width/2 to center + width/2.
+    """
 
     center: float
     width: float
@@ -43,38 +52,39 @@ class Window:
             raise ValueError(f"window center/width must be finite, got {self.center}/{self.width}")
         if self.function not in _FUNCTIONS:
             raise ValueError(f"VOI LUT Function '{self.function}' is not one of {_FUNCTIONS}")
-        minimum = 1.0 if self.function == "LINEAR" else 0.0
-        if self.width < minimum or (minimum == 0.0 and self.width <= 0):
-            raise ValueError(
-                f"window width {self.width} is invalid for {self.function}; it must be {'>= 1' if minimum else '> 0'}"
-            )
+        if self.width < MIN_WIDTH:
+            raise ValueError(f"window width {self.width:g} is invalid; it must be > 0")
+
+    @property
+    def dicom_linear(self) -> bool:
+        """True when the PS3.3 LINEAR formula (with its half-unit offsets) applies."""
+        return self.function == "LINEAR" and self.width >= 1
 
     @property
     def low(self) -> float:
         """The modality value shown as black (before any inversion)."""
-        if self.function == "LINEAR":
+        if self.dicom_linear:
             return self.center - 0.5 - (self.width - 1) / 2
         return self.center - self.width / 2
 
     @property
     def high(self) -> float:
         """The modality value shown as white (before any inversion)."""
-        if self.function == "LINEAR":
+        if self.dicom_linear:
             return self.center - 0.5 + (self.width - 1) / 2
         return self.center + self.width / 2
 
     @classmethod
     def from_bounds(cls, low: float, high: float, function: str = "LINEAR") -> Window:
         """The window that shows `low` as black and `high` as white."""
-        if function == "LINEAR":
-            width = max(high - low + 1.0, 1.0)
+        if function == "LINEAR" and high - low >= 0:
+            width = high - low + 1.0
             return cls(low + 0.5 + (width - 1) / 2, width, function)
-        return cls((low + high) / 2, max(high - low, 1e-6), function)
+        return cls((low + high) / 2, max(high - low, MIN_WIDTH), function)
 
     def moved(self, center: float | None = None, width: float | None = None) -> Window:
         """A copy with a new center and/or width (width kept valid)."""
-        minimum = 1.0 if self.function == "LINEAR" else 1e-6
-        new_width = self.width if width is None else max(width, minimum)
+        new_width = self.width if width is None else max(width, MIN_WIDTH)
         return replace(self, center=self.center if center is None else center, width=new_width)
 
 
@@ -266,7 +276,11 @@ def minmax_window(modality_values: npt.NDArray[Any]) -> Window:
 
 
 def _range_window(low: float, high: float) -> Window:
-    return Window((low + high + 1) / 2, high - low + 1)
+    """Black at `low`, white at `high`: as dcmtk for integer values; exactly for fractional
+    ones (a dose map of 0..0.8 Gy must not get a window 1.8 Gy wide)."""
+    if low.is_integer() and high.is_integer():
+        return Window((low + high + 1) / 2, high - low + 1)
+    return Window((low + high) / 2, max(high - low, MIN_WIDTH))
 
 
 def apply_window(values: FloatArray, window: Window) -> FloatArray:
@@ -274,7 +288,7 @@ def apply_window(values: FloatArray, window: Window) -> FloatArray:
     if window.function == "SIGMOID":
         with np.errstate(over="ignore"):
             return 255.0 / (1.0 + np.exp(-4.0 * (values - window.center) / window.width))
-    if window.function == "LINEAR_EXACT":
+    if not window.dicom_linear:  # LINEAR_EXACT, and LINEAR narrower than one unit
         out = ((values - window.center) / window.width + 0.5) * 255.0
     else:
         c = window.center - 0.5

@@ -110,6 +110,14 @@ class DocumentView(QObject):
             self._modality_values = self.modality().apply(self._stored)
         return self._modality_values
 
+    def value_span(self) -> float:
+        """max - min of the current frame's modality values (1.0 while unknown)."""
+        values = self.modality_values()
+        if values is None or not values.size:
+            return 1.0
+        span = float(np.nanmax(values) - np.nanmin(values))
+        return span if span > 0 else 1.0
+
     def set_frame(self, index: int) -> None:
         """Show frame `index` (0-based, clamped); decodes in the background if needed."""
         index = max(0, min(int(index), self.frame_count - 1))

@@ -76,6 +76,7 @@ class ImageViewWidget(QWidget):
         self.viewbox.addItem(self.overlay_item)
         self._update_geometry()
         self._drag_start: Window | None = None
+        self._drag_span = 1.0  # value range of the frame when the drag began
         self._previewing = False
         self._shown_step = 0
         self._shown_origin = (0, 0)
@@ -224,8 +225,9 @@ class ImageViewWidget(QWidget):
             return
         if self._drag_start is None:
             self._drag_start = self.view.effective_window()
+            self._drag_span = self.view.value_span()  # once per drag, not per mouse move
         start = self._drag_start
-        sensitivity = max(start.width, 1.0) / 256.0
+        sensitivity = max(start.width, self._drag_span / 100) / 256.0  # follows the data's range
         window = start.moved(center=start.center - dy * sensitivity, width=start.width + dx * sensitivity)
         self._previewing = not finished
         self.view.set_window(window)
