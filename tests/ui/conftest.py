@@ -21,7 +21,8 @@ def window(qtbot, tmp_path: Path):
     settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     errors: list[tuple[str, str, str]] = []
     set_dialog_hook(lambda *args: errors.append(args))
-    set_answer("yes_no", True)  # closing with unsaved edits must not wait for a person
+    set_answer("yes_no", True)
+    set_answer("save_discard", "discard")  # closing with unsaved edits must not wait for a person
     win = MainWindow(settings, recovery=RecoveryStore(tmp_path / "recovery"))
     win.errors = errors
     qtbot.addWidget(win)
@@ -32,3 +33,4 @@ def window(qtbot, tmp_path: Path):
     win.close()
     set_dialog_hook(None)
     set_answer("yes_no", None)
+    set_answer("save_discard", None)

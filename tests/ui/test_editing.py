@@ -152,17 +152,34 @@ def test_frame_bar_delete_frame(window) -> None:
     assert panel.view.frame_count == 10
 
 
-def test_unsaved_edits_prompt_on_close(window) -> None:
-    """Closing an edited tab asks; answering no keeps it open."""
-    window.open_paths([corpus_file("CT_small.dcm")])
+def test_unsaved_edits_prompt_on_close(window, tmp_path: Path) -> None:
+    """Closing an edited tab offers Save / Discard / Cancel. Cancel keeps it open and its
+    crash recovery; Save that is cancelled keeps it open too; Save writes the copy, then
+    closes; Discard closes and drops the recovery."""
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
     window.edits.image_op_actions[0].trigger()
-    set_answer("yes_no", False)
+    assert window.recovery.pending()
     try:
-        assert window.close_tab(0) is False and window.tabs.count() == 1
+        set_answer("save_discard", "cancel")
+        assert window.close_tab(0) is False and window.tabs.count() == 1 and window.recovery.pending()
+        set_answer("save_discard", "save")
+        set_answer("save_path", "")  # the file dialog cancelled
+        assert window.close_tab(0) is False and window.tabs.count() == 1 and window.recovery.pending()
+        set_answer("save_path", str(tmp_path / "kept.dcm"))
         set_answer("yes_no", True)
+        window.edits.save_document = lambda p, t, confirm=True: window.edits.__class__.save_document(
+            window.edits, p, t, confirm=False
+        )
         assert window.close_tab(0) is True and window.tabs.count() == 0
+        assert (tmp_path / "kept.dcm").exists() and not window.recovery.pending()
+        panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+        window.edits.image_op_actions[0].trigger()
+        set_answer("save_discard", "discard")
+        assert window.close_tab(0) is True and not window.recovery.pending()
     finally:
-        set_answer("yes_no", True)
+        set_answer("save_discard", "discard")
+        set_answer("save_path", None)
+    assert panel is not None
 
 
 def test_batch_edit_folder_from_the_gui(window, tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ _answers: dict[str, object] = {}
 
 
 def set_answer(kind: str, value: object) -> None:
-    """Answer the next 'yes_no' or 'text' question with `value` (tests); None to clear."""
+    """Answer questions of `kind` ('yes_no', 'text', 'save_discard', 'save_path') with `value`
+    (tests); None to clear."""
     if value is None:
         _answers.pop(kind, None)
     else:
@@ -53,6 +54,30 @@ def ask_yes_no(parent: QWidget | None, title: str, question: str) -> bool:
         return bool(_answers["yes_no"])
     reply = QMessageBox.question(parent, title, question)
     return reply == QMessageBox.StandardButton.Yes
+
+
+def ask_save_discard_cancel(parent: QWidget | None, title: str, question: str) -> str:
+    """ "save", "discard" or "cancel"; Save is the default button, Escape cancels."""
+    if "save_discard" in _answers:
+        return str(_answers["save_discard"])
+    buttons = QMessageBox.StandardButton
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, question, buttons.Save | buttons.Discard | buttons.Cancel, parent
+    )
+    box.setDefaultButton(buttons.Save)
+    box.setEscapeButton(buttons.Cancel)
+    reply = box.exec()
+    return {buttons.Save: "save", buttons.Discard: "discard"}.get(buttons(reply), "cancel")
+
+
+def ask_save_path(parent: QWidget | None, suggestion: str, file_filter: str) -> str | None:
+    """A file name to save to, or None when cancelled."""
+    if "save_path" in _answers:
+        return str(_answers["save_path"]) or None
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(parent, "Save As", suggestion, file_filter)
+    return path or None
 
 
 def ask_text(parent: QWidget | None, title: str, label: str, default: str) -> str | None:

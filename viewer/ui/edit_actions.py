@@ -21,7 +21,7 @@ from viewer.edits.session import working
 from viewer.io.batch import BatchResult, edit_folder
 from viewer.model.errors import ViewerError
 from viewer.model.progress import Cancelled, Progress
-from viewer.ui.dialogs import ask_text, ask_yes_no, show_error, show_info
+from viewer.ui.dialogs import ask_save_path, ask_text, ask_yes_no, show_error, show_info
 from viewer.ui.document_panel import DocumentPanel
 
 if TYPE_CHECKING:
@@ -37,7 +37,9 @@ class EditActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._window = window
-        self.save_as_action = self._window.add_action("Save &As…", self.save_as_dialog, QKeySequence.StandardKey.SaveAs)
+        self.save_as_action = self._window.add_action(
+            "Save &As…", lambda: self.save_as_dialog(), QKeySequence.StandardKey.SaveAs
+        )
         self.undo_action = self._window.add_action("&Undo", self.undo, QKeySequence.StandardKey.Undo)
         self.redo_action = self._window.add_action("&Redo", self.redo, QKeySequence.StandardKey.Redo)
         self.export_recipe_action = self._window.add_action("Export &Recipe…", self.export_recipe_dialog)
@@ -268,21 +270,19 @@ class EditActions(QObject):
         show_info(self._window, "Batch edit", result.summary(), details)
         return result
 
-    def save_as_dialog(self) -> None:
-        panel = self._window.current_panel()
+    def save_as_dialog(self, panel: DocumentPanel | None = None) -> bool:
+        """Ask where to save `panel` (the current one by default) and save it; True if saved."""
+        panel = panel or self._window.current_panel()
         if panel is None:
-            return
+            return False
         if panel.document.frame_paths is not None:  # a series opened from a folder
             folder = QFileDialog.getExistingDirectory(
                 self._window, "Save the edited series into a folder", self._window.settings.last_folder()
             )
-            if folder:
-                self.save_series(panel, Path(folder))
-            return
+            return bool(folder) and self.save_series(panel, Path(folder))
         suggestion = str(panel.document.path.with_name(panel.document.path.stem + "_edited.dcm"))
-        path, _ = QFileDialog.getSaveFileName(self._window, "Save As", suggestion, DICOM_FILTER)
-        if path:
-            self.save_document(panel, Path(path), confirm=True)
+        path = ask_save_path(self._window, suggestion, DICOM_FILTER)
+        return path is not None and self.save_document(panel, Path(path), confirm=True)
 
     def save_document(self, panel: DocumentPanel, target: Path, confirm: bool = True, syntax: str = "keep") -> bool:
         """Commit and save `panel`'s document to `target`, after showing what changes."""

@@ -23,7 +23,7 @@ from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
 from viewer.model.folder import open_entry, scan_folder
 from viewer.model.progress import Cancelled
-from viewer.ui.dialogs import ask_yes_no, show_error
+from viewer.ui.dialogs import ask_save_discard_cancel, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.icons import icon
@@ -298,13 +298,23 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{panel.title}: {note}", 10000)
         return panel
 
+    def _settle_unsaved(self, panel: DocumentPanel) -> bool:
+        """Save, discard or keep `panel`'s unsaved edits; False when it must stay open.
+        Crash recovery is kept until a save succeeds or the person discards."""
+        if not panel.is_dirty:
+            return True
+        choice = ask_save_discard_cancel(
+            self, "Unsaved edits", f"{panel.title} has unsaved edits. Save them before closing?"
+        )
+        if choice == "save":
+            return self.edits.save_as_dialog(panel)
+        return choice == "discard"
+
     def close_tab(self, index: int) -> bool:
         """Close one tab; asks first when it has unsaved edits. False if the person declined."""
         widget = self.tabs.widget(index)
         if isinstance(widget, DocumentPanel):
-            if widget.is_dirty and not ask_yes_no(
-                self, "Unsaved edits", f"{widget.title} has unsaved edits. Close without saving?"
-            ):
+            if not self._settle_unsaved(widget):
                 return False
             self.threshold_dock.attach(None)
             self.tools_dock.attach(None)
@@ -348,8 +358,7 @@ class MainWindow(QMainWindow):
             self.open_paths(paths)
 
     def closeEvent(self, event):  # noqa: N802 (Qt naming)
-        edited = [p.title for p in self.panels() if p.is_dirty]
-        if edited and not ask_yes_no(self, "Unsaved edits", f"Unsaved edits in {', '.join(edited)}. Quit anyway?"):
+        if not all(self._settle_unsaved(panel) for panel in self.panels()):
             event.ignore()
             return
         for panel in self.panels():
