@@ -115,3 +115,29 @@ class Binarize(Operation):
             out = fit_value(fit_value(out, zero), one)
             out[i] = np.where(mask, one, zero)
         return out
+
+
+def modality_extremes(document: Any, frames: list[int]) -> tuple[float, float]:
+    """Lowest and highest modality value over `frames` (0-based) of a document as it is now:
+    the range a threshold that will touch those frames must start from."""
+    lows, highs = [], []
+    for i in frames:
+        stored = document.get_frame(i)
+        modality = document.modality(i)
+        if modality.lut is None:  # a rescale is monotonic: its extremes are at the stored extremes
+            values = modality.apply(np.array([stored.min(), stored.max()]))
+        else:
+            values = modality.apply(stored)
+        lows.append(float(values.min()))
+        highs.append(float(values.max()))
+    return min(lows), max(highs)
+
+
+def count_inside(document: Any, frames: list[int], lo: float, hi: float) -> tuple[int, int]:
+    """(pixels inside [lo, hi], all pixels) over `frames` of a document as it is now."""
+    inside = total = 0
+    for i in frames:
+        stored = document.get_frame(i)
+        inside += int(threshold_mask(stored, lo, hi, document.modality(i)).sum())
+        total += stored.size
+    return inside, total

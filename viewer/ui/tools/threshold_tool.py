@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.edits.operations import Binarize, FillInside, FillOutside, Operation
-from viewer.edits.threshold import threshold_mask
+from viewer.edits.threshold import count_inside, modality_extremes, threshold_mask
 from viewer.model.errors import ViewerError
 from viewer.ui.document_panel import DocumentPanel
 
@@ -51,6 +51,7 @@ class ThresholdDock(QDockWidget):
         self.panel: DocumentPanel | None = None
         self.region: pg.LinearRegionItem | None = None
         self._range_pending = False
+        self._default_range: tuple[float, float] | None = None
         self.low, self.high, self.value = _spin(), _spin(), _spin()
         self.scope = QComboBox()
         self.scope.addItems(["This frame", "All frames"])
@@ -78,6 +79,7 @@ class ThresholdDock(QDockWidget):
         self.fill_inside_button.clicked.connect(lambda: self._apply(FillInside))
         self.fill_outside_button.clicked.connect(lambda: self._apply(FillOutside))
         self.binarize_button.clicked.connect(lambda: self._apply(Binarize))
+        self.scope.currentIndexChanged.connect(lambda _i: self._scope_changed())
         self.visibilityChanged.connect(lambda visible: self._show_overlay() if visible else self._hide_overlay())
 
     # -- binding to a document panel --------------------------------------------------
@@ -101,17 +103,38 @@ class ThresholdDock(QDockWidget):
         self.region.setZValue(2000)  # above the window levels of HistogramLUTItem (1000)
         panel.histogram.item.vb.addItem(self.region)
         self.region.sigRegionChanged.connect(self._region_dragged)
+        self.region.sigRegionChangeFinished.connect(lambda _r: self._show_overlay())
         panel.view.image_changed.connect(self._show_overlay)
         self._range_pending = True
         self._show_overlay()
 
+    def _target_frames(self) -> list[int]:
+        """0-based frames an apply would touch: the current one, or all of them."""
+        if self.panel is None:
+            return []
+        if self.scope.currentIndex() == 1:
+            return list(range(self.panel.view.frame_count))
+        return [self.panel.view.frame]
+
     def _initial_range(self) -> None:
-        """Start from the frame's full range, once its pixels are there."""
-        values = self.panel.view.modality_values() if self.panel is not None else None
-        if values is None or not values.size:
+        """Start from the full range of the frames a fill would touch, once their pixels are
+        there (for all frames, the brightest pixel of any frame, not of the one shown)."""
+        if self.panel is None or self.panel.view.stored_frame() is None:
             return
         self._range_pending = False
-        self.set_range(float(values.min()), float(values.max()))
+        try:
+            self._default_range = modality_extremes(self.panel.document, self._target_frames())
+        except ViewerError as exc:
+            self.error_raised.emit(str(exc))
+            return
+        self.set_range(*self._default_range)
+
+    def _scope_changed(self) -> None:
+        """A range still at its default follows the new scope; one the person set stays."""
+        default = self._default_range
+        if self.panel is not None and default is not None and np.allclose(self.range(), default, atol=0.01):
+            self._range_pending = True
+        self._show_overlay()
 
     def set_range(self, low: float, high: float) -> None:
         """Set the range (modality units) in every control and refresh the overlay."""
@@ -139,7 +162,7 @@ class ThresholdDock(QDockWidget):
             spin.blockSignals(True)
             spin.setValue(float(value))
             spin.blockSignals(False)
-        self._show_overlay()
+        self._show_overlay(count_all=False)
 
     # -- overlay ----------------------------------------------------------------------
     def inside_mask(self) -> np.ndarray | None:
@@ -152,7 +175,10 @@ class ThresholdDock(QDockWidget):
         low, high = self.range()
         return threshold_mask(stored, low, high, self.panel.view.modality())
 
-    def _show_overlay(self) -> None:
+    def _show_overlay(self, count_all: bool = True) -> None:
+        """The overlay on the shown frame, and the inside count over the frames a fill will
+        touch (while the region is being dragged, only the shown frame's: decoding every
+        frame on every mouse move would stall the drag; the full count follows on release)."""
         if self.panel is not None and self._range_pending:
             self._initial_range()
         if self.panel is None or not self.isVisible():
@@ -163,8 +189,14 @@ class ThresholdDock(QDockWidget):
         overlay = np.zeros((*mask.shape, 4), dtype=np.uint8)
         overlay[mask] = OVERLAY_RGBA
         self.panel.image_view.set_overlay(overlay)
-        inside = int(mask.sum())
-        self.count_label.setText(f"{inside} pixels ({100.0 * inside / max(mask.size, 1):.1f}%)")
+        frames = self._target_frames()
+        if len(frames) > 1 and count_all:  # the count covers what the fill will touch
+            inside, total = count_inside(self.panel.document, frames, *self.range())
+            where = f" in {len(frames)} frames"
+        else:
+            inside, total = int(mask.sum()), mask.size
+            where = " in this frame (all frames on release)" if len(frames) > 1 else ""
+        self.count_label.setText(f"{inside} pixels ({100.0 * inside / max(total, 1):.1f}%){where}")
 
     def _hide_overlay(self) -> None:
         if self.panel is not None:

@@ -1,0 +1,45 @@
+"""Multi-frame threshold: with "All frames", the default range and the Inside count cover
+every frame the fill will touch (the High default was the shown frame's maximum, so "Fill
+outside, All frames" zeroed the brighter pixels of other frames)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tests import hostile
+from viewer.edits.operations import FillOutside
+
+
+def test_all_frames_range_and_count_cover_every_frame(window, qtbot, tmp_path: Path) -> None:
+    ds = hostile.image_dataset(8, 8, frames=3)  # ramp: frame 3 holds the brightest values
+    path = hostile.write(ds, tmp_path / "three.dcm")
+    ramp = hostile.ramp(ds)
+    panel = window.open_paths([path])[0]
+    panel.view.load_current()
+    window.edits.threshold_action.trigger()
+    dock = window.threshold_dock
+    qtbot.waitUntil(lambda: dock._default_range is not None)
+    assert dock.range() == (0.0, 63.0)  # this frame: frame 1 holds 0..63
+    dock.scope.setCurrentIndex(1)  # All frames
+    assert dock.range() == (0.0, float(ramp.max()))
+    assert dock.count_label.text().startswith(f"{ramp.size} pixels (100.0%) in 3 frames")
+    dock.set_range(0, 100)
+    assert dock.count_label.text().startswith("101 pixels") and "in 3 frames" in dock.count_label.text()
+    dock.set_range(0, float(ramp.max()))
+    dock.fill_outside_button.click()
+    assert panel.document.edits.operations == [FillOutside(0.0, float(ramp.max()), 0.0)]
+    assert np.array_equal(panel.document.edits.pixels, ramp)  # nothing was outside: nothing zeroed
+
+
+def test_a_range_the_person_set_survives_a_scope_change(window, qtbot, tmp_path: Path) -> None:
+    path = hostile.write(hostile.image_dataset(8, 8, frames=3), tmp_path / "three.dcm")
+    panel = window.open_paths([path])[0]
+    panel.view.load_current()
+    window.edits.threshold_action.trigger()
+    dock = window.threshold_dock
+    qtbot.waitUntil(lambda: dock._default_range is not None)
+    dock.set_range(10, 20)
+    dock.scope.setCurrentIndex(1)
+    assert dock.range() == (10.0, 20.0)
