@@ -22,6 +22,32 @@ PARALLEL_MIN_BYTES = 32 * 2**20
 CHUNK_FRAMES = 8
 
 
+#: Lossless syntaxes imagecodecs can encode when pydicom's plug-ins refuse an image:
+#: openjpeg as pylibjpeg-openjpeg drives it always asks for 6 resolution levels, so any
+#: side under 32 pixels fails; CharLS there refuses a 1 x 1 image.
+_SMALL_IMAGE_FALLBACK = {"1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.80"}
+
+
+def _encode_small(syntax: str, frame: npt.NDArray[Any], options: dict[str, Any]) -> bytes:
+    """One frame through imagecodecs with parameters that fit its size (lossless)."""
+    import imagecodecs
+
+    if syntax == "1.2.840.10008.1.2.4.80":
+        return bytes(imagecodecs.jpegls_encode(frame, level=0))  # unsigned only: signed 1 x 1 is refused
+    resolutions = max(1, min(6, int(np.log2(max(1, min(frame.shape[:2])))) + 1))
+    return bytes(
+        imagecodecs.jpeg2k_encode(
+            frame,
+            level=0,
+            codecformat="J2K",
+            reversible=True,
+            resolutions=resolutions,
+            bitspersample=int(options["bits_stored"]),
+            mct=False,
+        )
+    )
+
+
 def _encode_chunk(syntax: str, options: dict[str, Any], frames: npt.NDArray[Any]) -> list[bytes]:
     from pydicom.pixels import get_encoder
     from pydicom.uid import UID
@@ -31,7 +57,16 @@ def _encode_chunk(syntax: str, options: dict[str, Any], frames: npt.NDArray[Any]
     if plugin and plugin not in encoder.available_plugins:
         plugin = ""
     kwargs = dict(options, number_of_frames=1)
-    return [encoder.encode(frame, encoding_plugin=plugin, **kwargs) for frame in frames]
+    out = []
+    for frame in frames:
+        try:
+            out.append(encoder.encode(frame, encoding_plugin=plugin, **kwargs))
+        except Exception:
+            small = min(frame.shape[:2]) < 32
+            if syntax not in _SMALL_IMAGE_FALLBACK or not small or options["samples_per_pixel"] != 1:
+                raise
+            out.append(_encode_small(syntax, frame, options))  # verified on read-back like any frame
+    return out
 
 
 def _context() -> multiprocessing.context.BaseContext:

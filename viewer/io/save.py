@@ -159,7 +159,8 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
             frames = encode_frames(little, str(syntax), _encoding_options(ds))
     except BaseException as exc:
         reraise_if_fatal(exc)
-        raise ViewerError(f"cannot encode as {syntax.name}: {one_line(exc)}") from None
+        shape = f"{int(ds.Columns)} x {int(ds.Rows)}, {int(ds.BitsStored)} bits"
+        raise ViewerError(f"cannot encode this image ({shape}) as {syntax.name} here; try --syntax explicit") from None
     ds.PixelData = encapsulate(frames)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True
