@@ -411,3 +411,15 @@ def test_stray_item_tags_are_dropped_and_reported(tmp_path: Path, edited: bool) 
     assert not any(t.group == 0xFFFE for t in back.keys())
     expected = hostile.ramp(back)[0]
     assert np.array_equal(back.pixel_array, expected[:, ::-1] if edited else expected)
+
+
+def test_deflated_input_edited_with_syntax_keep(tmp_path: Path) -> None:
+    """Deflated + any pixel edit + keep failed: "the written file does not read back"."""
+    from viewer.io.save import save
+
+    document = open_document(corpus_file("image_dfl.dcm"))
+    begin_edit(document).apply(Flip("h"))
+    report = save(document, tmp_path / "out.dcm", "keep")
+    back = pydicom.dcmread(tmp_path / "out.dcm")
+    assert report.transfer_syntax == back.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1.99"
+    assert np.array_equal(back.pixel_array, pydicom.dcmread(corpus_file("image_dfl.dcm")).pixel_array[:, ::-1])
