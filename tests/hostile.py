@@ -174,3 +174,26 @@ def zeros_before(path: Path, zero_bytes: int) -> Path:
         f.seek(zero_bytes)
         f.write(data)
     return path
+
+
+def odd_length_fragment(path: Path) -> Path:
+    """A JPEG-LS image whose one fragment has an odd length (the delimiter follows it at an
+    odd offset), as some encoders write them."""
+    ds = image_dataset(16, 16)
+    frame = encode_frame(JPEGLSLossless, ramp(ds)[0])
+    if len(frame) % 2:
+        frame += b"\xff"  # make it even, then cut one byte below to make the item odd
+    frame += b"\x00\x00"
+    ds.file_meta.TransferSyntaxUID = JPEGLSLossless
+    from pydicom.encaps import encapsulate
+
+    ds.PixelData = encapsulate([frame])
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    write(ds, path)
+    data = bytearray(path.read_bytes())
+    item = data.rindex(b"\xfe\xff\x00\xe0" + struct.pack("<I", len(frame)))
+    data[item + 4 : item + 8] = struct.pack("<I", len(frame) - 1)
+    del data[item + 8 + len(frame) - 1]  # the item is now odd; the delimiter follows directly
+    path.write_bytes(bytes(data))
+    return path

@@ -423,3 +423,24 @@ def test_deflated_input_edited_with_syntax_keep(tmp_path: Path) -> None:
     back = pydicom.dcmread(tmp_path / "out.dcm")
     assert report.transfer_syntax == back.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1.99"
     assert np.array_equal(back.pixel_array, pydicom.dcmread(corpus_file("image_dfl.dcm")).pixel_array[:, ::-1])
+
+
+def test_odd_length_fragments_are_rewrapped_on_a_plain_save(tmp_path: Path) -> None:
+    """A pad byte after an odd item, with the item length unchanged, made the copy
+    unreadable to dcmtk and dciodvfy: the frame is re-wrapped with an even length."""
+    import subprocess
+
+    from pydicom.encaps import generate_fragments
+
+    from tests import hostile
+    from tests.reference import require
+    from viewer.io.save import save
+
+    path = hostile.odd_length_fragment(tmp_path / "odd.dcm")
+    report = save(open_document(path), tmp_path / "out.dcm")
+    assert any(c.path == "PixelData" and "even" in c.new for c in report.changes)
+    back = pydicom.dcmread(tmp_path / "out.dcm")
+    assert all(len(f) % 2 == 0 for f in generate_fragments(back.PixelData))
+    assert np.array_equal(back.pixel_array, pydicom.dcmread(path).pixel_array)
+    dump = subprocess.run([require("dcmdump"), str(tmp_path / "out.dcm")], capture_output=True, text=True)
+    assert dump.returncode == 0 and "E:" not in dump.stderr + dump.stdout

@@ -61,6 +61,28 @@ def _header_for_save(document: Document) -> Dataset:
     return ds
 
 
+def _even_fragments(ds: Dataset, frames: int) -> list[TagChange]:
+    """Encapsulated pixel data whose fragments have odd lengths cannot be written as they are
+    (a pad byte would fall outside the item and break the file for other readers): each
+    frame is re-wrapped with even length. The frames' bytes, and so the pixels, stay."""
+    from pydicom.encaps import encapsulate, generate_fragments, generate_frames
+
+    syntax = ds.file_meta.TransferSyntaxUID
+    if not syntax.is_compressed or "PixelData" not in ds:
+        return []
+    data = ds.PixelData
+    if all(len(fragment) % 2 == 0 for fragment in generate_fragments(data)):
+        return []
+    wrapped = [bytes(frame) for frame in generate_frames(data, number_of_frames=frames)]
+    ds.PixelData = encapsulate([frame + b"\x00" * (len(frame) % 2) for frame in wrapped], has_bot=len(wrapped) > 1)
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    for keyword in ("ExtendedOffsetTable", "ExtendedOffsetTableLengths"):  # offsets of the old wrapping
+        if keyword in ds:
+            del ds[keyword]
+    return [TagChange("PixelData", "odd-length fragment(s)", f"{len(wrapped)} frame(s) re-wrapped with even lengths")]
+
+
 def commit(document: Document, series_uid: str | None = None, allow_damaged: bool = False) -> CommitResult:
     """Build the dataset that a save of `document` writes, with the report of changes.
 
@@ -87,6 +109,7 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
         ds = document.read_full_dataset()
         if "PixelData" in ds and "Rows" in ds:
             changes = [TagChange(tag, kind, "") for tag, kind in drop_stray_elements(ds)]
+            changes += _even_fragments(ds, document.source_pixels.frames)
             return CommitResult(ds, None, changes, warnings)
         # pydicom could not read the whole object (e.g. truncated encapsulated data):
         # write the header with the frames that do decode, as an explicit repair.
