@@ -120,36 +120,45 @@ class FileFrameReader:
         finally:
             f.seek(self.offset)
 
-    def _checked_plugin(self, f: Any, index: int) -> str:
-        """Check the frame's codestream header against the dataset, then pick the plug-in.
-
-        CharLS (pyjpegls) can hang on a codestream cut short (seen in fuzzing, inside
-        native code where no timeout reaches), so frames without their end-of-image
-        marker go to libjpeg, which reports them instead."""
-        frame = self._frame_bytes(f, index)
-        if frame is not None:
-            rows, columns = int(self.options["rows"]), int(self.options["columns"])
-            check_frame(frame, rows, columns, index, self.syntax.name)
+    def _plugin_for(self, frame: bytes) -> str:
+        """The decoder plug-in for `frame`. CharLS (pyjpegls) can hang on a codestream cut
+        short (seen in fuzzing, inside native code where no timeout reaches), so frames
+        without their end-of-image marker go to libjpeg, which reports them instead."""
         if self.plugin != "pyjpegls":
             return self.plugin
-        if frame is None:
-            return "pylibjpeg"
         return self.plugin if frame.rstrip(b"\x00").endswith(b"\xff\xd9") else "pylibjpeg"
 
     def read(self, index: int) -> FrameArray:
         if self.native is not None and self.native.truncated:
             return self.native.read(self.path, self.offset, index)
         with self.path.open("rb") as f:
-            plugin = self._checked_plugin(f, index) if self.syntax.is_compressed else self.plugin
-            f.seek(self.offset)
-            try:
-                arr, _ = self.decoder.as_array(f, index=index, validate=True, decoding_plugin=plugin, **self.options)
-            except BaseException as exc:
-                reraise_if_fatal(exc)
-                if not plugin or plugin != self.plugin:
-                    raise
-                f.seek(self.offset)  # the preferred plug-in failed: let pydicom try them all
-                arr, _ = self.decoder.as_array(f, index=index, validate=True, **self.options)
+            frame = self._frame_bytes(f, index) if self.syntax.is_compressed else None
+            if frame is None:  # native data, or a frame pydicom must find itself (it then reports)
+                f.seek(self.offset)
+                plugin = "pylibjpeg" if self.syntax.is_compressed and self.plugin == "pyjpegls" else self.plugin
+                return self._decode(f, index, plugin, self.options)
+        # The frame is in hand: check its own header, then decode these bytes (reading them
+        # again through the file would walk the fragments a second time).
+        check_frame(frame, int(self.options["rows"]), int(self.options["columns"]), index, self.syntax.name)
+        from pydicom.encaps import encapsulate
+
+        options = dict(self.options, number_of_frames=1)
+        options.pop("extended_offsets", None)
+        return self._decode(encapsulate([frame]), 0, self._plugin_for(frame), options)
+
+    def _decode(self, src: Any, index: int, plugin: str, options: dict[str, Any]) -> FrameArray:
+        """Decode frame `index` of `src` (a file or an encapsulated value) with `plugin`;
+        if the preferred plug-in fails, pydicom tries every one."""
+        start = src.tell() if hasattr(src, "tell") else 0
+        try:
+            arr, _ = self.decoder.as_array(src, index=index, validate=True, decoding_plugin=plugin, **options)
+        except BaseException as exc:
+            reraise_if_fatal(exc)
+            if not plugin or plugin != self.plugin:
+                raise
+            if hasattr(src, "seek"):
+                src.seek(start)
+            arr, _ = self.decoder.as_array(src, index=index, validate=True, **options)
         return arr
 
 
