@@ -139,7 +139,7 @@ class _Walker:
             if tag == 0x7FE00010 and depth == 0:
                 return end
             if depth == 0 and tag in _SIZE_TAGS and length != _UNDEFINED and length <= 16:
-                self._remember(tag, bytes(self.data[p + header : p + header + length]), vr, little)
+                self._remember(tag, p + header, length, little)
             start = p + header
             if vr == b"SQ" or (length == _UNDEFINED and vr in (b"UN", b"")) or (not explicit and _is_sequence(tag)):
                 inner_explicit = explicit and vr == b"SQ"
@@ -191,22 +191,18 @@ class _Walker:
                 return p
         return end
 
-    def _remember(self, tag: int, raw: bytes, vr: bytes, little: bool) -> None:
-        name = _SIZE_TAGS[tag]
+    def _remember(self, tag: int, p: int, length: int, little: bool) -> None:
+        """Keep the value of a top-level size attribute (IS text, or US) at `p`."""
         try:
-            if tag == 0x00280008:  # IS: text
-                value = int(raw.decode("ascii").strip("\x00 ") or 1)
-            elif len(raw) >= 2:
-                value = self._u16_bytes(raw, little)
+            if tag == 0x00280008:  # Number of Frames, IS: text
+                value = int(bytes(self.data[p : p + length]).decode("ascii").strip("\x00 ") or 1)
+            elif length >= 2:
+                value = self._u16(p, little)
             else:
                 return
         except (ValueError, UnicodeDecodeError):
             return
-        self.sizes.values[name] = max(0, value)
-
-    @staticmethod
-    def _u16_bytes(raw: bytes, little: bool) -> int:
-        return int(struct.unpack("<H" if little else ">H", raw[:2])[0])
+        self.sizes.values[_SIZE_TAGS[tag]] = max(0, value)
 
 
 def _is_sequence(tag: int) -> bool:
