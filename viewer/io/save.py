@@ -198,7 +198,7 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallba
 def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None, every_frame: bool = False) -> None:
     """Re-read the written file: header must match; the first and last frames (every frame
     with `every_frame`) must decode equal to `pixels`."""
-    from viewer.model.readers import DatasetFrameReader, FileFrameReader
+    from viewer.model.readers import make_reader
 
     try:
         with collect_warnings([]):
@@ -210,12 +210,7 @@ def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None, every_frame
             if pixels is not None:
                 if frames != len(pixels):
                     raise ViewerError(f"written file reads back with {frames} frames, not {len(pixels)}")
-                written_syntax = UID(back.file_meta.TransferSyntaxUID)
-                reader: FileFrameReader | DatasetFrameReader = (
-                    DatasetFrameReader(dcmread(path))  # deflated: the whole dataset is inflated to read it
-                    if written_syntax.is_deflated
-                    else FileFrameReader(path, written_syntax, [])
-                )
+                reader = make_reader(path, back, False, [])  # as any file is read (deflated: inflated)
                 for index in range(frames) if every_frame else sorted({0, frames - 1}):
                     decoded = reader.read(index)
                     if not np.array_equal(decoded.reshape(pixels[index].shape), pixels[index]):
