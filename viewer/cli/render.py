@@ -15,6 +15,9 @@ def add_parser(sub: Any) -> None:
     render.add_argument("-o", "--output", required=True, metavar="OUT.png")
     render.add_argument("--frame", type=int, default=1, metavar="N", help="1-based frame number")
     render.add_argument("--window", type=float, nargs=2, metavar=("CENTER", "WIDTH"))
+    render.add_argument(
+        "--no-overlays", action="store_true", help="leave overlay planes (60xx) out; shown by default, as dcm2pnm does"
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -35,7 +38,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             window = Window(args.window[0], args.window[1])
         except ValueError as exc:
             raise UsageError(f"--window: {exc}") from None
-    image = render_frame(document, args.frame - 1, window)
+    image = render_frame(document, args.frame - 1, window, overlays=not args.no_overlays)
     if document.source.damage:
         err.write(f"dicom-viewer: warning: {document.source.damage}; missing pixels are drawn as 0\n")
     try:

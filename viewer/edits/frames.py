@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import numpy.typing as npt
 
-from viewer.edits.operation import EditContext, Operation, Pixels, Planes
+from viewer.edits.operation import EditContext, Operation, Pixels
 from viewer.model.errors import ViewerError
 
 
@@ -52,7 +52,8 @@ def frames_to_keep(frame_count: int, delete: list[int]) -> list[int]:
 
 @dataclass(frozen=True)
 class _FrameSelection(Operation):
-    """Frames that remain, in order (`kept`); pixels and multi-frame overlays follow them."""
+    """Frames that remain, in order (`kept`); pixels and multi-frame overlays follow them
+    (overlays through ``kept_frames``, see ``viewer.model.overlays``)."""
 
     geometric: ClassVar[bool] = True
     selects_frames: ClassVar[bool] = True
@@ -66,10 +67,6 @@ class _FrameSelection(Operation):
 
     def kept_frames(self, frame_count: int) -> list[int] | None:
         return self.kept(frame_count)
-
-    def overlay(self, planes: Planes) -> Planes:
-        """Multi-frame overlays follow the kept frames; a one-frame overlay stays."""
-        return keep_frames(planes, self.kept(len(planes))) if len(planes) > 1 else planes
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ import numpy.typing as npt
 from viewer.model.display import ModalityTransform
 from viewer.model.errors import InvalidOperationError, ViewerError
 from viewer.model.geometry import FrameGeometry
+from viewer.model.overlays import Planes  # overlay planes: (frames, rows, columns), True where set
 
 Pixels = npt.NDArray[Any]
-Planes = npt.NDArray[np.bool_]  # overlay planes: (frames, rows, columns), True where set
 
 
 @dataclass

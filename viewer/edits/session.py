@@ -41,6 +41,7 @@ def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, c
         copy=copy,
         source_description=source,
         source_attributes=document.source_attributes,
+        source_overlays=lambda: document.source.overlays,
     )
 
 

@@ -19,6 +19,7 @@ from viewer.edits.history import DEFAULT_BUDGET_BYTES, History, Snapshot, Step
 from viewer.edits.operation import EditContext, Operation
 from viewer.model.display import ModalityTransform
 from viewer.model.errors import ViewerError
+from viewer.model.overlays import Overlay, follow_operations
 from viewer.model.pixels import PixelDescription, describe_array
 
 Pixels = npt.NDArray[Any]
@@ -39,6 +40,7 @@ class WorkingPixels:
         copy: bool = True,
         source_description: PixelDescription | None = None,
         source_attributes: Callable[[int], Dataset] | None = None,
+        source_overlays: Callable[[], list[Overlay]] | None = None,
     ) -> None:
         # copy=False hands over a freshly decoded array (no second copy of a big stack)
         self.pixels = np.array(pixels, copy=True, order="C") if copy else np.ascontiguousarray(pixels)
@@ -53,6 +55,8 @@ class WorkingPixels:
         self._source_frame = source_frame
         self._source_description = source_description
         self._source_attributes = source_attributes
+        self._source_overlays = source_overlays
+        self._overlays: tuple[int, list[Overlay]] | None = None  # (generation, overlays)
         self.generation = 0  # bumped on every change; views compare it to refresh
 
     # -- state ----------------------------------------------------------------------
@@ -95,6 +99,16 @@ class WorkingPixels:
     @property
     def quarter_turns(self) -> int:
         return sum(op.quarter_turns for op in self.operations)
+
+    @property
+    def overlays(self) -> list[Overlay]:
+        """The source's overlays moved, cut and binned with the pixels by every operation."""
+        if self._source_overlays is None or self._source_description is None:
+            return []
+        if self._overlays is None or self._overlays[0] != self.generation:
+            moved = follow_operations(self._source_overlays(), self.operations, self._source_description.frames)
+            self._overlays = (self.generation, moved)
+        return self._overlays[1]
 
     def is_cached(self, index: int) -> bool:
         return True  # every working frame is in memory

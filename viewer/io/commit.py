@@ -17,6 +17,7 @@ from pydicom.dataset import Dataset
 
 from viewer.edits.session import working
 from viewer.io.commit_geometry import commit_geometry
+from viewer.io.commit_overlays import commit_overlays
 from viewer.io.commit_pixels import choose_pixel_type, storage_dtype
 from viewer.io.commit_windows import modality_range, reset_rescale, update_group_windows, update_windows
 from viewer.io.derivation import mark_derived
@@ -176,8 +177,9 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
         update_windows(rec, ds, low, high, replace_all, "", warnings)
         update_group_windows(rec, ds, low, high, replace_all, warnings)
 
-    # Geometry and functional groups
+    # Geometry and functional groups; overlay planes follow the pixels
     commit_geometry(rec, ds, document, rows, columns)
+    commit_overlays(rec, ds, document, any(op.geometric for op in work.operations), warnings)
 
     # Derivation
     mark_derived(rec, ds, document, f"from a damaged input ({damage}; missing pixels saved as 0)" if damage else "")

@@ -38,7 +38,7 @@ class TagRecorder:
         self._written: list[tuple[Dataset, str, str]] = []  # (dataset, keyword, where) set here
 
     @staticmethod
-    def _text(value: Any) -> str:
+    def text(value: Any) -> str:
         if value is None:
             return ""
         if isinstance(value, Sequence):
@@ -50,7 +50,7 @@ class TagRecorder:
         return str(value)
 
     def set(self, ds: Dataset, keyword: str, value: Any, where: str = "", vr: str | None = None) -> None:
-        old = self._text(ds.get(keyword)) if keyword in ds else ""
+        old = self.text(ds.get(keyword)) if keyword in ds else ""
         if vr is not None:
             if keyword in ds and ds[keyword].VR != vr:
                 del ds[keyword]
@@ -61,14 +61,14 @@ class TagRecorder:
             ds.add_new(tag, vr, value)
         else:
             setattr(ds, keyword, value)
-        new = self._text(ds.get(keyword))
+        new = self.text(ds.get(keyword))
         if old != new:
             self.changes.append(TagChange(f"{where}{keyword}", old, new))
             self._written.append((ds, keyword, where))
 
     def delete(self, ds: Dataset, keyword: str, where: str = "") -> None:
         if keyword in ds:
-            text = self._text(ds[keyword].value)
+            text = self.text(ds[keyword].value)
             del ds[keyword]
             self.changes.append(TagChange(f"{where}{keyword}", text, ""))
 

@@ -21,6 +21,7 @@ from viewer.model.errors import NotDicomError, PixelDataError, ViewerError, one_
 from viewer.model.frames import FrameSet
 from viewer.model.functional_groups import frame_view
 from viewer.model.header import ensure_transfer_syntax, parse_all, read_header
+from viewer.model.overlays import Overlay
 from viewer.model.pixels import PixelDescription, describe_pixels
 from viewer.model.prescan import require_regular_file
 from viewer.model.readers import SeriesFrameReader, make_reader
@@ -84,6 +85,11 @@ class Document:
     def modality(self, index: int) -> ModalityTransform:
         """Stored -> modality transform of frame `index` as it is now (edits included)."""
         return self.shown.modality_for(index)
+
+    @property
+    def overlays(self) -> list[Overlay]:
+        """Overlay planes on the grid shown now (moved with the pixels by edits)."""
+        return self.shown.overlays
 
     def frame_attributes(self, index: int) -> Dataset:
         """Attributes in force for frame `index` as it is now (functional groups included;
@@ -169,7 +175,10 @@ def open_document(path: str | Path) -> Document:
             raise NotDicomError(f"'{path.name}' names an unknown transfer syntax '{syntax}'")
         reader = make_reader(path, ds, forced, notes)
         notes += unusable_luts(frame_view(ds, 0))
-        return Document(Source(path, ds, reader, forced, notes))
+        source = Source(path, ds, reader, forced, notes)
+        if source.overlays is not None:  # read now, so that their notes show with the others
+            notes += source.overlay_notes
+        return Document(source)
     except ViewerError:
         raise
     except PermissionError:

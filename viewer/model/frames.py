@@ -12,6 +12,7 @@ import numpy.typing as npt
 from pydicom.dataset import Dataset
 
 from viewer.model.display import ModalityTransform
+from viewer.model.overlays import Overlay
 from viewer.model.pixels import PixelDescription
 
 
@@ -23,6 +24,9 @@ class FrameSet(Protocol):
 
     @property
     def quarter_turns(self) -> int: ...
+
+    @property
+    def overlays(self) -> list[Overlay]: ...
 
     def frame(self, index: int) -> npt.NDArray[Any]: ...
 

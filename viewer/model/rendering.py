@@ -30,6 +30,7 @@ from viewer.model.display import (
     strip_minmax_window,
 )
 from viewer.model.errors import PixelDataError, ViewerError, one_line
+from viewer.model.overlays import draw_overlays
 from viewer.model.pixels import PixelDescription
 
 UInt8Array = npt.NDArray[np.uint8]
@@ -87,8 +88,11 @@ def render_stored(
     return grayscale_rendering(state, pixels, modality).render(stored, pixels)
 
 
-def render_frame(document: Any, index: int, window: Window | None = None, invert: bool = False) -> UInt8Array:
-    """Render frame `index` (0-based) of a :class:`Document` as a fresh view would show it."""
+def render_frame(
+    document: Any, index: int, window: Window | None = None, invert: bool = False, overlays: bool = True
+) -> UInt8Array:
+    """Render frame `index` (0-based) of a :class:`Document` as a fresh view would show it,
+    overlay planes drawn in unless `overlays` is False."""
     stored = document.get_frame(index)
     try:
         attributes = document.frame_attributes(index)
@@ -96,7 +100,8 @@ def render_frame(document: Any, index: int, window: Window | None = None, invert
         state = ViewState(frame=index, window=window, invert=invert)
         if window is None:
             state.window, state.voi_lut = initial_voi(attributes, document.pixels, modality, stored)
-        return render_stored(stored, attributes, document.pixels, modality, state)
+        image = render_stored(stored, attributes, document.pixels, modality, state)
+        return draw_overlays(image, document.overlays, index) if overlays else image
     except (ViewerError, MemoryError):
         raise
     except Exception as exc:  # malformed LUTs and the like

@@ -33,6 +33,7 @@ from viewer.model.header import (
     collect_warnings,
     read_full,
 )
+from viewer.model.overlays import Overlay, read_overlays
 from viewer.model.pixels import PixelDescription, describe_pixels
 from viewer.model.readers import (
     DatasetFrameReader,
@@ -81,6 +82,8 @@ class Source:
         self._cache: OrderedDict[int, FrameArray] = OrderedDict()
         self._lock = threading.Lock()
         self._stamp = _file_stamp(path)
+        self._overlays: list[Overlay] | None = None
+        self.overlay_notes: list[str] = []
 
     @property
     def frame_paths(self) -> list[Path] | None:
@@ -120,6 +123,17 @@ class Source:
     @property
     def description(self) -> PixelDescription:
         return self.source_pixels
+
+    @property
+    def overlays(self) -> list[Overlay]:
+        """The file's overlay planes on its pixel grid (read once; a series has none)."""
+        if self._overlays is None:
+            self._overlays, self.overlay_notes = ([], []) if self.frame_headers else self._read_overlays()
+        return self._overlays
+
+    def _read_overlays(self) -> tuple[list[Overlay], list[str]]:
+        p = self.source_pixels
+        return read_overlays(self.dataset, p.rows, p.columns, p.frames)
 
     @property
     def quarter_turns(self) -> int:

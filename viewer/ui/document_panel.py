@@ -37,7 +37,7 @@ class DocumentPanel(QWidget):
         layout.addWidget(self.damage_banner)
         layout.addLayout(top, 1)
         layout.addWidget(self.frame_bar)
-        self.image_view.zoom_changed.connect(lambda _z: self.image_view.update_overlay_text())
+        self.image_view.zoom_changed.connect(lambda _z: self.image_view.update_annotations())
 
     history_budget_bytes: int | None = None  # set by the main window from preferences
     _saved_generation = 0  # edits generation at the last save

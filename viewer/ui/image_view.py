@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from viewer.model.display import Window
+from viewer.model.overlays import overlay_rgba
 from viewer.ui.document_view import DocumentView
 
 
@@ -71,7 +72,12 @@ class ImageViewWidget(QWidget):
         self.image_item = pg.ImageItem(axisOrder="row-major")  # DICOM rows are y
         self.image_item.setAutoDownsample(False)
         self.viewbox.addItem(self.image_item)
-        self.overlay_item = pg.ImageItem(axisOrder="row-major")
+        self.planes_item = pg.ImageItem(axisOrder="row-major")  # overlay planes (60xx)
+        self.planes_item.setZValue(5)
+        self.viewbox.addItem(self.planes_item)
+        self._planes_visible = True
+        self._planes_key: tuple[int, int, bool] | None = None  # what planes_item shows
+        self.overlay_item = pg.ImageItem(axisOrder="row-major")  # tools' previews
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
         self._update_geometry()
@@ -121,6 +127,8 @@ class ImageViewWidget(QWidget):
         self.image_rect = QRectF(0, 0, pixels.columns, pixels.rows * self._pixel_aspect)
         self.image_item.setRect(self.image_rect)
         self.overlay_item.setRect(self.image_rect)
+        self.planes_item.setRect(self.image_rect)
+        self._planes_key = None
 
     def _on_geometry_changed(self) -> None:
         self.overlay_item.clear()
@@ -210,7 +218,31 @@ class ImageViewWidget(QWidget):
             QRectF(c0, r0 * self._pixel_aspect, shown_columns * step, shown_rows * step * self._pixel_aspect)
         )
         self._shown_step, self._shown_origin = step, (r0, c0)
-        self.update_overlay_text()
+        self._update_planes()
+        self.update_annotations()
+
+    def _update_planes(self) -> None:
+        """Show the current frame's overlay planes (only when the frame or the edits changed)."""
+        overlays = self.view.document.overlays
+        key = (self.view.frame, id(overlays), self._planes_visible)
+        if key == self._planes_key:
+            return
+        self._planes_key = key
+        layer = overlay_rgba(overlays, self.view.frame) if self._planes_visible else None
+        if layer is None:
+            self.planes_item.clear()
+            return
+        self.planes_item.setImage(layer, autoLevels=False, levels=(0, 255))
+        self.planes_item.setRect(self.image_rect)
+
+    def set_planes_visible(self, visible: bool) -> None:
+        """Show or hide the file's overlay planes (View > Show Overlay Planes)."""
+        self._planes_visible = visible
+        self._update_planes()
+
+    @property
+    def planes_shown(self) -> bool:
+        return self.planes_item.image is not None and self._planes_visible
 
     def set_overlay(self, rgba: np.ndarray | None) -> None:
         """Show a (rows, columns, 4) uint8 overlay on top of the image, or clear it."""
@@ -235,18 +267,18 @@ class ImageViewWidget(QWidget):
             self._drag_start = None
             self.refresh()
 
-    # -- overlays -------------------------------------------------------------------
+    # -- annotations ----------------------------------------------------------------
     def _make_corner_label(self) -> QLabel:
         label = QLabel(self.graphics)
         label.setStyleSheet("color: #f0f0f0; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 11px;")
         label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         return label
 
-    def set_overlays_visible(self, visible: bool) -> None:
+    def set_annotations_visible(self, visible: bool) -> None:
         for label in self._corners:
             label.setVisible(visible)
 
-    def update_overlay_text(self) -> None:
+    def update_annotations(self) -> None:
         ds = self.view.document.dataset
         window = self.view.effective_window()
         texts = [

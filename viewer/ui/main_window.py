@@ -117,8 +117,14 @@ class MainWindow(QMainWindow):
             "Zoom &Out", lambda: self._panel_call("zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut
         )
         self.invert_action = self.add_action("&Invert Display", self._toggle_invert, "I", checkable=True)
-        self.overlay_action = self.add_action("Show &Overlays", self._toggle_overlays, "O", checkable=True)
-        self.overlay_action.setChecked(True)
+        self.annotations_action = self.add_action(
+            "Show &Annotations", lambda on: self._panels_call("set_annotations_visible", on), "A", checkable=True
+        )
+        self.annotations_action.setChecked(True)
+        self.planes_action = self.add_action(
+            "Show Overlay &Planes", lambda on: self._panels_call("set_planes_visible", on), "O", checkable=True
+        )
+        self.planes_action.setChecked(True)
         self.tags_action = self.tag_dock.toggleViewAction()
         self.tags_action.setShortcut(QKeySequence("Ctrl+T"))
         self.play_action = self.add_action("&Play / Pause", lambda: self._frame_call("toggle_play"), "Space")
@@ -155,7 +161,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self.window_menu = view_menu.addMenu("&Window Presets")
         self.window_menu.aboutToShow.connect(self._rebuild_window_menu)  # built when opened
-        view_menu.addActions([self.invert_action, self.overlay_action])
+        view_menu.addActions([self.invert_action, self.annotations_action, self.planes_action])
         view_menu.addSeparator()
         view_menu.addActions([self.play_action, self.prev_action, self.next_action])
         view_menu.addSeparator()
@@ -283,7 +289,8 @@ class MainWindow(QMainWindow):
         panel.image_view.cursor_moved.connect(lambda pos, p=panel: self._show_readout(p, pos))
         panel.view.error_raised.connect(lambda message: show_error(self, "Cannot show frame", message))
         panel.view.frame_changed.connect(self.tag_dock.set_frame)
-        panel.image_view.set_overlays_visible(self.overlay_action.isChecked())
+        panel.image_view.set_annotations_visible(self.annotations_action.isChecked())
+        panel.image_view.set_planes_visible(self.planes_action.isChecked())
         panel.history_budget_bytes = self.settings.history_budget_mb() * 1024 * 1024
         panel.view.edits_changed.connect(lambda p=panel: self.edits.on_edits_changed(p))
         panel.frame_bar.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
@@ -340,9 +347,10 @@ class MainWindow(QMainWindow):
     def _toggle_invert(self, checked: bool) -> None:
         self._panel_view_call("set_invert", checked)
 
-    def _toggle_overlays(self, checked: bool) -> None:
+    def _panels_call(self, method: str, *args: object) -> None:
+        """Call an image-view method on every open document (View menu toggles)."""
         for panel in self.panels():
-            panel.image_view.set_overlays_visible(checked)
+            getattr(panel.image_view, method)(*args)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About DICOM Viewer", f"dicom-viewer {__version__}\nA DICOM viewer and pixel editor.")
