@@ -40,3 +40,26 @@ def test_no_stored_window_means_min_max_in_both(window, tmp_path) -> None:
     expected = render_frame(panel.document, 0)
     assert expected.min() == 0 and expected.max() == 255
     assert np.array_equal(panel.view.display_image(), expected)
+
+
+def test_overlay_planes_shown_follow_edits_and_toggle(window, tmp_path) -> None:
+    """The overlay layer shows the planes render draws, moves with a crop and undo, and hides."""
+    from tests.overlay_files import overlay_image
+    from viewer.edits.operations import Crop
+    from viewer.model.overlays import overlay_rgba
+
+    panel = window.open_paths([overlay_image(tmp_path / "o.dcm")])[0]
+    panel.view.load_current()
+    layer = panel.image_view.planes_item.image
+    assert layer is not None
+    np.testing.assert_array_equal(layer[..., 3] == 255, render_frame(panel.document, 0) == 255)
+    window.edits.apply_operation(Crop(3, 2, 20, 15))
+    panel.view.load_current()
+    cropped = panel.image_view.planes_item.image
+    assert cropped is not None and cropped.shape[:2] == (15, 20)
+    np.testing.assert_array_equal(cropped, layer[2:17, 3:23])
+    np.testing.assert_array_equal(cropped, overlay_rgba(panel.document.overlays, 0))
+    window.planes_action.trigger()  # View > Show Overlay Planes off
+    assert panel.image_view.planes_item.image is None
+    window.planes_action.trigger()
+    assert panel.image_view.planes_item.image is not None
