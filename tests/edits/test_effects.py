@@ -143,3 +143,26 @@ def test_pad_widens_instead_of_wrapping_and_refuses_absurd_sizes() -> None:
 def test_every_operation_is_registered_under_its_recipe_name() -> None:
     assert all(cls.name == name for name, cls in OPERATIONS.items())
     assert "pad" in OPERATIONS
+
+
+@pytest.mark.parametrize("operation", GEOMETRIC, ids=lambda op: op.describe())
+def test_point_lands_where_the_pixel_lands(operation) -> None:
+    """`point` (how shutters follow) agrees with `apply` for every pixel centre that survives."""
+    for row in range(ROWS):
+        for column in range(COLUMNS):
+            pixels = np.zeros((1, ROWS, COLUMNS), dtype=np.int16)
+            pixels[0, row, column] = 1000
+            out = operation.apply(pixels, _context())[0]
+            new_row, new_column = operation.point(row, column, ROWS, COLUMNS)
+            if isinstance(operation, Bin):  # the block's mean holds it; its centre is an integer
+                f = operation.factor
+                block = (row // f, column // f)
+                if block[0] < out.shape[0] and block[1] < out.shape[1]:
+                    centre = operation.point(block[0] * f + (f - 1) / 2, block[1] * f + (f - 1) / 2, ROWS, COLUMNS)
+                    assert centre == block and out[block] > 0
+                    assert abs(new_row - block[0]) < 0.5 and abs(new_column - block[1]) < 0.5
+                continue
+            if 0 <= new_row < out.shape[0] and 0 <= new_column < out.shape[1]:
+                assert out[int(new_row), int(new_column)] == 1000, (row, column)
+            else:
+                assert out.max() == 0  # cut away by a crop

@@ -63,3 +63,18 @@ def test_overlay_planes_shown_follow_edits_and_toggle(window, tmp_path) -> None:
     assert panel.image_view.planes_item.image is None
     window.planes_action.trigger()
     assert panel.image_view.planes_item.image is not None
+
+
+def test_display_shutter_covers_the_same_pixels_as_render(window, tmp_path) -> None:
+    from tests import hostile
+
+    ds = hostile.image_dataset(24, 32)
+    ds.ShutterShape = "CIRCULAR"
+    ds.CenterOfCircularShutter, ds.RadiusOfCircularShutter = [12, 15], 9
+    panel = window.open_paths([hostile.write(ds, tmp_path / "s.dcm")])[0]
+    panel.view.load_current()
+    layer = panel.image_view.planes_item.image
+    assert layer is not None
+    rendered = render_frame(panel.document, 0)
+    covered = layer[..., 3] == 255
+    assert covered.sum() > 100 and (rendered[covered] == 0).all() and (layer[covered][:, :3] == 0).all()

@@ -70,5 +70,14 @@ class Bin(Operation):
             column_spacing=None if frame.column_spacing is None else frame.column_spacing * self.factor,
         )
 
+    def point(self, row: float, column: float, rows: int, columns: int) -> tuple[float, float]:
+        """Pixel centres: binned pixel k is the mean of source pixels k*f .. k*f+f-1."""
+        shift = (self.factor - 1) / 2
+        return (row - shift) / self.factor, (column - shift) / self.factor
+
+    @property
+    def scale(self) -> float:
+        return 1 / self.factor
+
     def overlay(self, planes: Planes) -> Planes:
         return bin_planes(planes, self.factor)

@@ -47,5 +47,8 @@ class Crop(Operation):
     def geometry(self, frame: FrameGeometry) -> FrameGeometry:
         return replace(frame, rows=self.height, columns=self.width, position=frame.moved(self.y, self.x))
 
+    def point(self, row: float, column: float, rows: int, columns: int) -> tuple[float, float]:
+        return row - self.y, column - self.x
+
     def overlay(self, planes: Planes) -> Planes:
         return crop(planes, self.x, self.y, self.width, self.height)

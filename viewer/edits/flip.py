@@ -44,5 +44,8 @@ class Flip(Operation):
             )
         return replace(frame, position=frame.moved(frame.rows - 1, 0), column_direction=negated(frame.column_direction))
 
+    def point(self, row: float, column: float, rows: int, columns: int) -> tuple[float, float]:
+        return (row, columns - 1 - column) if self.direction == "h" else (rows - 1 - row, column)
+
     def overlay(self, planes: Planes) -> Planes:
         return flip(planes, self.direction)

@@ -122,6 +122,16 @@ class Operation:
         """Overlay planes after this operation, moved, cut, flipped or binned with the pixels."""
         return planes
 
+    def point(self, row: float, column: float, rows: int, columns: int) -> tuple[float, float]:
+        """Where pixel (row, column) of a rows x columns frame lands (0-based, fractional):
+        how display shutters and other coordinates follow the pixels."""
+        return row, column
+
+    @property
+    def scale(self) -> float:
+        """How lengths in pixels change (binning shrinks them)."""
+        return 1.0
+
     def kept_frames(self, frame_count: int) -> list[int] | None:
         """0-based frames that remain, in order; None when every frame stays."""
         return None

@@ -68,5 +68,8 @@ class Pad(Operation):
             position=frame.moved(-self.top, -self.left),
         )
 
+    def point(self, row: float, column: float, rows: int, columns: int) -> tuple[float, float]:
+        return row + self.top, column + self.left
+
     def overlay(self, planes: Planes) -> Planes:
         return pad(planes, self.left, self.top, self.right, self.bottom, False)

@@ -66,5 +66,12 @@ class Rotate(Operation):
             column_direction=negated(frame.row_direction),
         )
 
+    def point(self, row: float, column: float, rows: int, columns: int) -> tuple[float, float]:
+        if self.degrees == 90:  # new[r, c] = old[rows-1-c, r]
+            return column, rows - 1 - row
+        if self.degrees == 180:
+            return rows - 1 - row, columns - 1 - column
+        return columns - 1 - column, row  # 270: new[r, c] = old[c, columns-1-r]
+
     def overlay(self, planes: Planes) -> Planes:
         return rotate(planes, self.degrees)

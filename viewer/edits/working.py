@@ -21,6 +21,8 @@ from viewer.model.display import ModalityTransform
 from viewer.model.errors import ViewerError
 from viewer.model.overlays import Overlay, follow_operations
 from viewer.model.pixels import PixelDescription, describe_array
+from viewer.model.shutters import Shutter
+from viewer.model.shutters import follow_operations as follow_shutter
 
 Pixels = npt.NDArray[Any]
 
@@ -41,6 +43,7 @@ class WorkingPixels:
         source_description: PixelDescription | None = None,
         source_attributes: Callable[[int], Dataset] | None = None,
         source_overlays: Callable[[], list[Overlay]] | None = None,
+        source_shutter: Callable[[], Shutter | None] | None = None,
     ) -> None:
         # copy=False hands over a freshly decoded array (no second copy of a big stack)
         self.pixels = np.array(pixels, copy=True, order="C") if copy else np.ascontiguousarray(pixels)
@@ -56,6 +59,8 @@ class WorkingPixels:
         self._source_description = source_description
         self._source_attributes = source_attributes
         self._source_overlays = source_overlays
+        self._source_shutter = source_shutter
+        self._shutter: tuple[int, Shutter | None] | None = None  # (generation, shutter)
         self._overlays: tuple[int, list[Overlay]] | None = None  # (generation, overlays)
         self.generation = 0  # bumped on every change; views compare it to refresh
 
@@ -99,6 +104,19 @@ class WorkingPixels:
     @property
     def quarter_turns(self) -> int:
         return sum(op.quarter_turns for op in self.operations)
+
+    @property
+    def shutter(self) -> Shutter | None:
+        """The source's display shutter with its points moved by every operation."""
+        if self._source_shutter is None or self._source_description is None:
+            return None
+        if self._shutter is None or self._shutter[0] != self.generation:
+            d = self._source_description
+            self._shutter = (
+                self.generation,
+                follow_shutter(self._source_shutter(), self.operations, d.rows, d.columns),
+            )
+        return self._shutter[1]
 
     @property
     def overlays(self) -> list[Overlay]:

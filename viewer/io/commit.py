@@ -19,6 +19,7 @@ from viewer.edits.session import working
 from viewer.io.commit_geometry import commit_geometry
 from viewer.io.commit_overlays import commit_overlays
 from viewer.io.commit_pixels import choose_pixel_type, storage_dtype
+from viewer.io.commit_shutter import commit_shutter
 from viewer.io.commit_windows import modality_range, reset_rescale, update_group_windows, update_windows
 from viewer.io.derivation import mark_derived
 from viewer.io.tag_changes import TagChange, TagRecorder
@@ -179,7 +180,9 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
 
     # Geometry and functional groups; overlay planes follow the pixels
     commit_geometry(rec, ds, document, rows, columns)
-    commit_overlays(rec, ds, document, any(op.geometric for op in work.operations), warnings)
+    geometric = any(op.geometric for op in work.operations)
+    commit_overlays(rec, ds, document, geometric, warnings)
+    commit_shutter(rec, ds, document, geometric)
 
     # Derivation
     mark_derived(rec, ds, document, f"from a damaged input ({damage}; missing pixels saved as 0)" if damage else "")

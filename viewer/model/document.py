@@ -25,6 +25,7 @@ from viewer.model.overlays import Overlay
 from viewer.model.pixels import PixelDescription, describe_pixels
 from viewer.model.prescan import require_regular_file
 from viewer.model.readers import SeriesFrameReader, make_reader
+from viewer.model.shutters import Shutter
 from viewer.model.source import ProgressCallback, Source, available_memory, check_memory_for
 
 FrameArray = npt.NDArray[Any]
@@ -90,6 +91,11 @@ class Document:
     def overlays(self) -> list[Overlay]:
         """Overlay planes on the grid shown now (moved with the pixels by edits)."""
         return self.shown.overlays
+
+    @property
+    def shutter(self) -> Shutter | None:
+        """The display shutter on the grid shown now (moved with the pixels by edits)."""
+        return self.shown.shutter
 
     def frame_attributes(self, index: int) -> Dataset:
         """Attributes in force for frame `index` as it is now (functional groups included;
@@ -175,10 +181,7 @@ def open_document(path: str | Path) -> Document:
             raise NotDicomError(f"'{path.name}' names an unknown transfer syntax '{syntax}'")
         reader = make_reader(path, ds, forced, notes)
         notes += unusable_luts(frame_view(ds, 0))
-        source = Source(path, ds, reader, forced, notes)
-        if source.overlays is not None:  # read now, so that their notes show with the others
-            notes += source.overlay_notes
-        return Document(source)
+        return Document(Source(path, ds, reader, forced, notes))
     except ViewerError:
         raise
     except PermissionError:

@@ -14,6 +14,7 @@ from pydicom.dataset import Dataset
 from viewer.model.display import ModalityTransform
 from viewer.model.overlays import Overlay
 from viewer.model.pixels import PixelDescription
+from viewer.model.shutters import Shutter
 
 
 class FrameSet(Protocol):
@@ -27,6 +28,9 @@ class FrameSet(Protocol):
 
     @property
     def overlays(self) -> list[Overlay]: ...
+
+    @property
+    def shutter(self) -> Shutter | None: ...
 
     def frame(self, index: int) -> npt.NDArray[Any]: ...
 

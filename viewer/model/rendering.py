@@ -32,6 +32,7 @@ from viewer.model.display import (
 from viewer.model.errors import PixelDataError, ViewerError, one_line
 from viewer.model.overlays import draw_overlays
 from viewer.model.pixels import PixelDescription
+from viewer.model.shutters import draw_shutter
 
 UInt8Array = npt.NDArray[np.uint8]
 #: Colour images are shown as they are; this window only labels the readout.
@@ -91,8 +92,8 @@ def render_stored(
 def render_frame(
     document: Any, index: int, window: Window | None = None, invert: bool = False, overlays: bool = True
 ) -> UInt8Array:
-    """Render frame `index` (0-based) of a :class:`Document` as a fresh view would show it,
-    overlay planes drawn in unless `overlays` is False."""
+    """Render frame `index` (0-based) of a :class:`Document` as a fresh view would show it:
+    overlay planes drawn in unless `overlays` is False, the display shutter always."""
     stored = document.get_frame(index)
     try:
         attributes = document.frame_attributes(index)
@@ -101,7 +102,9 @@ def render_frame(
         if window is None:
             state.window, state.voi_lut = initial_voi(attributes, document.pixels, modality, stored)
         image = render_stored(stored, attributes, document.pixels, modality, state)
-        return draw_overlays(image, document.overlays, index) if overlays else image
+        if overlays:
+            image = draw_overlays(image, document.overlays, index)
+        return draw_shutter(image, document.shutter)
     except (ViewerError, MemoryError):
         raise
     except Exception as exc:  # malformed LUTs and the like

@@ -41,6 +41,7 @@ from viewer.model.readers import (
     FrameReader,
     SeriesFrameReader,
 )
+from viewer.model.shutters import Shutter, read_shutter
 
 FrameArray = npt.NDArray[Any]
 
@@ -82,8 +83,14 @@ class Source:
         self._cache: OrderedDict[int, FrameArray] = OrderedDict()
         self._lock = threading.Lock()
         self._stamp = _file_stamp(path)
-        self._overlays: list[Overlay] | None = None
-        self.overlay_notes: list[str] = []
+        # what is drawn over the pixels (a series of files has neither)
+        self.overlays: list[Overlay] = []
+        self.shutter: Shutter | None = None
+        if frame_headers is None:
+            p = self.source_pixels
+            self.overlays, overlay_notes = read_overlays(dataset, p.rows, p.columns, p.frames)
+            self.shutter, shutter_notes = read_shutter(dataset)
+            self.notes += overlay_notes + shutter_notes
 
     @property
     def frame_paths(self) -> list[Path] | None:
@@ -123,17 +130,6 @@ class Source:
     @property
     def description(self) -> PixelDescription:
         return self.source_pixels
-
-    @property
-    def overlays(self) -> list[Overlay]:
-        """The file's overlay planes on its pixel grid (read once; a series has none)."""
-        if self._overlays is None:
-            self._overlays, self.overlay_notes = ([], []) if self.frame_headers else self._read_overlays()
-        return self._overlays
-
-    def _read_overlays(self) -> tuple[list[Overlay], list[str]]:
-        p = self.source_pixels
-        return read_overlays(self.dataset, p.rows, p.columns, p.frames)
 
     @property
     def quarter_turns(self) -> int:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from viewer.model.display import Window
 from viewer.model.overlays import overlay_rgba
+from viewer.model.shutters import shutter_rgba
 from viewer.ui.document_view import DocumentView
 
 
@@ -76,7 +77,7 @@ class ImageViewWidget(QWidget):
         self.planes_item.setZValue(5)
         self.viewbox.addItem(self.planes_item)
         self._planes_visible = True
-        self._planes_key: tuple[int, int, bool] | None = None  # what planes_item shows
+        self._planes_key: tuple[int, int, int, bool] | None = None  # what planes_item shows
         self.overlay_item = pg.ImageItem(axisOrder="row-major")  # tools' previews
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
@@ -222,13 +223,18 @@ class ImageViewWidget(QWidget):
         self.update_annotations()
 
     def _update_planes(self) -> None:
-        """Show the current frame's overlay planes (only when the frame or the edits changed)."""
-        overlays = self.view.document.overlays
-        key = (self.view.frame, id(overlays), self._planes_visible)
+        """Show the current frame's overlay planes and the display shutter (only when the
+        frame or the edits changed)."""
+        document = self.view.document
+        overlays, shutter = document.overlays, document.shutter
+        key = (self.view.frame, id(overlays), id(shutter), self._planes_visible)
         if key == self._planes_key:
             return
         self._planes_key = key
         layer = overlay_rgba(overlays, self.view.frame) if self._planes_visible else None
+        cover = shutter_rgba(shutter, document.pixels.rows, document.pixels.columns)
+        if cover is not None:  # the shutter hides overlays too
+            layer = cover if layer is None else np.where(cover[..., 3:] > 0, cover, layer)
         if layer is None:
             self.planes_item.clear()
             return
