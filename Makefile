@@ -18,7 +18,7 @@ run: $(STAMP)
 
 # The fast suite (the README's command); the soak test and the long fuzz run have their own targets.
 test: $(STAMP)
-	$(PYTEST) -m "not soak" tests
+	$(PYTEST) -n auto -m "not soak" tests
 
 # ruff (lint and format), mypy, and the import-linter layer contracts; fails on any finding.
 lint: $(STAMP)

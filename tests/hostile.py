@@ -197,3 +197,23 @@ def odd_length_fragment(path: Path) -> Path:
     del data[item + 8 + len(frame) - 1]  # the item is now odd; the delimiter follows directly
     path.write_bytes(bytes(data))
     return path
+
+
+def encapsulated_under_native(path: Path, codec: str) -> Path:
+    """Compressed (encapsulated) Pixel Data whose meta says Explicit VR Little Endian, as
+    tools that rewrite the meta without the data leave it. The UID is replaced in place,
+    padded to the same length, so every other byte stays as written."""
+    from pydicom.encaps import encapsulate
+
+    ds = image_dataset(16, 16)
+    ds.file_meta.TransferSyntaxUID = codec
+    ds.PixelData = encapsulate([encode_frame(codec, ramp(ds)[0])])
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    write(ds, path)
+    data = path.read_bytes()
+    old = str(codec).encode()
+    old += b"\x00" * (len(old) % 2)
+    new = str(ExplicitVRLittleEndian).encode().ljust(len(old), b"\x00")
+    path.write_bytes(data.replace(old, new, 1))
+    return path

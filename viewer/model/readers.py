@@ -89,6 +89,49 @@ class NativeLayout:
         return arr
 
 
+def _looks_like(fragment: bytes) -> str:
+    """The compression a fragment's first bytes suggest, in words (for the error message)."""
+    if fragment.startswith(b"\xff\xd8"):
+        return "JPEG-LS" if b"\xff\xf7" in fragment else "JPEG"
+    if fragment.startswith(b"\xff\x4f\xff\x51") or fragment[4:8] == b"jP  ":
+        return "JPEG 2000"
+    if len(fragment) >= 64 and 1 <= int.from_bytes(fragment[:4], "little") <= 15:
+        return "RLE"
+    return "an unknown compression"
+
+
+def _refuse_encapsulated(path: Path, offset: int, syntax: UID) -> None:
+    """Pixel Data of undefined length under a native transfer syntax is encapsulated
+    (compressed) data with wrong meta information: shown as native it would be noise,
+    and saved it would become a new, wrong image. Refuse, naming what it looks like."""
+    with path.open("rb") as f:
+        f.seek(max(0, offset - 4))
+        length = f.read(4)
+    if length == b"\xff\xff\xff\xff":
+        raise_encapsulated_in_native(path.name, syntax, _first_fragment(path, offset) or b"")
+
+
+def raise_encapsulated_in_native(name: str, syntax: UID, fragment: bytes) -> None:
+    raise PixelDataError(
+        f"'{name}': Pixel Data is encapsulated (undefined length) but the transfer syntax "
+        f"{syntax.name} is native; the file's meta information is wrong (the data looks like "
+        f"{_looks_like(fragment)}); refusing to show it as native pixels"
+    )
+
+
+def _first_fragment(path: Path, offset: int) -> bytes | None:
+    """The first 64 bytes of the first fragment after the Basic Offset Table, if readable."""
+    with path.open("rb") as f:
+        f.seek(offset)
+        head = f.read(8)
+        if len(head) < 8:
+            return None
+        bot_length = int.from_bytes(head[4:8], "little")
+        f.seek(offset + 8 + bot_length)
+        item = f.read(8 + 64)
+    return item[8:] if len(item) > 8 else None
+
+
 class FileFrameReader:
     """Decode single frames straight from the file: seek to the pixel data, decode one."""
 
@@ -101,6 +144,8 @@ class FileFrameReader:
         with path.open("rb") as f, collect_warnings(notes):
             _, self.options = _array_common(f, list(_DEFAULT_TAGS), transfer_syntax_uid=transfer_syntax)
             self.offset = f.tell()
+        if not transfer_syntax.is_compressed:
+            _refuse_encapsulated(path, self.offset, transfer_syntax)
         self.decoder = get_decoder(transfer_syntax)
         self.plugin = codecs.preferred_decoder_plugin(transfer_syntax)
         self.native = NativeLayout.from_options(self.options, transfer_syntax)
@@ -167,6 +212,13 @@ class DatasetFrameReader:
 
     def __init__(self, ds: Dataset) -> None:
         self.ds = ds
+        syntax = UID(ds.file_meta.TransferSyntaxUID)
+        element = ds.get("PixelData")
+        if element is not None and not syntax.is_compressed and ds["PixelData"].is_undefined_length:
+            from pydicom.encaps import generate_fragments
+
+            first = next(iter(generate_fragments(element)), b"")
+            raise_encapsulated_in_native(Path(str(getattr(ds, "filename", "") or "the file")).name, syntax, first[:64])
 
     def read(self, index: int) -> FrameArray:
         from pydicom.encaps import get_frame
