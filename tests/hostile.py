@@ -217,3 +217,24 @@ def encapsulated_under_native(path: Path, codec: str) -> Path:
     new = str(ExplicitVRLittleEndian).encode().ljust(len(old), b"\x00")
     path.write_bytes(data.replace(old, new, 1))
     return path
+
+
+def nested_encapsulated(path: Path) -> Path:
+    """A JPEG-LS image with a private sequence whose item holds its own encapsulated
+    thumbnail (7FE0,0010 of undefined length), as some vendors store previews."""
+    from pydicom.encaps import encapsulate
+    from pydicom.sequence import Sequence
+
+    ds = image_dataset(16, 16)
+    ds.file_meta.TransferSyntaxUID = JPEGLSLossless
+    ds.PixelData = encapsulate([encode_frame(JPEGLSLossless, ramp(ds)[0])])
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    thumbnail = Dataset()
+    thumbnail.Rows, thumbnail.Columns = 8, 8
+    thumbnail.PixelData = encapsulate([encode_frame(JPEGLSLossless, ramp(ds)[0][:8, :8])])
+    thumbnail["PixelData"].VR = "OB"
+    thumbnail["PixelData"].is_undefined_length = True
+    block = ds.private_block(0x0009, "DICOM-VIEWER TEST", create=True)
+    block.add_new(0x10, "SQ", Sequence([thumbnail]))
+    return write(ds, path)

@@ -27,6 +27,7 @@ from pydicom.uid import (
 from viewer.io.atomic import atomic_write
 from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import encode_frames
+from viewer.io.nested_pixels import drop_nested_encapsulated
 from viewer.io.targets import resolve_output
 from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
@@ -111,6 +112,7 @@ class EncodedDataset:
     syntax: UID
     native_pixels: memoryview | None = None  # written by `write_dataset` straight from the array
     pixels: npt.NDArray[Any] | None = None  # what was encoded (None: the source bytes are copied)
+    changes: list[TagChange] = field(default_factory=list)  # made here because of the syntax
 
     @property
     def verify_every_frame(self) -> bool:
@@ -130,10 +132,11 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     commit (the Save As preview) can be encoded again in another syntax."""
     pixels = result.pixels
     source = document.transfer_syntax
-    if pixels is None and syntax == source:
-        return EncodedDataset(result.dataset, syntax)  # unedited, same syntax: the bytes stay bit-identical
     ds = Dataset(result.dataset)  # a new element dict; changed elements are replaced, not edited
     ds.file_meta = FileMetaDataset(result.dataset.file_meta)
+    nested = drop_nested_encapsulated(ds, source, syntax)
+    if pixels is None and syntax == source:  # unedited, same syntax: the bytes stay bit-identical
+        return EncodedDataset(ds if nested else result.dataset, syntax, changes=nested)
     if pixels is None:
         pixels = document.load_all_frames()
         _replaced(ds, "PhotometricInterpretation", document.pixels.photometric_interpretation)
@@ -150,8 +153,8 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
         if syntax.is_deflated or any(tag > 0x7FE00010 for tag in ds.keys()):
             ds.PixelData = bytes(data) + (b"\x00" if len(data) % 2 else b"")
             ds["PixelData"].VR = "OB" if bits_allocated <= 8 else "OW"
-            return EncodedDataset(ds, syntax, pixels=pixels)
-        return EncodedDataset(ds, syntax, data, pixels=pixels)
+            return EncodedDataset(ds, syntax, pixels=pixels, changes=nested)
+        return EncodedDataset(ds, syntax, data, pixels=pixels, changes=nested)
     from pydicom.encaps import encapsulate
 
     try:
@@ -164,7 +167,7 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     ds.PixelData = encapsulate(frames)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True
-    return EncodedDataset(ds, syntax, pixels=pixels)
+    return EncodedDataset(ds, syntax, pixels=pixels, changes=nested)
 
 
 def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallback = no_progress) -> None:
@@ -249,8 +252,10 @@ def save(
     progress(1, 3)
     encoded = encode(result, document, uid)
     progress(2, 3)
+    changes = list(result.changes)  # a preview's commit may be encoded again: never extended
     if uid != document.transfer_syntax and result.pixels is None:
-        result.changes.append(TagChange("TransferSyntaxUID", document.transfer_syntax.name, uid.name))
+        changes.append(TagChange("TransferSyntaxUID", document.transfer_syntax.name, uid.name))
+    changes += encoded.changes
     try:
         check = lambda temp: verify(temp, encoded.dataset, encoded.pixels, encoded.verify_every_frame)  # noqa: E731 (a one-line callback)
         with atomic_write(real_target, check=check, like=document.path) as f:
@@ -261,4 +266,4 @@ def save(
         if isinstance(cause, PermissionError):
             raise ViewerError(f"no permission to write '{target}'") from None
         raise ViewerError(f"cannot write '{target}': {one_line(cause)}") from None
-    return SaveReport(target, uid, result.changes, result.warnings + syntax_warnings, written)
+    return SaveReport(target, uid, changes, result.warnings + syntax_warnings, written)
