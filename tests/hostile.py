@@ -238,3 +238,15 @@ def nested_encapsulated(path: Path) -> Path:
     block = ds.private_block(0x0009, "DICOM-VIEWER TEST", create=True)
     block.add_new(0x10, "SQ", Sequence([thumbnail]))
     return write(ds, path)
+
+
+def tiled_slide(path: Path) -> Path:
+    """A VL Whole Slide Microscopy image: a 32 x 32 Total Pixel Matrix in four 16 x 16 tiles."""
+    ds = image_dataset(16, 16, frames=4)
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.77.1.6"
+    ds.Modality = "SM"
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "VOLUME", "NONE"]
+    ds.DimensionOrganizationType = "TILED_FULL"
+    ds.TotalPixelMatrixRows, ds.TotalPixelMatrixColumns = 32, 32
+    ds.TotalPixelMatrixFocalPlanes = 1
+    return write(ds, path)

@@ -91,9 +91,23 @@ def macro_item(groups: Dataset, keyword: str) -> Dataset | None:
     return seq[0] if seq else None
 
 
+def refuse_tiled(ds: Dataset, operations: list[Operation]) -> None:
+    """A tiled image (whole-slide microscopy) is one Total Pixel Matrix cut into frames:
+    cropping, binning, turning or removing tiles one by one would leave the matrix size and
+    the tile positions wrong. Such edits are refused; value edits keep the tiling."""
+    tiled = "TotalPixelMatrixRows" in ds or str(ds.get("DimensionOrganizationType", "")).startswith("TILED")
+    changed = [op.name for op in operations if op.geometric]
+    if tiled and changed:
+        raise ViewerError(
+            f"'{changed[0]}' is not supported on a tiled whole-slide image: each tile would change but not "
+            "the Total Pixel Matrix or the tile positions (value edits such as threshold and invert work)"
+        )
+
+
 def commit_geometry(rec: TagRecorder, ds: Dataset, document: Document, rows: int, columns: int) -> None:
     work = working(document)
     assert work is not None
+    refuse_tiled(ds, work.operations)
     source = document.source_pixels
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")
     shared_seq = ds.get("SharedFunctionalGroupsSequence")

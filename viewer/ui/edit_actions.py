@@ -19,6 +19,7 @@ from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames,
 from viewer.edits.recipe import load_recipe
 from viewer.edits.session import working
 from viewer.io.batch import BatchResult, edit_folder
+from viewer.io.commit_geometry import refuse_tiled
 from viewer.model.errors import ViewerError
 from viewer.model.progress import Cancelled, Progress
 from viewer.ui.dialogs import ask_save_path, ask_text, ask_yes_no, show_error, show_info
@@ -88,6 +89,7 @@ class EditActions(QObject):
         if panel is None:
             return False
         try:
+            refuse_tiled(panel.document.dataset, [operation])  # told now, not at save
             panel.apply(operation)
         except ViewerError as exc:
             show_error(self._window, "Cannot apply", str(exc))
