@@ -44,17 +44,37 @@ _ORIGINAL_ONLY = {
 }
 
 
-def mark_derived(rec: TagRecorder, ds: Dataset, document: Document, damage: str = "") -> None:
-    work = working(document)
-    assert work is not None
+#: IODs whose Image Type value 2 is enumerated as PRIMARY only (dciodvfy rejects SECONDARY):
+#: an edited copy stays PRIMARY there. Enhanced and Legacy Converted IODs are recognised
+#: by name (their Image Type and Frame Type value 2 are PRIMARY-only too).
+_PRIMARY_ONLY = {
+    "1.2.840.10008.5.1.4.1.1.128",  # PET Image
+    "1.2.840.10008.5.1.4.1.1.20",  # Nuclear Medicine Image
+    "1.2.840.10008.5.1.4.1.1.77.1.6",  # VL Whole Slide Microscopy Image
+    "1.2.840.10008.5.1.4.1.1.77.1.5.1",  # Ophthalmic Photography 8 Bit Image
+    "1.2.840.10008.5.1.4.1.1.77.1.5.2",  # Ophthalmic Photography 16 Bit Image
+    "1.2.840.10008.5.1.4.1.1.14.1",  # Intravascular OCT Image - For Presentation
+    "1.2.840.10008.5.1.4.1.1.14.2",  # Intravascular OCT Image - For Processing
+    "1.2.840.10008.5.1.4.1.1.66.4",  # Segmentation
+}
+
+
+def secondary_allowed(ds: Dataset) -> bool:
+    """True when the IOD lets Image Type value 2 say SECONDARY (see `_PRIMARY_ONLY`)."""
     sop_class = UID(str(ds.get("SOPClassUID", "")))
     enhanced = "PerFrameFunctionalGroupsSequence" in ds or any(
         word in sop_class.name for word in ("Enhanced", "Legacy Converted")
     )
+    return not enhanced and str(sop_class) not in _PRIMARY_ONLY
+
+
+def mark_derived(rec: TagRecorder, ds: Dataset, document: Document, damage: str = "") -> None:
+    work = working(document)
+    assert work is not None
     image_type = list(ds.get("ImageType", []) or [])
     if image_type:
         image_type[0] = "DERIVED"
-        if len(image_type) > 1 and not enhanced:  # enhanced IODs allow only PRIMARY here
+        if len(image_type) > 1 and secondary_allowed(ds):
             image_type[1] = "SECONDARY"
         rec.set(ds, "ImageType", image_type)
     for keyword in _ORIGINAL_ONLY.get(str(ds.get("SOPClassUID", "")), ()):
