@@ -14,7 +14,11 @@ from viewer.model.document import Document
 
 DERIVATION_PREFIX = "Edited with dicom-viewer: "
 #: Attributes of Enhanced MR (PS3.3 C.8.13.4 MR Pulse Sequence, C.7.6.18.2 Bulk Motion
-#: Synchronization) that the validator allows only while Image Type value 1 is ORIGINAL.
+#: Synchronization) that dciodvfy allows only while Image Type value 1 is ORIGINAL or MIXED.
+#: PS3.3 says "may be present otherwise", and newer dicom3tools releases agree (mbpo), but
+#: the dicom3tools our users and CI install (Debian, 2022) reports each one kept on a
+#: DERIVED image as an error; tests/io/test_enhanced_derived.py checks that every removal
+#: is one that validator demands. Revisit when it is updated.
 _ORIGINAL_ONLY_MR = (
     "PulseSequenceName",
     "MRAcquisitionType",
