@@ -250,3 +250,15 @@ def tiled_slide(path: Path) -> Path:
     ds.TotalPixelMatrixRows, ds.TotalPixelMatrixColumns = 32, 32
     ds.TotalPixelMatrixFocalPlanes = 1
     return write(ds, path)
+
+
+def wrong_length_value(path: Path) -> Path:
+    """An image whose (0054,0081) Number of Slices (US) holds 3 bytes: not a whole number
+    of 2-byte values. The bytes follow directly (odd offset), as a careless writer leaves them."""
+    ds = image_dataset(8, 8)
+    write(ds, path)
+    data = bytearray(path.read_bytes())
+    at = data.index(struct.pack("<HH", 0x7FE0, 0x0010) + b"O")
+    data[at:at] = struct.pack("<HH", 0x0054, 0x0081) + b"US" + struct.pack("<H", 3) + b"\x01\x02\x03"
+    path.write_bytes(bytes(data))
+    return path

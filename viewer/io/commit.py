@@ -25,7 +25,7 @@ from viewer.io.derivation import mark_derived
 from viewer.io.tag_changes import TagChange, TagRecorder
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
-from viewer.model.header import collect_warnings, drop_stray_elements
+from viewer.model.header import collect_warnings, drop_stray_elements, keep_unreadable_as_bytes
 
 __all__ = ["CommitResult", "DamagedInputError", "TagChange", "commit", "choose_pixel_type"]
 
@@ -61,6 +61,14 @@ def _header_for_save(document: Document) -> Dataset:
         ds.file_meta = ds.file_meta if getattr(ds, "file_meta", None) is not None else FileMetaDataset()
         ds.file_meta.TransferSyntaxUID = document.transfer_syntax
     return ds
+
+
+def _raw_kept(ds: Dataset) -> list[TagChange]:
+    """Values that cannot be read as their VR are written back as raw bytes (VR UN), listed."""
+    return [
+        TagChange(path, f"{size} bytes, not a whole number of {vr} values", "kept as raw bytes (UN)")
+        for path, vr, size in keep_unreadable_as_bytes(ds)
+    ]
 
 
 def _even_fragments(ds: Dataset, frames: int) -> list[TagChange]:
@@ -110,7 +118,7 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     if not document.is_edited:
         ds = document.read_full_dataset()
         if "PixelData" in ds and "Rows" in ds:
-            changes = [TagChange(tag, kind, "") for tag, kind in drop_stray_elements(ds)]
+            changes = [TagChange(tag, kind, "") for tag, kind in drop_stray_elements(ds)] + _raw_kept(ds)
             changes += _even_fragments(ds, document.source_pixels.frames)
             return CommitResult(ds, None, changes, warnings)
         # pydicom could not read the whole object (e.g. truncated encapsulated data):
@@ -133,6 +141,7 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     rec = TagRecorder()
     for tag, kind in drop_stray_elements(ds):
         rec.note(tag, kind, "")
+    rec.changes += _raw_kept(ds)
     source = document.source_pixels
     pixels = work.pixels
     frames, rows, columns = pixels.shape[:3]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pydicom import config as _pydicom_config
 from pydicom import dcmread
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
@@ -15,6 +16,11 @@ from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, Implic
 
 from viewer.model.errors import NotDicomError, one_line
 from viewer.model.prescan import prescan
+
+# A binary value whose length is not a whole number of values (a US of 3 bytes) is kept
+# as raw bytes with VR UN instead of failing the whole read: shown as bytes, saved byte
+# for byte and listed in the save report (see :func:`unreadable_values`).
+_pydicom_config.convert_wrong_length_to_UN = True
 
 
 @contextmanager
@@ -66,13 +72,43 @@ def parse_all(ds: Dataset, notes: list[str], depth: int = 0) -> None:
     """
     for tag in list(ds.keys()):
         try:
-            element = ds[tag]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # wrong lengths are noted below, in fewer words
+                element = ds[tag]
             if element.VR == "SQ" and depth < 16:
                 for item in element.value:
                     parse_all(item, notes, depth + 1)
         except Exception as exc:
             del ds[tag]
             notes.append(f"element ({tag >> 16:04X},{tag & 0xFFFF:04X}) cannot be read and is ignored: {one_line(exc)}")
+    if depth == 0:
+        for where, vr, size in keep_unreadable_as_bytes(ds):
+            notes.append(f"{where}: {size} bytes are not a whole number of {vr} values; shown and kept as raw bytes")
+
+
+#: VRs whose values are binary numbers: a length that is not a multiple of the size fails.
+_BINARY_NUMBER_VRS = ("US", "SS", "UL", "SL", "FL", "FD", "AT", "SV", "UV")
+
+
+def keep_unreadable_as_bytes(ds: Dataset, where: str = "") -> list[tuple[str, str, int]]:
+    """Give VR UN to every element whose value could not be read as its VR (pydicom leaves
+    the raw bytes under the old VR, which cannot be written), so that a save writes the
+    bytes as they are; return (path, VR, byte count) of each for notes and save reports."""
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom's long words for the same finding
+        elements = list(ds)
+    for element in elements:
+        path = f"{where}{element.tag}"
+        if element.VR in _BINARY_NUMBER_VRS and isinstance(element.value, (bytes, bytearray)):
+            found.append((path, element.VR, len(element.value)))
+            element.VR = "UN"
+            if len(element.value) % 2:  # DICOM values have even length: one pad byte, as for OB
+                element.value = bytes(element.value) + b"\x00"
+        elif element.VR == "SQ":
+            for number, item in enumerate(element.value, 1):
+                found += keep_unreadable_as_bytes(item, f"{path}[{number}].")
+    return found
 
 
 def drop_stray_elements(ds: Dataset) -> list[tuple[str, str]]:
