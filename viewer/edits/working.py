@@ -51,6 +51,10 @@ class WorkingPixels:
         self.signed = signed
         self.is_color = is_color
         self.source_frames = list(range(len(self.pixels)))  # working frame -> original frame
+        # stored extremes before any edit: a save warns when a kept window stops covering them
+        self.source_extremes: tuple[float, float] | None = None
+        if not is_color and self.pixels.size:
+            self.source_extremes = (float(self.pixels.min()), float(self.pixels.max()))
         self.modality_reset = False
         self.operations: list[Operation] = []
         self.history = History(budget_bytes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 from pydicom import dcmread
 from pydicom.dataset import Dataset
@@ -20,7 +21,13 @@ from viewer.io.commit_geometry import commit_geometry
 from viewer.io.commit_overlays import commit_overlays
 from viewer.io.commit_pixels import choose_pixel_type, storage_dtype
 from viewer.io.commit_shutter import commit_shutter
-from viewer.io.commit_windows import modality_range, reset_rescale, update_group_windows, update_windows
+from viewer.io.commit_windows import (
+    modality_range,
+    reset_rescale,
+    update_group_windows,
+    update_windows,
+    warn_uncovered,
+)
 from viewer.io.derivation import mark_derived
 from viewer.io.tag_changes import TagChange, TagRecorder
 from viewer.model.document import Document
@@ -186,6 +193,10 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
         replace_all = work.modality_reset
         update_windows(rec, ds, low, high, replace_all, "", warnings)
         update_group_windows(rec, ds, low, high, replace_all, warnings)
+        if work.source_extremes is not None:
+            stored = np.array(work.source_extremes)
+            before = document.source.modality_for(0).apply(stored)
+            warn_uncovered(ds, (float(before.min()), float(before.max())), (low, high), warnings)
 
     # Geometry and functional groups; overlay planes follow the pixels
     commit_geometry(rec, ds, document, rows, columns)

@@ -61,6 +61,18 @@ def update_windows(
         rec.set(ds, "WindowCenterWidthExplanation", texts if len(texts) > 1 else texts[0], where)
 
 
+def warn_uncovered(ds: Dataset, before: tuple[float, float], after: tuple[float, float], warnings: list[str]) -> None:
+    """Warn about each kept window that showed all the values before the edit and no longer does."""
+    for window in get_windows(ds):
+        covered_before = window.low <= before[0] and window.high >= before[1]
+        if covered_before and not (window.low <= after[0] and window.high >= after[1]):
+            warn_once(
+                warnings,
+                f"window {window.center:g}/{window.width:g} is kept but no longer covers the edited values "
+                f"{after[0]:g}..{after[1]:g}: values beyond it show as black or white",
+            )
+
+
 def warn_once(warnings: list[str], text: str) -> None:
     if text not in warnings:
         warnings.append(text)
