@@ -68,3 +68,48 @@ def test_whole_files_are_not_called_damaged(tmp_path: Path) -> None:
 def test_damaged_error_is_its_own_kind(tmp_path: Path) -> None:
     with pytest.raises(DamagedInputError):
         save(open_document(truncated(tmp_path)), tmp_path / "o.dcm")
+
+
+def cut_rle(tmp_path: Path) -> Path:
+    """The 10-frame RLE image cut after its third frame's fragment."""
+    path = tmp_path / "cut_rle.dcm"
+    path.write_bytes(corpus_file("emri_small_RLE.dcm").read_bytes()[:20000])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("keep", "where"),
+    [(200, "the file meta information"), (600, "an element header"), (1000, "element (0010,1002)")],
+    ids=["in the meta", "in an element header", "in an element value"],
+)
+def test_header_cut_inside_the_dataset_says_truncated(keep: int, where: str, tmp_path: Path) -> None:
+    path = tmp_path / "cut.dcm"
+    path.write_bytes(corpus_file("CT_small.dcm").read_bytes()[:keep])
+    result = run("info", path)
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"dicom-viewer: error: 'cut.dcm' is truncated: the file ends inside {where}, before any Pixel Data\n"
+    )
+
+
+def test_missing_pixels_are_known_per_frame(tmp_path: Path) -> None:
+    document = open_document(truncated(tmp_path, missing=300))
+    mask = document.source.missing_pixels(0)
+    assert mask is not None and mask.sum() == 150 and mask.reshape(-1)[-150:].all()  # 300 bytes, 2 per pixel
+    assert open_document(corpus_file("CT_small.dcm")).source.missing_pixels(0) is None
+
+
+def test_incomplete_encapsulated_data_is_damage(tmp_path: Path) -> None:
+    path = cut_rle(tmp_path)
+    document = open_document(path)
+    assert document.source.damage == "Pixel Data is truncated: the file ends after 3 of 10 frames"
+    shown = run("render", path, "-o", tmp_path / "f3.png", "--frame", "3")
+    assert shown.returncode == 0 and shown.stderr == f"dicom-viewer: warning: {document.source.damage}\n"
+    missing = run("render", path, "-o", tmp_path / "f8.png", "--frame", "8")
+    assert missing.returncode == 1 and "frame 8 is not in the file (Pixel Data is truncated" in missing.stderr
+    refused = run("edit", path, "-o", tmp_path / "o.dcm", "--flip", "h")
+    assert (
+        refused.returncode == 1 and "is damaged (Pixel Data is truncated: the file ends after 3 of 10" in refused.stderr
+    )
+    assert not (tmp_path / "f8.png").exists() and not (tmp_path / "o.dcm").exists()

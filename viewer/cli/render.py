@@ -40,7 +40,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise UsageError(f"--window: {exc}") from None
     image = render_frame(document, args.frame - 1, window, overlays=not args.no_overlays)
     if document.source.damage:
-        err.write(f"dicom-viewer: warning: {document.source.damage}; missing pixels are drawn as 0\n")
+        missing = (
+            "; missing pixels are drawn as 0"
+            if document.source_pixels.frames and not document.transfer_syntax.is_compressed
+            else ""
+        )
+        err.write(f"dicom-viewer: warning: {document.source.damage}{missing}\n")
     try:
         write_png(target, image, like=document.path)
     except OSError as exc:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from viewer.edits.operations import Operation
 from viewer.edits.session import begin_edit
+from viewer.io.commit import refuse_damaged
 from viewer.io.save import SaveReport, save
 from viewer.io.targets import check_folders, file_identity, resolve_output
 from viewer.model.document import open_document
@@ -30,6 +31,7 @@ def edit_file(
     """Open `source`, apply `operations`, save to `target` (never over `source`)."""
     resolve_output(target, [source], force)  # refuse before the work, not after
     document = open_document(source)
+    refuse_damaged(document, allow_damaged)  # before every frame is decoded for the edit
     if operations:
         work = begin_edit(document)
         for op in operations:

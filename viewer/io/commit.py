@@ -100,6 +100,16 @@ def _even_fragments(ds: Dataset, frames: int) -> list[TagChange]:
     return [TagChange("PixelData", "odd-length fragment(s)", f"{len(wrapped)} frame(s) re-wrapped with even lengths")]
 
 
+def refuse_damaged(document: Document, allow_damaged: bool) -> None:
+    """A damaged input is saved only when explicitly allowed (checked before any work)."""
+    damage = document.source.damage
+    if damage and not allow_damaged:
+        raise DamagedInputError(
+            f"'{document.path.name}' is damaged ({damage}); refusing to save it as if it were whole "
+            "(--allow-damaged saves it anyway, recorded in the Derivation Description)"
+        )
+
+
 def commit(document: Document, series_uid: str | None = None, allow_damaged: bool = False) -> CommitResult:
     """Build the dataset that a save of `document` writes, with the report of changes.
 
@@ -111,12 +121,8 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     """
     if document.frame_headers is not None:
         raise ViewerError("a series of files is saved into a folder, one file per frame (viewer.io.series)")
+    refuse_damaged(document, allow_damaged)
     damage = document.source.damage
-    if damage and not allow_damaged:
-        raise DamagedInputError(
-            f"'{document.path.name}' is damaged ({damage}); refusing to save it as if it were whole "
-            "(--allow-damaged saves it anyway, recorded in the Derivation Description)"
-        )
     warnings: list[str] = []
     if damage:
         warnings.append(f"the input is damaged: {damage}")

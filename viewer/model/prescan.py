@@ -106,6 +106,7 @@ class _Walker:
         self.name = name
         self.items = 0
         self.sizes = _Sizes()
+        self.cut_in: int | None = None  # top-level tag whose value runs past the end of the file
 
     def _u16(self, p: int, little: bool) -> int:
         return int(struct.unpack_from("<H" if little else ">H", self.data, p)[0])
@@ -141,6 +142,8 @@ class _Walker:
             if depth == 0 and tag in _SIZE_TAGS and length != _UNDEFINED and length <= 16:
                 self._remember(tag, p + header, length, little)
             start = p + header
+            if depth == 0 and length != _UNDEFINED and start + length > len(self.data):
+                self.cut_in = tag
             if vr == b"SQ" or (length == _UNDEFINED and vr in (b"UN", b"")) or (not explicit and _is_sequence(tag)):
                 inner_explicit = explicit and vr == b"SQ"
                 p = self.sequence(start, length, depth + 1, inner_explicit, little, tag)
@@ -286,11 +289,33 @@ def prescan(path: Path) -> None:
             _scan(data, path.name)
 
 
-def _scan(data: mmap.mmap, name: str) -> None:
+def truncated_in(path: Path) -> str | None:
+    """Where the file ends inside its dataset ("element (0018,0050)"), or None when the
+    dataset is whole up to its end or cannot be judged: only files with a meta header are
+    walked (without one, byte order and VR encoding are guesses)."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size < 132:
+            return None
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if bytes(data[128:132]) != b"DICM":
+                return None
+            try:
+                meta = _meta(data)
+            except (struct.error, IndexError):
+                return "the file meta information"
+            if meta is not None and meta[0] > len(data):
+                return "the file meta information"
+            walker = _scan(data, path.name)
+            if walker is None or walker.cut_in is None:
+                return None
+            return "an element header" if walker.cut_in == 0 else f"element {_tag_text(walker.cut_in)}"
+
+
+def _scan(data: mmap.mmap, name: str) -> _Walker | None:
     try:
         meta = _meta(data)
     except (struct.error, IndexError):
-        return
+        return None
     if meta is None:  # no preamble, no meta: pydicom would read with force
         if bytes(data[:8]) == bytes(8):
             raise HostileFileError(f"'{name}' is not a DICOM file (it starts with zero bytes and has no preamble)")
@@ -301,9 +326,12 @@ def _scan(data: mmap.mmap, name: str) -> None:
         explicit = syntax != _IMPLICIT_LE
     if syntax in _DEFLATED:
         _check_inflation(data, offset, name)
-        return
+        return None
     walker = _Walker(data, name)
     try:
-        walker.elements(offset, len(data), 0, explicit, syntax != _EXPLICIT_BE, in_item=False)
+        stop = walker.elements(offset, len(data), 0, explicit, syntax != _EXPLICIT_BE, in_item=False)
+        if stop < len(data):  # a few bytes left: an element header cut short
+            walker.cut_in = walker.cut_in or 0
     except (struct.error, IndexError):
-        return
+        walker.cut_in = walker.cut_in or 0
+    return walker

@@ -3,6 +3,7 @@ from the files of a series; read what a truncated file holds."""
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from viewer.model.codestream import check_frame
 from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, reraise_if_fatal
 from viewer.model.header import collect_warnings, read_full, sop_class_name
 from viewer.model.pixels import PIXEL_DATA_TAGS
+from viewer.model.prescan import truncated_in
 
 FrameArray = npt.NDArray[Any]
 
@@ -69,6 +71,18 @@ class NativeLayout:
         self.truncated = True
         self.damage = f"Pixel Data is truncated: the file holds {available} of {expected} bytes"
         notes.append(f"{self.damage}; missing pixels are shown as 0")
+
+    def missing(self, index: int) -> npt.NDArray[np.bool_] | None:
+        """(rows, columns) True where frame `index` has no bytes in the file; None if whole."""
+        if not self.truncated:
+            return None
+        have = min(max(self.available - index * self.frame_bytes, 0), self.frame_bytes)
+        if have == self.frame_bytes:
+            return None
+        per_pixel = self.frame_bytes // (self.frame_shape[0] * self.frame_shape[1])
+        mask = np.zeros(self.frame_shape[:2], dtype=bool)
+        mask.reshape(-1)[have // per_pixel :] = True  # a pixel cut in the middle is missing too
+        return mask
 
     def read(self, path: Path, offset: int, index: int) -> FrameArray:
         """Frame `index`, padded with zeros where the file ends early."""
@@ -132,6 +146,40 @@ def _first_fragment(path: Path, offset: int) -> bytes | None:
     return item[8:] if len(item) > 8 else None
 
 
+def _encapsulated_damage(path: Path, offset: int, options: dict[str, Any]) -> tuple[str, int]:
+    """Walk the item headers of encapsulated Pixel Data: ("", -1) when the walk reaches the
+    sequence delimiter (or meets something it does not know: pydicom judges), else (what is
+    missing in words, the number of whole fragments)."""
+    size = path.stat().st_size
+    frames = int(options.get("number_of_frames", 1) or 1)
+    fragments = -1  # the first item is the Basic Offset Table
+    position = offset
+    cut_inside = False
+    with path.open("rb") as f:
+        while True:
+            f.seek(position)
+            header = f.read(8)
+            if len(header) < 8:
+                cut_inside = len(header) > 0
+                break
+            group, element, length = struct.unpack("<HHI", header)
+            if (group, element) == (0xFFFE, 0xE0DD):
+                return "", -1
+            if (group, element) != (0xFFFE, 0xE000):
+                return "", -1
+            if position + 8 + length > size:
+                cut_inside = True
+                break
+            fragments += 1
+            position += 8 + length
+    whole = max(fragments, 0)
+    if frames > 1 and whole < frames:
+        return f"Pixel Data is truncated: the file ends after {whole} of {frames} frames", whole
+    if cut_inside:
+        return f"Pixel Data is truncated: the file ends inside fragment {whole + 1}", whole
+    return "Pixel Data is truncated: the file ends without the end of the encapsulated data", whole
+
+
 class FileFrameReader:
     """Decode single frames straight from the file: seek to the pixel data, decode one."""
 
@@ -149,8 +197,18 @@ class FileFrameReader:
         self.decoder = get_decoder(transfer_syntax)
         self.plugin = codecs.preferred_decoder_plugin(transfer_syntax)
         self.native = NativeLayout.from_options(self.options, transfer_syntax)
+        self.encapsulated_damage, self.whole_fragments = "", -1
         if self.native is not None:
             self.native.check_length(path.stat().st_size - self.offset, path.name, notes)
+        elif transfer_syntax.is_compressed:
+            self.encapsulated_damage, self.whole_fragments = _encapsulated_damage(path, self.offset, self.options)
+            if self.encapsulated_damage:
+                notes.append(self.encapsulated_damage)
+
+    @property
+    def damage(self) -> str:
+        """What is missing from the pixel data, in words ("" when it is whole)."""
+        return self.native.damage if self.native is not None else self.encapsulated_damage
 
     def _frame_bytes(self, f: Any, index: int) -> bytes | None:
         """The encapsulated frame `index` (None if pydicom cannot find it; it then reports)."""
@@ -177,6 +235,8 @@ class FileFrameReader:
         if self.native is not None and self.native.truncated:
             return self.native.read(self.path, self.offset, index)
         with self.path.open("rb") as f:
+            if self.encapsulated_damage and index >= self.whole_fragments:  # fragments at least cover frames
+                raise PixelDataError(f"frame {index + 1} is not in the file ({self.encapsulated_damage})")
             frame = self._frame_bytes(f, index) if self.syntax.is_compressed else None
             if frame is None:  # native data, or a frame pydicom must find itself (it then reports)
                 f.seek(self.offset)
@@ -250,6 +310,14 @@ class SeriesFrameReader:
         return reader.read(0)
 
 
+def _no_pixel_data(path: Path, ds: Dataset) -> ViewerError:
+    """No Pixel Data: say "truncated" when the file ends inside its dataset."""
+    cut = truncated_in(path)
+    if cut is not None:
+        return PixelDataError(f"'{path.name}' is truncated: the file ends inside {cut}, before any Pixel Data")
+    return NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})")
+
+
 def make_reader(path: Path, ds: Dataset, forced: bool, notes: list[str]) -> FileFrameReader | DatasetFrameReader:
     syntax = UID(ds.file_meta.TransferSyntaxUID)
     if not syntax.is_deflated:
@@ -257,14 +325,14 @@ def make_reader(path: Path, ds: Dataset, forced: bool, notes: list[str]) -> File
             return FileFrameReader(path, syntax, notes)
         except AttributeError as exc:
             if "no pixel data" in str(exc).lower():
-                raise NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})") from None
+                raise _no_pixel_data(path, ds) from None
         except (OSError, MemoryError, ViewerError):
             raise
         except Exception:
             pass  # a header the fast path cannot walk: read it the slow way below
     full = read_full(path, forced, notes)
     if not any(tag in full for tag in PIXEL_DATA_TAGS):
-        raise NoPixelDataError(f"'{path.name}' has no Pixel Data (SOP Class: {sop_class_name(ds)})")
+        raise _no_pixel_data(path, ds)
     return DatasetFrameReader(full)
 
 

@@ -113,8 +113,12 @@ class Source:
     @property
     def damage(self) -> str:
         """What is missing from the pixel data, in words ("" when it is whole)."""
+        return str(getattr(self._reader, "damage", ""))
+
+    def missing_pixels(self, index: int) -> npt.NDArray[np.bool_] | None:
+        """True where frame `index` has no bytes in a truncated file (shown as 0); None if whole."""
         native = getattr(self._reader, "native", None)
-        return native.damage if native is not None else ""
+        return None if native is None else native.missing(index)
 
     @property
     def decodable(self) -> bool:

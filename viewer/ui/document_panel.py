@@ -29,7 +29,12 @@ class DocumentPanel(QWidget):
         top.addWidget(self.histogram)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.damage_banner = QLabel(f"Damaged input: {document.source.damage}. Missing pixels are shown as 0.")
+        effect = (
+            "Missing frames cannot be shown."
+            if document.transfer_syntax.is_compressed
+            else "Missing pixels are shown as 0, marked in magenta."
+        )
+        self.damage_banner = QLabel(f"Damaged input: {document.source.damage}. {effect}")
         self.damage_banner.setObjectName("DamageBanner")
         self.damage_banner.setWordWrap(True)
         self.damage_banner.setStyleSheet("background: #b3261e; color: white; padding: 4px; font-weight: bold;")

@@ -56,6 +56,10 @@ class _WindowingViewBox(pg.ViewBox):
         super().mouseClickEvent(ev)
 
 
+#: Pixels a truncated file does not hold (shown as 0 beneath): magenta, half covering.
+MISSING_RGBA = (255, 0, 255, 140)
+
+
 class ImageViewWidget(QWidget):
     """Shows the current frame of a :class:`DocumentView`; zoom, pan, W/L, readout."""
 
@@ -77,7 +81,7 @@ class ImageViewWidget(QWidget):
         self.planes_item.setZValue(5)
         self.viewbox.addItem(self.planes_item)
         self._planes_visible = True
-        self._planes_key: tuple[int, int, int, bool] | None = None  # what planes_item shows
+        self._planes_key: tuple[int, int, int, bool, bool] | None = None  # what planes_item shows
         self.overlay_item = pg.ImageItem(axisOrder="row-major")  # tools' previews
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
@@ -227,12 +231,17 @@ class ImageViewWidget(QWidget):
         frame or the edits changed)."""
         document = self.view.document
         overlays, shutter = document.overlays, document.shutter
-        key = (self.view.frame, id(overlays), id(shutter), self._planes_visible)
+        key = (self.view.frame, id(overlays), id(shutter), self._planes_visible, document.edits is None)
         if key == self._planes_key:
             return
         self._planes_key = key
         layer = overlay_rgba(overlays, self.view.frame) if self._planes_visible else None
         cover = shutter_rgba(shutter, document.pixels.rows, document.pixels.columns)
+        missing = document.source.missing_pixels(self.view.frame) if document.edits is None else None
+        if missing is not None:  # pixels the truncated file does not hold: never taken for data
+            mark = np.zeros((*missing.shape, 4), dtype=np.uint8)
+            mark[missing] = MISSING_RGBA
+            cover = mark if cover is None else np.where(mark[..., 3:] > 0, mark, cover)
         if cover is not None:  # the shutter hides overlays too
             layer = cover if layer is None else np.where(cover[..., 3:] > 0, cover, layer)
         if layer is None:
