@@ -81,3 +81,47 @@ def test_toolbar_shows_icons_with_tooltips(window) -> None:
     assert not buttons.isNull()
     for mode, button in ((b.objectName(), b) for b in window.tools_dock.buttons.buttons()):
         assert not button.icon().isNull(), mode
+
+
+def _dose_map(path: Path) -> Path:
+    """A 128 x 128 RT Dose in Gy: a smooth peak of 2 Gy, Dose Grid Scaling 1e-4."""
+    from tests import hostile
+
+    ds = hostile.image_dataset(128, 128)
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.481.2"
+    ds.Modality, ds.DoseUnits, ds.DoseType, ds.DoseSummationType = "RTDOSE", "GY", "PHYSICAL", "PLAN"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 32, 32, 31
+    ds.DoseGridScaling = "0.0001"
+    r, c = np.mgrid[0:128, 0:128]
+    dose = 2.0 * np.exp(-((r - 60) ** 2 + (c - 70) ** 2) / (2 * 30.0**2))
+    ds.PixelData = np.rint(dose / 1e-4).astype(np.uint32).tobytes()
+    return hostile.write(ds, path)
+
+
+def test_issue_screenshots(window, qtbot, output_dir: Path, tmp_path: Path) -> None:
+    """The overlay file with its overlay drawn white, a truncated file with its banner and
+    the missing pixels in magenta, and a dose map in a 0.2 Gy window (a thin isodose ring)."""
+    from tests.test_damaged import truncated
+    from viewer.model.display import Window
+
+    panel = window.open_paths([corpus_file("MR-SIEMENS-DICOM-WithOverlays.dcm")])[0]
+    qtbot.wait(50)
+    _save(window, output_dir, "overlay-siemens.png")
+    shown = _rgb(panel.image_view.graphics.viewport())
+    assert ((shown == 255).all(axis=2)).sum() > 100  # the outline and labels, white
+
+    panel = window.open_paths([truncated(tmp_path, missing=1500)])[0]
+    qtbot.wait(50)
+    _save(window, output_dir, "damaged-truncated.png")
+    shown = _rgb(panel.image_view.graphics.viewport()).astype(int)
+    magenta = (shown[..., 0] > 100) & (shown[..., 2] > 100) & (shown[..., 1] < 60)
+    assert magenta.sum() > 100 and not panel.damage_banner.isHidden()
+
+    panel = window.open_paths([_dose_map(tmp_path / "dose.dcm")])[0]
+    panel.view.set_window(Window(1.0, 0.2))
+    qtbot.wait(50)
+    _save(window, output_dir, "rtdose-0.2gy.png")
+    gray = _rgb(panel.image_view.graphics.viewport()).mean(axis=2)
+    image = gray[gray.shape[0] // 4 : -gray.shape[0] // 4, gray.shape[1] // 4 : -gray.shape[1] // 4]
+    assert (image > 250).mean() > 0.05 and (image < 5).mean() > 0.05  # inside white, outside black
+    assert ((image > 30) & (image < 225)).mean() > 0.01  # and the 0.9..1.1 Gy band in grays
