@@ -262,3 +262,30 @@ def wrong_length_value(path: Path) -> Path:
     data[at:at] = struct.pack("<HH", 0x0054, 0x0081) + b"US" + struct.pack("<H", 3) + b"\x01\x02\x03"
     path.write_bytes(bytes(data))
     return path
+
+
+def jpeg_with_wrong_sos(path: Path, frames: int = 3, wrong: tuple[int, ...] = (1,)) -> Path:
+    """An 8-bit JPEG Baseline image (frames encoded by imagecodecs) whose frames in `wrong`
+    (0-based) say spectral selection end 0 instead of 63 in their SOS segment: slightly
+    wrong parameters that libjpeg refuses and gdcm or dcmtk decode with a warning."""
+    import imagecodecs
+    from pydicom.encaps import encapsulate
+    from pydicom.uid import JPEGBaseline8Bit
+
+    ds = image_dataset(32, 48, frames)
+    ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7
+    r, c = np.mgrid[0:32, 0:48]
+    encoded = []
+    for i in range(frames):
+        frame = ((r * 4 + c * 2 + 40 * i) % 256).astype(np.uint8)
+        data = bytearray(imagecodecs.jpeg8_encode(frame, level=95))
+        if i in wrong:
+            sos = data.index(b"\xff\xda")
+            data[sos + 5 + 2 * data[sos + 4] + 1] = 0x00  # Se: 63 -> 0
+        encoded.append(bytes(data) + b"\x00" * (len(data) % 2))
+    ds.PixelData = encapsulate(encoded)
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    ds.LossyImageCompression = "01"
+    return write(ds, path)

@@ -81,8 +81,10 @@ def pydicom_raw(path: Path, out_dir: Path) -> Path:
     """
     import pydicom
 
+    from viewer.model.codecs import preferred_decoder_plugin
+
     ds = pydicom.dcmread(path)
-    ds.decompress()
+    ds.decompress(decoding_plugin=preferred_decoder_plugin(ds.file_meta.TransferSyntaxUID))
     out = out_dir / f"{path.stem}_pydicom_raw.dcm"
     ds.save_as(out, enforce_file_format=True)
     return out

@@ -46,6 +46,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else ""
         )
         err.write(f"dicom-viewer: warning: {document.source.damage}{missing}\n")
+    fallback = document.source.decoded_by(args.frame - 1) if document.edits is None else None
+    if fallback is not None:
+        err.write(
+            f"dicom-viewer: note: frame {args.frame} was decoded by {fallback}; the preferred decoder refused it\n"
+        )
     try:
         write_png(target, image, like=document.path)
     except OSError as exc:

@@ -25,19 +25,21 @@ class _Syntax:
 
 
 #: Decoder choices measured on 512x512 16-bit frames here: JPEG-LS pyjpegls 6.5 ms vs
-#: pylibjpeg 19.7 ms; RLE pylibjpeg-rle 1.1 ms vs pydicom 4.6 ms.
+#: pylibjpeg 19.7 ms; RLE pylibjpeg-rle 1.1 ms vs pydicom 4.6 ms. python-gdcm is never the
+#: first choice (pydicom would otherwise try it first): it is the lenient fallback that
+#: decodes what libjpeg refuses (readers.FileFrameReader._decode).
 _SYNTAXES: dict[str, _Syntax] = {
-    "1.2.840.10008.1.2.4.50": _Syntax("pylibjpeg-libjpeg", "ISO_10918_1"),
-    "1.2.840.10008.1.2.4.51": _Syntax("pylibjpeg-libjpeg", "ISO_10918_1"),
-    "1.2.840.10008.1.2.4.57": _Syntax("pylibjpeg-libjpeg"),
-    "1.2.840.10008.1.2.4.70": _Syntax("pylibjpeg-libjpeg"),
+    "1.2.840.10008.1.2.4.50": _Syntax("pylibjpeg-libjpeg", "ISO_10918_1", decoder="pylibjpeg"),
+    "1.2.840.10008.1.2.4.51": _Syntax("pylibjpeg-libjpeg", "ISO_10918_1", decoder="pylibjpeg"),
+    "1.2.840.10008.1.2.4.57": _Syntax("pylibjpeg-libjpeg", decoder="pylibjpeg"),
+    "1.2.840.10008.1.2.4.70": _Syntax("pylibjpeg-libjpeg", decoder="pylibjpeg"),
     "1.2.840.10008.1.2.4.80": _Syntax("pyjpegls", decoder="pyjpegls", encoder="pyjpegls"),
     "1.2.840.10008.1.2.4.81": _Syntax("pyjpegls", "ISO_14495_1", decoder="pyjpegls"),
-    "1.2.840.10008.1.2.4.90": _Syntax("pylibjpeg-openjpeg"),
-    "1.2.840.10008.1.2.4.91": _Syntax("pylibjpeg-openjpeg", "ISO_15444_1"),
-    "1.2.840.10008.1.2.4.201": _Syntax("pylibjpeg-openjpeg"),
-    "1.2.840.10008.1.2.4.202": _Syntax("pylibjpeg-openjpeg"),
-    "1.2.840.10008.1.2.4.203": _Syntax("pylibjpeg-openjpeg", "ISO_15444_15"),
+    "1.2.840.10008.1.2.4.90": _Syntax("pylibjpeg-openjpeg", decoder="pylibjpeg"),
+    "1.2.840.10008.1.2.4.91": _Syntax("pylibjpeg-openjpeg", "ISO_15444_1", decoder="pylibjpeg"),
+    "1.2.840.10008.1.2.4.201": _Syntax("pylibjpeg-openjpeg", decoder="pylibjpeg"),
+    "1.2.840.10008.1.2.4.202": _Syntax("pylibjpeg-openjpeg", decoder="pylibjpeg"),
+    "1.2.840.10008.1.2.4.203": _Syntax("pylibjpeg-openjpeg", "ISO_15444_15", decoder="pylibjpeg"),
     "1.2.840.10008.1.2.5": _Syntax("pylibjpeg-rle", decoder="pylibjpeg", encoder="pylibjpeg"),
 }
 _NONE = _Syntax("")

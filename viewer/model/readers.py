@@ -15,7 +15,7 @@ from pydicom.uid import UID
 
 from viewer.model import codecs
 from viewer.model.codestream import check_frame
-from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, reraise_if_fatal
+from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, one_line, reraise_if_fatal
 from viewer.model.header import collect_warnings, read_full, sop_class_name
 from viewer.model.pixels import PIXEL_DATA_TAGS
 from viewer.model.prescan import truncated_in
@@ -180,6 +180,32 @@ def _encapsulated_damage(path: Path, offset: int, options: dict[str, Any]) -> tu
     return "Pixel Data is truncated: the file ends without the end of the encapsulated data", whole
 
 
+def decode_leniently(
+    decode: Any, preferred: str, available: tuple[str, ...], notes: list[str]
+) -> tuple[FrameArray, str]:
+    """`decode(plugin)` with the preferred plug-in, else with each other available one
+    (decoders differ in leniency); returns the array and the fallback used ("" if none),
+    with a note saying which decoder did it. Raises the preferred one's error if all fail."""
+    try:
+        return decode(preferred), ""
+    except BaseException as exc:
+        reraise_if_fatal(exc)
+        if not preferred:
+            raise
+        failure = exc
+    for other in [p for p in available if p != preferred]:
+        try:
+            arr = decode(other)
+        except BaseException as exc:
+            reraise_if_fatal(exc)
+            continue
+        note = f"decoded by {other} where {preferred} refused the data ({one_line(failure)})"
+        if note not in notes:
+            notes.append(note)
+        return arr, other
+    raise failure
+
+
 class FileFrameReader:
     """Decode single frames straight from the file: seek to the pixel data, decode one."""
 
@@ -189,6 +215,8 @@ class FileFrameReader:
 
         self.path = path
         self.syntax = transfer_syntax
+        self.notes = notes
+        self.decoded_by: dict[int, str] = {}  # frame -> plug-in, where the preferred one failed
         with path.open("rb") as f, collect_warnings(notes):
             _, self.options = _array_common(f, list(_DEFAULT_TAGS), transfer_syntax_uid=transfer_syntax)
             self.offset = f.tell()
@@ -249,29 +277,38 @@ class FileFrameReader:
 
         options = dict(self.options, number_of_frames=1)
         options.pop("extended_offsets", None)
-        return self._decode(encapsulate([frame]), 0, self._plugin_for(frame), options)
+        return self._decode(encapsulate([frame]), 0, self._plugin_for(frame), options, frame_number=index)
 
-    def _decode(self, src: Any, index: int, plugin: str, options: dict[str, Any]) -> FrameArray:
-        """Decode frame `index` of `src` (a file or an encapsulated value) with `plugin`;
-        if the preferred plug-in fails, pydicom tries every one."""
+    def _decode(
+        self, src: Any, index: int, plugin: str, options: dict[str, Any], frame_number: int | None = None
+    ) -> FrameArray:
+        """Decode frame `index` of `src` (a file or an encapsulated value) with `plugin`.
+
+        Decoders differ in leniency (libjpeg refuses slightly wrong SOS parameters that
+        gdcm and dcmtk accept with a warning), so when the preferred plug-in fails every
+        other available one is tried before refusing; the one that decoded is recorded
+        (:attr:`decoded_by`, by `frame_number`, default `index`) and said in a note."""
         start = src.tell() if hasattr(src, "tell") else 0
-        try:
-            arr, _ = self.decoder.as_array(src, index=index, validate=True, decoding_plugin=plugin, **options)
-        except BaseException as exc:
-            reraise_if_fatal(exc)
-            if not plugin or plugin != self.plugin:
-                raise
+
+        def decode(name: str) -> FrameArray:
             if hasattr(src, "seek"):
                 src.seek(start)
-            arr, _ = self.decoder.as_array(src, index=index, validate=True, **options)
+            arr, _ = self.decoder.as_array(src, index=index, validate=True, decoding_plugin=name, **options)
+            return arr
+
+        arr, used = decode_leniently(decode, plugin, self.decoder.available_plugins, self.notes)
+        if used:
+            self.decoded_by[index if frame_number is None else frame_number] = used
         return arr
 
 
 class DatasetFrameReader:
     """Decode frames from a fully read dataset (deflated or headerless files)."""
 
-    def __init__(self, ds: Dataset) -> None:
+    def __init__(self, ds: Dataset, notes: list[str] | None = None) -> None:
         self.ds = ds
+        self.notes = [] if notes is None else notes
+        self.decoded_by: dict[int, str] = {}  # frame -> plug-in, where the preferred one failed
         syntax = UID(ds.file_meta.TransferSyntaxUID)
         element = ds.get("PixelData")
         if element is not None and not syntax.is_compressed and ds["PixelData"].is_undefined_length:
@@ -290,7 +327,18 @@ class DatasetFrameReader:
             with collect_warnings([]):
                 frame = get_frame(self.ds.PixelData, index, number_of_frames=frames)
             check_frame(bytes(frame), int(self.ds.Rows), int(self.ds.Columns), index, syntax.name)
-        return pixel_array(self.ds, index=index)
+        if not syntax.is_compressed:
+            return pixel_array(self.ds, index=index)
+        from pydicom.pixels import get_decoder
+
+        def decode(name: str) -> FrameArray:
+            return pixel_array(self.ds, index=index, decoding_plugin=name)
+
+        preferred = codecs.preferred_decoder_plugin(syntax)
+        arr, used = decode_leniently(decode, preferred, get_decoder(syntax).available_plugins, self.notes)
+        if used:
+            self.decoded_by[index] = used
+        return arr
 
 
 class SeriesFrameReader:
@@ -333,7 +381,7 @@ def make_reader(path: Path, ds: Dataset, forced: bool, notes: list[str]) -> File
     full = read_full(path, forced, notes)
     if not any(tag in full for tag in PIXEL_DATA_TAGS):
         raise _no_pixel_data(path, ds)
-    return DatasetFrameReader(full)
+    return DatasetFrameReader(full, notes)
 
 
 FrameReader = FileFrameReader | DatasetFrameReader | SeriesFrameReader

@@ -115,6 +115,10 @@ class Source:
         """What is missing from the pixel data, in words ("" when it is whole)."""
         return str(getattr(self._reader, "damage", ""))
 
+    def decoded_by(self, index: int) -> str | None:
+        """The decoder plug-in that decoded frame `index` when the preferred one refused it."""
+        return getattr(self._reader, "decoded_by", {}).get(index)
+
     def missing_pixels(self, index: int) -> npt.NDArray[np.bool_] | None:
         """True where frame `index` has no bytes in a truncated file (shown as 0); None if whole."""
         native = getattr(self._reader, "native", None)
@@ -215,7 +219,7 @@ class Source:
                         raise
                     # Quirks the fast reader does not walk (e.g. an implicit VR Pixel
                     # Data element in an explicit syntax): fall back to dcmread once.
-                    self._reader = DatasetFrameReader(self.read_full_dataset())
+                    self._reader = DatasetFrameReader(self.read_full_dataset(), self.notes)
                     arr = self._reader.read(index)
         except MemoryError:
             raise ViewerError(f"not enough memory to decode frame {index + 1}") from None
