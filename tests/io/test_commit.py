@@ -444,3 +444,21 @@ def test_odd_length_fragments_are_rewrapped_on_a_plain_save(tmp_path: Path) -> N
     assert np.array_equal(back.pixel_array, pydicom.dcmread(path).pixel_array)
     dump = subprocess.run([require("dcmdump"), str(tmp_path / "out.dcm")], capture_output=True, text=True)
     assert dump.returncode == 0 and "E:" not in dump.stderr + dump.stdout
+
+
+def test_one_commit_encodes_into_several_syntaxes_unchanged(tmp_path: Path) -> None:
+    """The Save As preview's commit may be written once per chosen syntax: encoding never
+    changes it (pydicom's Dataset(ds) shares the element dict; the copy must not)."""
+    from viewer.io.commit import commit
+
+    document = open_document(corpus_file("MR_small.dcm"))
+    begin_edit(document).apply(Flip("h"))
+    result = commit(document)
+    before = {e.tag: e.value for e in result.dataset if e.tag != 0x7FE00010}
+    syntax_before = result.dataset.file_meta.TransferSyntaxUID
+    for syntax in ("rle", "explicit", "jpegls"):
+        report = save(document, tmp_path / f"{syntax}.dcm", syntax, committed=result)
+        assert pydicom.dcmread(tmp_path / f"{syntax}.dcm").file_meta.TransferSyntaxUID == report.transfer_syntax
+        np.testing.assert_array_equal(pydicom.dcmread(tmp_path / f"{syntax}.dcm").pixel_array, result.pixels[0])
+    assert {e.tag: e.value for e in result.dataset if e.tag != 0x7FE00010} == before
+    assert result.dataset.file_meta.TransferSyntaxUID == syntax_before

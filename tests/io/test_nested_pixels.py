@@ -44,3 +44,15 @@ def test_same_compressed_syntax_keeps_nested_data(tmp_path: Path) -> None:
     report = save(open_document(path), tmp_path / "out.dcm")
     assert not any("7FE0" in c.path for c in report.changes)
     assert _nested(pydicom.dcmread(tmp_path / "out.dcm")).PixelData == _nested(pydicom.dcmread(path)).PixelData
+
+
+def test_preview_lists_the_removal_for_the_chosen_syntax(tmp_path: Path) -> None:
+    from viewer.io.commit import commit
+    from viewer.io.save import syntax_changes
+
+    document = open_document(nested_encapsulated(tmp_path / "in.dcm"))
+    preview = commit(document)
+    assert [c.path for c in syntax_changes(document, preview, "keep")] == []
+    paths = [c.path for c in syntax_changes(document, preview, "explicit")]
+    assert paths == ["TransferSyntaxUID", "(0009,1010)[1].(7FE0,0010)"]
+    assert "PixelData" in _nested(preview.dataset)  # the preview's commit is not changed

@@ -82,6 +82,30 @@ def choose_syntax(document: Document, choice: str, edited: bool) -> tuple[UID, l
     return ExplicitVRLittleEndian, [f"{reason}; saved as Explicit VR Little Endian"]
 
 
+def _syntax_change(document: Document, uid: UID, result: CommitResult) -> list[TagChange]:
+    """The Transfer Syntax UID line of a plain save into another syntax (an edit's commit
+    already says its pixels are re-encoded)."""
+    if uid != document.transfer_syntax and result.pixels is None:
+        return [TagChange("TransferSyntaxUID", document.transfer_syntax.name, uid.name)]
+    return []
+
+
+def syntax_changes(document: Document, result: CommitResult, choice: str) -> list[TagChange]:
+    """What writing `result` with the syntax choice `choice` changes besides the commit
+    itself (the Save As preview lists these as the choice changes)."""
+    uid, _ = choose_syntax(document, choice, result.pixels is not None)
+    copy = _shallow_copy(result.dataset)  # drop_nested_encapsulated replaces sequences, never edits them
+    return _syntax_change(document, uid, result) + drop_nested_encapsulated(copy, document.transfer_syntax, uid)
+
+
+def _shallow_copy(ds: Dataset) -> Dataset:
+    """A dataset with its own element dict (and meta) sharing the elements: replacing an
+    element in it leaves `ds` as it is. (``Dataset(ds)`` would share the dict itself.)"""
+    copy = Dataset(dict(ds.items()))
+    copy.file_meta = FileMetaDataset(dict(ds.file_meta.items()))
+    return copy
+
+
 def _native_bytes(pixels: npt.NDArray[Any], bits_allocated: int) -> memoryview:
     """The Pixel Data value of native (uncompressed) little-endian pixels, without a copy."""
     if bits_allocated == 1:
@@ -132,8 +156,7 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     commit (the Save As preview) can be encoded again in another syntax."""
     pixels = result.pixels
     source = document.transfer_syntax
-    ds = Dataset(result.dataset)  # a new element dict; changed elements are replaced, not edited
-    ds.file_meta = FileMetaDataset(result.dataset.file_meta)
+    ds = _shallow_copy(result.dataset)  # changed elements are replaced, not edited
     nested = drop_nested_encapsulated(ds, source, syntax)
     if pixels is None and syntax == source:  # unedited, same syntax: the bytes stay bit-identical
         return EncodedDataset(ds if nested else result.dataset, syntax, changes=nested)
@@ -252,10 +275,7 @@ def save(
     progress(1, 3)
     encoded = encode(result, document, uid)
     progress(2, 3)
-    changes = list(result.changes)  # a preview's commit may be encoded again: never extended
-    if uid != document.transfer_syntax and result.pixels is None:
-        changes.append(TagChange("TransferSyntaxUID", document.transfer_syntax.name, uid.name))
-    changes += encoded.changes
+    changes = [*result.changes, *_syntax_change(document, uid, result), *encoded.changes]
     try:
         check = lambda temp: verify(temp, encoded.dataset, encoded.pixels, encoded.verify_every_frame)  # noqa: E731 (a one-line callback)
         with atomic_write(real_target, check=check, like=document.path) as f:

@@ -289,7 +289,7 @@ class EditActions(QObject):
     def save_document(self, panel: DocumentPanel, target: Path, confirm: bool = True, syntax: str = "keep") -> bool:
         """Commit and save `panel`'s document to `target`, after showing what changes."""
         from viewer.io.commit import DamagedInputError, commit
-        from viewer.io.save import save
+        from viewer.io.save import save, syntax_changes
         from viewer.ui.save_dialog import SaveDialog
 
         allow_damaged = False
@@ -306,7 +306,8 @@ class EditActions(QObject):
             show_error(self._window, "Cannot save", str(exc))
             return False
         if confirm:
-            dialog = SaveDialog(str(target), preview, self._window)
+            changes_for = lambda choice: syntax_changes(panel.document, preview, choice)  # noqa: E731
+            dialog = SaveDialog(str(target), preview, self._window, changes_for)
             if not dialog.exec():
                 return False
             syntax = dialog.chosen_syntax()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -14,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.io.commit import CommitResult
+from viewer.io.commit import CommitResult, TagChange
 from viewer.io.save import SYNTAX_CHOICES
+from viewer.model.errors import ViewerError
 
 _SYNTAX_LABELS = {
     "keep": "Keep (if lossless here), else Explicit VR Little Endian",
@@ -29,7 +32,13 @@ _SYNTAX_LABELS = {
 class SaveDialog(QDialog):
     """Shows what a save will change before it happens."""
 
-    def __init__(self, target: str, result: CommitResult, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        target: str,
+        result: CommitResult,
+        parent: QWidget | None = None,
+        syntax_changes: Callable[[str], list[TagChange]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Save As")
         self.resize(760, 480)
@@ -55,6 +64,11 @@ class SaveDialog(QDialog):
             self.syntax.addItem(_SYNTAX_LABELS[key], key)
         form.addRow("Transfer syntax", self.syntax)
         layout.addLayout(form)
+        # what the chosen syntax itself changes (nested encapsulated data, the syntax UID)
+        self._syntax_changes = syntax_changes
+        self._syntax_rows: list[QTreeWidgetItem] = []
+        self.syntax.currentIndexChanged.connect(lambda _i: self._show_syntax_changes())
+        self._show_syntax_changes()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -62,3 +76,18 @@ class SaveDialog(QDialog):
 
     def chosen_syntax(self) -> str:
         return str(self.syntax.currentData())
+
+    def _show_syntax_changes(self) -> None:
+        for row in self._syntax_rows:
+            self.changes.takeTopLevelItem(self.changes.indexOfTopLevelItem(row))
+        self._syntax_rows = []
+        if self._syntax_changes is None:
+            return
+        try:
+            changes = self._syntax_changes(self.chosen_syntax())
+        except ViewerError as exc:  # a syntax that cannot be written here
+            changes = [TagChange("TransferSyntaxUID", "", f"cannot be written: {exc}")]
+        for change in changes:
+            row = QTreeWidgetItem([change.path, change.old or "(absent)", change.new or "(removed)"])
+            self.changes.addTopLevelItem(row)
+            self._syntax_rows.append(row)
