@@ -1,0 +1,192 @@
+"""Measurements: every statistic against numpy on a mask built here, lengths by hand,
+profiles on a ramp, calibration sources, and bad input as one-line answers."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.hostile import image_dataset, write
+from viewer.cli.main import main
+from viewer.model.document import open_document
+from viewer.model.errors import ViewerError
+from viewer.model.measurements import angle_degrees, measure
+from viewer.model.shapes import Ellipse, Line, Polygon, Rect
+
+ROWS, COLUMNS = 40, 50
+
+
+def _image(tmp_path: Path, frames: int = 1, name: str = "m.dcm", **attributes) -> Path:
+    """Stored values = 7 * column + 3 * row + 100 * frame (distinct, so a wrong pixel shows)."""
+    ds = image_dataset(ROWS, COLUMNS, frames)
+    r, c = np.mgrid[0:ROWS, 0:COLUMNS]
+    ds.PixelData = np.stack([7 * c + 3 * r + 100 * f for f in range(frames)]).astype(np.uint16).tobytes()
+    for keyword, value in attributes.items():
+        setattr(ds, keyword, value)
+    return write(ds, tmp_path / name)
+
+
+def _stored(frame: int = 0) -> np.ndarray:
+    r, c = np.mgrid[0:ROWS, 0:COLUMNS]
+    return (7 * c + 3 * r + 100 * frame).astype(float)
+
+
+def _expect(mask: np.ndarray, values: np.ndarray) -> dict:
+    inside = values[mask]
+    return {
+        "pixels": int(mask.sum()),
+        "mean": inside.mean(),
+        "std": inside.std(),
+        "min": inside.min(),
+        "max": inside.max(),
+    }
+
+
+def _rows_columns() -> tuple[np.ndarray, np.ndarray]:
+    return np.mgrid[0:ROWS, 0:COLUMNS]
+
+
+def _l_shape_mask() -> np.ndarray:
+    r, c = _rows_columns()
+    return ((c >= 5) & (c <= 25) & (r >= 5) & (r <= 10)) | ((c >= 5) & (c <= 10) & (r >= 5) & (r <= 30))
+
+
+def _l_shape_freehand() -> Polygon:
+    """The L shape traced with a point every half pixel, as a hand-drawn outline would be."""
+    corners = [(5, 5), (25, 5), (25, 10), (10, 10), (10, 30), (5, 30)]
+    points = []
+    for (x1, y1), (x2, y2) in zip(corners, corners[1:] + corners[:1], strict=True):
+        steps = int(2 * max(abs(x2 - x1), abs(y2 - y1)))
+        points += [(x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps) for k in range(steps)]
+    return Polygon(tuple(points))
+
+
+r_, c_ = _rows_columns()
+# (name, shape, mask built here)
+REGIONS = [
+    ("rect", Rect(10, 5, 20, 8), (c_ >= 10) & (c_ <= 30) & (r_ >= 5) & (r_ <= 13)),
+    ("rect at half pixels", Rect(9.5, 4.5, 3, 2), (c_ >= 10) & (c_ <= 12) & (r_ >= 5) & (r_ <= 6)),
+    ("one-pixel rect", Rect(7, 8, 0, 0), (c_ == 7) & (r_ == 8)),
+    ("rect partly outside", Rect(-10, -5, 15, 10), (c_ <= 5) & (r_ <= 5)),
+    ("ellipse", Ellipse(25, 20, 10, 6), ((c_ - 25) / 10) ** 2 + ((r_ - 20) / 6) ** 2 <= 1),
+    ("one-pixel ellipse", Ellipse(3, 4, 0.4, 0.4), (c_ == 3) & (r_ == 4)),
+    ("ellipse partly outside", Ellipse(48, 38, 5, 5), (c_ - 48) ** 2 + (r_ - 38) ** 2 <= 25),
+    ("right triangle", Polygon(((5, 5), (25, 5), (5, 25))), (c_ >= 5) & (r_ >= 5) & ((c_ - 5) + (r_ - 5) <= 20)),
+    ("freehand L", _l_shape_freehand(), _l_shape_mask()),
+]
+
+
+@pytest.mark.parametrize(("name", "shape", "mask"), REGIONS, ids=[r[0] for r in REGIONS])
+def test_region_statistics_equal_numpy_on_the_same_mask(name: str, shape, mask, tmp_path: Path) -> None:
+    document = open_document(_image(tmp_path, RescaleSlope=2, RescaleIntercept=-1000))
+    result = measure(document, 0, shape).values
+    expected = _expect(mask, _stored() * 2 - 1000)
+    assert result["pixels"] == expected["pixels"]
+    for key in ("mean", "std", "min", "max"):
+        assert result[key] == pytest.approx(expected[key], abs=1e-9), key
+
+
+def test_multi_frame_and_monochrome1_measure_values_not_display(tmp_path: Path) -> None:
+    document = open_document(_image(tmp_path, frames=4, PhotometricInterpretation="MONOCHROME1"))
+    result = measure(document, 2, Rect(1, 1, 2, 2)).values
+    mask = (c_ >= 1) & (c_ <= 3) & (r_ >= 1) & (r_ <= 3)
+    assert result["mean"] == pytest.approx(_stored(2)[mask].mean()) and result["min"] == _stored(2)[mask].min()
+
+
+def test_area_and_length_with_anisotropic_spacing(tmp_path: Path) -> None:
+    document = open_document(_image(tmp_path, PixelSpacing=[0.5, 2.0]))  # rows 0.5 mm apart, columns 2 mm
+    line = measure(document, 0, Line(0, 0, 3, 4)).values
+    assert line["length_px"] == 5.0 and line["length_mm"] == pytest.approx(math.hypot(3 * 2.0, 4 * 0.5))
+    rect = measure(document, 0, Rect(0, 0, 2, 1)).values  # 3 x 2 pixels
+    assert rect["pixels"] == 6 and rect["area_mm2"] == pytest.approx(6 * 0.5 * 2.0)
+
+
+def test_profile_samples_every_pixel_step_by_linear_interpolation(tmp_path: Path) -> None:
+    document = open_document(_image(tmp_path))
+    profile = measure(document, 0, Line(1, 2, 7, 10)).values["profile"]  # length 10: 11 samples
+    expected = [7 * (1 + 0.6 * k) + 3 * (2 + 0.8 * k) for k in range(11)]
+    assert profile == pytest.approx(expected)
+    outside = measure(document, 0, Line(47, 0, 52, 0)).values["profile"]
+    assert outside[:3] == pytest.approx([7 * 47, 7 * 48, 7 * 49]) and outside[3:] == [None, None, None]
+
+
+def test_angle_between_lines() -> None:
+    assert angle_degrees(Line(0, 0, 10, 0), Line(0, 0, 0, 5)) == pytest.approx(90)
+    assert angle_degrees(Line(0, 0, 1, 1), Line(0, 0, 1, 0)) == pytest.approx(45)
+    assert angle_degrees(Line(0, 0, 1, 1), Line(0, 0, 1, 0), row_mm=2.0) == pytest.approx(math.degrees(math.atan(2)))
+
+
+CALIBRATIONS = [
+    ({"PixelSpacing": [0.5, 0.5]}, 0.5, "PixelSpacing"),
+    ({"ImagerPixelSpacing": [0.2, 0.2]}, 0.2, "ImagerPixelSpacing (at the detector, not corrected)"),
+    (
+        {"ImagerPixelSpacing": [0.2, 0.2], "EstimatedRadiographicMagnificationFactor": 1.25},
+        0.16,
+        "ImagerPixelSpacing corrected by EstimatedRadiographicMagnificationFactor 1.25",
+    ),
+    ({}, None, "none: no pixel spacing; lengths in pixels"),
+]
+
+
+@pytest.mark.parametrize(("attributes", "mm", "source"), CALIBRATIONS, ids=["pixel", "imager", "magnified", "none"])
+def test_calibration_source_is_said(attributes: dict, mm, source: str, tmp_path: Path) -> None:
+    document = open_document(_image(tmp_path, **attributes))
+    result = measure(document, 0, Line(0, 0, 10, 0))
+    assert result.spacing_source == source
+    assert result.values["length_mm"] == (None if mm is None else pytest.approx(10 * mm))
+
+
+def test_ultrasound_region_calibrates_shapes_inside_it(tmp_path: Path) -> None:
+    from pydicom.dataset import Dataset
+
+    region = Dataset()
+    region.RegionLocationMinX0, region.RegionLocationMaxX1 = 0, 30
+    region.RegionLocationMinY0, region.RegionLocationMaxY1 = 0, 30
+    region.PhysicalUnitsXDirection = region.PhysicalUnitsYDirection = 3  # cm
+    region.PhysicalDeltaX = region.PhysicalDeltaY = 0.05  # cm per pixel
+    document = open_document(_image(tmp_path, SequenceOfUltrasoundRegions=[region]))
+    inside = measure(document, 0, Line(0, 0, 10, 0))
+    assert inside.values["length_mm"] == pytest.approx(5.0) and "Ultrasound" in inside.spacing_source
+    assert measure(document, 0, Line(0, 0, 40, 0)).values["length_mm"] is None  # leaves the region
+
+
+BAD = [
+    (["--rect", "100", "100", "5", "5"], "holds no pixel"),
+    (["--polygon", "1", "1", "5", "5"], "a polygon needs at least 3 points, not 2"),
+    (["--line", "3", "3", "3", "3"], "a line of zero length"),
+    (["--ellipse", "5", "5", "-1", "2"], "must not be negative"),
+    (["--rect", "1", "1", "2", "2", "--frame", "9"], "frame 9 is outside 1..1"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD, ids=[b[1] for b in BAD])
+def test_bad_shapes_are_one_line_errors(args: list[str], message: str, tmp_path: Path, capfd) -> None:
+    assert main(["measure", str(_image(tmp_path)), *args]) == 1
+    err = capfd.readouterr().err.splitlines()
+    assert len(err) == 1 and message in err[0], err
+
+
+def test_colour_and_usage_errors(tmp_path: Path, capfd) -> None:
+    from tests.corpus import corpus_file
+
+    assert main(["measure", str(corpus_file("SC_rgb.dcm")), "--rect", "1", "1", "3", "3"]) == 1
+    assert "this image is colour" in capfd.readouterr().err
+    assert main(["measure", str(_image(tmp_path))]) == 2
+    assert main(["measure", str(_image(tmp_path)), "--polygon", "1", "2", "3"]) == 2
+    with pytest.raises(ViewerError, match="at least 3 points"):
+        Polygon(((1, 1), (2, 2))).check()
+
+
+def test_json_has_the_keys_of_the_design(tmp_path: Path, capfd) -> None:
+    path = _image(tmp_path, PixelSpacing=[1, 1], Modality="CT")
+    assert main(["measure", str(path), "--rect", "0", "0", "1", "1", "--line", "0", "0", "2", "0", "--json"]) == 0
+    region, line = json.loads(capfd.readouterr().out)["measurements"]
+    assert {"shape", "frame", "pixels", "mean", "std", "min", "max", "units", "area_mm2", "spacing_source"} <= set(
+        region
+    )
+    assert {"shape", "frame", "length_px", "length_mm", "profile", "spacing_source"} <= set(line)
+    assert region["units"] == "HU" and region["pixels"] == 4 and line["profile"] == [0.0, 7.0, 14.0]

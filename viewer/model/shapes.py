@@ -1,0 +1,155 @@
+"""Measurement shapes on a frame and the pixels they hold, by one pixel rule.
+
+Coordinates are pixels: x = column, y = row, pixel centres at integers (the centre of
+the top-left pixel is (0, 0)). A pixel belongs to a region when its centre is inside the
+shape or on its boundary (DESIGN.md), so ``Rect(0, 0, 2, 2)`` holds 3 x 3 pixels and a
+zero-size rectangle holds the one pixel under it. Only pixels inside the image count.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from viewer.model.errors import ViewerError
+
+Mask = npt.NDArray[np.bool_]
+#: Boundary tolerance in pixels: a centre this close to an edge is on it.
+ON_EDGE = 1e-9
+MAX_POLYGON_POINTS = 100_000
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    kind = "line"
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        return [(self.x1, self.y1), (self.x2, self.y2)]
+
+    def check(self) -> None:
+        _finite(self.points, self.kind)
+        if self.x1 == self.x2 and self.y1 == self.y2:
+            raise ViewerError("a line of zero length has nothing to measure")
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    kind = "rect"
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        x2, y2 = self.x + self.width, self.y + self.height
+        return [(self.x, self.y), (x2, self.y), (x2, y2), (self.x, y2)]
+
+    def check(self) -> None:
+        _finite(self.points, self.kind)
+        if self.width < 0 or self.height < 0:
+            raise ViewerError(f"rectangle size {self.width:g} x {self.height:g} is negative")
+
+    def contains(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> Mask:
+        x2, y2 = self.x + self.width, self.y + self.height
+        return (x >= self.x - ON_EDGE) & (x <= x2 + ON_EDGE) & (y >= self.y - ON_EDGE) & (y <= y2 + ON_EDGE)
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    cx: float
+    cy: float
+    rx: float
+    ry: float
+    kind = "ellipse"
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        """The ends of the two axes (x axis first), as DICOM SCOORD ELLIPSE lists them."""
+        return [
+            (self.cx - self.rx, self.cy),
+            (self.cx + self.rx, self.cy),
+            (self.cx, self.cy - self.ry),
+            (self.cx, self.cy + self.ry),
+        ]
+
+    def check(self) -> None:
+        _finite(self.points, self.kind)
+        if self.rx < 0 or self.ry < 0:
+            raise ViewerError(f"ellipse radii {self.rx:g}, {self.ry:g} must not be negative")
+
+    def contains(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> Mask:
+        dx, dy = x - self.cx, y - self.cy
+        if self.rx == 0 or self.ry == 0:  # a segment (or a point): on it is inside
+            return (np.abs(dx) <= self.rx + ON_EDGE) & (np.abs(dy) <= self.ry + ON_EDGE)
+        return (dx / self.rx) ** 2 + (dy / self.ry) ** 2 <= 1 + ON_EDGE
+
+
+@dataclass(frozen=True)
+class Polygon:
+    vertices: tuple[tuple[float, float], ...]  # (x, y), closed implicitly
+    kind = "polygon"
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        return list(self.vertices)
+
+    def check(self) -> None:
+        if len(self.vertices) < 3:
+            raise ViewerError(f"a polygon needs at least 3 points, not {len(self.vertices)}")
+        if len(self.vertices) > MAX_POLYGON_POINTS:
+            raise ViewerError(f"a polygon of more than {MAX_POLYGON_POINTS} points is not measured")
+        _finite(self.points, self.kind)
+
+    def contains(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> Mask:
+        """Even-odd rule for the inside, plus every centre on an edge."""
+        inside = np.zeros(np.broadcast_shapes(x.shape, y.shape), dtype=bool)
+        on_edge = np.zeros_like(inside)
+        closed = list(self.vertices) + [self.vertices[0]]
+        for (x1, y1), (x2, y2) in zip(closed, closed[1:], strict=False):
+            if y1 != y2:
+                crosses = (y1 <= y) != (y2 <= y)
+                at = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+                inside ^= crosses & (x < at)
+            length = math.hypot(x2 - x1, y2 - y1)
+            if length == 0:
+                on_edge |= (np.abs(x - x1) <= ON_EDGE) & (np.abs(y - y1) <= ON_EDGE)
+                continue
+            t = ((x - x1) * (x2 - x1) + (y - y1) * (y2 - y1)) / length**2
+            distance = np.abs((x - x1) * (y2 - y1) - (y - y1) * (x2 - x1)) / length
+            on_edge |= (t >= -ON_EDGE) & (t <= 1 + ON_EDGE) & (distance <= ON_EDGE)
+        return inside | on_edge
+
+
+Region = Rect | Ellipse | Polygon
+Shape = Line | Region
+
+
+def _finite(points: list[tuple[float, float]], kind: str) -> None:
+    if not all(math.isfinite(v) for point in points for v in point):
+        raise ViewerError(f"{kind} coordinates must be finite numbers")
+
+
+def region_mask(shape: Region, rows: int, columns: int) -> tuple[Mask, tuple[int, int]]:
+    """The shape's pixels within its bounding box clipped to the image, and the box's
+    (top row, left column); raises ViewerError when no pixel centre of the image is in it."""
+    shape.check()
+    xs = [p[0] for p in shape.points]
+    ys = [p[1] for p in shape.points]
+    c0, c1 = max(math.ceil(min(xs) - ON_EDGE), 0), min(math.floor(max(xs) + ON_EDGE), columns - 1)
+    r0, r1 = max(math.ceil(min(ys) - ON_EDGE), 0), min(math.floor(max(ys) + ON_EDGE), rows - 1)
+    if c0 > c1 or r0 > r1:
+        raise ViewerError(f"the {shape.kind} holds no pixel of the {columns} x {rows} image")
+    y, x = np.mgrid[r0 : r1 + 1, c0 : c1 + 1].astype(np.float64)
+    mask = shape.contains(x, y)
+    if not mask.any():
+        raise ViewerError(f"the {shape.kind} holds no pixel centre of the image")
+    return mask, (r0, c0)
