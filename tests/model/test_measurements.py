@@ -190,3 +190,66 @@ def test_json_has_the_keys_of_the_design(tmp_path: Path, capfd) -> None:
     )
     assert {"shape", "frame", "length_px", "length_mm", "profile", "spacing_source"} <= set(line)
     assert region["units"] == "HU" and region["pixels"] == 4 and line["profile"] == [0.0, 7.0, 14.0]
+
+
+# (edit, the same change on a region's pixels) for edits that keep every value
+EXACT_EDITS = [
+    ("crop", "Crop(x=4, y=3, width=30, height=25)", lambda v: v[3:28, 4:34]),
+    ("flip h", "Flip(direction='h')", lambda v: v[:, ::-1]),
+    ("flip v", "Flip(direction='v')", lambda v: v[::-1, :]),
+    ("rotate 90", "Rotate(degrees=90)", lambda v: np.rot90(v, -1)),
+    ("rotate 270", "Rotate(degrees=270)", lambda v: np.rot90(v, 1)),
+    ("pad", "Pad(left=3, top=2, right=1, bottom=1, value=0)", lambda v: np.pad(v, ((2, 1), (3, 1)))),
+]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [Rect(10, 5, 8, 6), Ellipse(20, 15, 6, 3), Polygon(((8, 6), (20, 6), (8, 20))), Line(5, 5, 25, 15)],
+    ids=lambda s: s.kind,
+)
+@pytest.mark.parametrize(("name", "op", "same"), EXACT_EDITS, ids=[e[0] for e in EXACT_EDITS])
+def test_shapes_follow_edits_and_measure_the_same_pixels(name: str, op: str, same, shape, tmp_path: Path) -> None:
+    from viewer.edits import operations
+    from viewer.edits.session import begin_edit
+
+    document = open_document(_image(tmp_path))
+    before = measure(document, 0, shape).values
+    index = document.add_shape(shape, 0)
+    begin_edit(document).apply(eval(op, vars(operations)))
+    [(shown_index, frame, moved)] = document.shapes()
+    assert (shown_index, frame) == (index, 0)
+    after = measure(document, 0, moved).values
+    for key in ("pixels", "mean", "std", "min", "max", "length_px"):
+        if key in before:
+            assert after[key] == pytest.approx(before[key]), key
+
+
+def test_shapes_on_deleted_frames_go_and_undo_hides_later_shapes(tmp_path: Path) -> None:
+    from viewer.edits.operations import Crop, DeleteFrames
+    from viewer.edits.session import begin_edit
+
+    document = open_document(_image(tmp_path, frames=3))
+    document.add_shape(Rect(1, 1, 2, 2), 0)
+    document.add_shape(Rect(1, 1, 2, 2), 2)
+    work = begin_edit(document)
+    work.apply(DeleteFrames(spec="1"))
+    assert [(i, f) for i, f, _ in document.shapes()] == [(1, 1)]  # frame 3 is now frame 2
+    work.apply(Crop(x=1, y=1, width=10, height=10))
+    document.add_shape(Line(0, 0, 5, 5), 0)  # drawn on the cropped image
+    assert [i for i, _, _ in document.shapes()] == [1, 2]
+    work.undo()
+    assert [i for i, _, _ in document.shapes()] == [1]
+    work.redo()
+    assert [i for i, _, _ in document.shapes()] == [1, 2]
+
+
+def test_bin_scales_shapes(tmp_path: Path) -> None:
+    from viewer.edits.operations import Bin
+    from viewer.edits.session import begin_edit
+
+    document = open_document(_image(tmp_path))
+    document.add_shape(Ellipse(20.5, 10.5, 8, 4), 0)
+    begin_edit(document).apply(Bin(factor=2))
+    [(_, _, ellipse)] = document.shapes()
+    assert ellipse == Ellipse(10, 5, 4, 2)  # the centre of the 2 x 2 block (20..21, 10..11) is binned pixel (10, 5)

@@ -33,4 +33,5 @@ def window(qtbot, tmp_path: Path):
     win.close()
     set_dialog_hook(None)
     set_answer("yes_no", None)
+    set_answer("save_path", None)
     set_answer("save_discard", "discard")  # pytest-qt closes the window again after this

@@ -125,3 +125,21 @@ def test_issue_screenshots(window, qtbot, output_dir: Path, tmp_path: Path) -> N
     image = gray[gray.shape[0] // 4 : -gray.shape[0] // 4, gray.shape[1] // 4 : -gray.shape[1] // 4]
     assert (image > 250).mean() > 0.05 and (image < 5).mean() > 0.05  # inside white, outside black
     assert ((image > 30) & (image < 225)).mean() > 0.01  # and the 0.9..1.1 Gy band in grays
+
+
+def test_measurements_screenshot(window, qtbot, output_dir: Path) -> None:
+    """A line and an ellipse with their labels, the measurements dock and the line's profile."""
+    from viewer.model.shapes import Ellipse, Line
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    panel.document.add_shape(Line(10, 64, 118, 64), 0)
+    panel.document.add_shape(Ellipse(80, 45, 12, 8), 0)
+    window.measure.dock.show()
+    window.measure.dock.set_panel(panel)
+    window.measure.dock.table.selectRow(0)
+    qtbot.wait(50)
+    _save(window, output_dir, "measurements.png")
+    assert len(panel.image_view.shapes.items) == 2
+    labels = [label.toPlainText() for _, _, label in panel.image_view.shapes.items]
+    assert labels[0].endswith("mm") and "±" in labels[1] and "HU" in labels[1]
+    assert window.measure.dock.plot.getPlotItem().listDataItems()

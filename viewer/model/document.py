@@ -21,10 +21,12 @@ from viewer.model.errors import NotDicomError, PixelDataError, ViewerError, one_
 from viewer.model.frames import FrameSet
 from viewer.model.functional_groups import frame_view
 from viewer.model.header import ensure_transfer_syntax, parse_all, read_header
+from viewer.model.measurement_set import Grid, MeasurementSet
 from viewer.model.overlays import Overlay
 from viewer.model.pixels import PixelDescription, describe_pixels
 from viewer.model.prescan import require_regular_file
 from viewer.model.readers import SeriesFrameReader, make_reader
+from viewer.model.shapes import Shape
 from viewer.model.shutters import Shutter
 from viewer.model.source import ProgressCallback, Source, available_memory, check_memory_for
 
@@ -47,6 +49,7 @@ class Document:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.edits: EditedPixels | None = None  # set by viewer.edits.session
+        self.measurements = MeasurementSet()  # shapes drawn on it (viewer.model.measurement_set)
 
     @property
     def shown(self) -> FrameSet:
@@ -96,6 +99,20 @@ class Document:
     def shutter(self) -> Shutter | None:
         """The display shutter on the grid shown now (moved with the pixels by edits)."""
         return self.shown.shutter
+
+    def add_shape(self, shape: Shape, frame: int) -> int:
+        """Keep `shape`, drawn on frame `frame` (0-based) of the image as it is now."""
+        return self.measurements.add(shape, frame, len(self.edits.operations) if self.edits is not None else 0)
+
+    def replace_shape(self, index: int, shape: Shape, frame: int) -> None:
+        """Shape `index` moved or resized by hand on the image as it is now."""
+        self.measurements.replace(index, shape, frame, len(self.edits.operations) if self.edits is not None else 0)
+
+    def shapes(self) -> list[tuple[int, int, Shape]]:
+        """(index, frame, shape) of every drawn shape, where it is on the image now."""
+        p = self.source_pixels
+        operations = self.edits.operations if self.edits is not None else []
+        return self.measurements.shown(operations, Grid(p.rows, p.columns, p.frames))
 
     def frame_attributes(self, index: int) -> Dataset:
         """Attributes in force for frame `index` as it is now (functional groups included;

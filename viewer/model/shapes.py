@@ -9,6 +9,7 @@ zero-size rectangle holds the one pixel under it. Only pixels inside the image c
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,3 +154,20 @@ def region_mask(shape: Region, rows: int, columns: int) -> tuple[Mask, tuple[int
     if not mask.any():
         raise ViewerError(f"the {shape.kind} holds no pixel centre of the image")
     return mask, (r0, c0)
+
+
+def moved(shape: Shape, point: Callable[[float, float], tuple[float, float]], scale: float, turned: bool) -> Shape:
+    """`shape` after an edit that moves pixel (x, y) to `point(x, y)`, scales lengths by
+    `scale` and (when `turned`) swaps the image's axes; shapes stay axis-aligned."""
+    if isinstance(shape, Line):
+        (x1, y1), (x2, y2) = point(shape.x1, shape.y1), point(shape.x2, shape.y2)
+        return Line(x1, y1, x2, y2)
+    if isinstance(shape, Polygon):
+        return Polygon(tuple(point(x, y) for x, y in shape.vertices))
+    if isinstance(shape, Rect):
+        corners = [point(x, y) for x, y in shape.points]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        return Rect(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+    cx, cy = point(shape.cx, shape.cy)
+    rx, ry = (shape.ry, shape.rx) if turned else (shape.rx, shape.ry)
+    return Ellipse(cx, cy, rx * scale, ry * scale)

@@ -20,6 +20,7 @@ from viewer.model.display import Window
 from viewer.model.overlays import overlay_rgba
 from viewer.model.shutters import shutter_rgba
 from viewer.ui.document_view import DocumentView
+from viewer.ui.shape_layer import ShapeLayer
 
 
 class _WindowingViewBox(pg.ViewBox):
@@ -86,6 +87,7 @@ class ImageViewWidget(QWidget):
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
         self._update_geometry()
+        self.shapes = ShapeLayer(self)  # drawn measurements, over everything else
         self._drag_start: Window | None = None
         self._drag_span = 1.0  # value range of the frame when the drag began
         self._previewing = False
@@ -138,6 +140,7 @@ class ImageViewWidget(QWidget):
     def _on_geometry_changed(self) -> None:
         self.overlay_item.clear()
         self._update_geometry()
+        self.shapes.refresh(force=True)
         self.refresh()
         self.fit()
 
@@ -224,6 +227,7 @@ class ImageViewWidget(QWidget):
         )
         self._shown_step, self._shown_origin = step, (r0, c0)
         self._update_planes()
+        self.shapes.refresh()
         self.update_annotations()
 
     def _update_planes(self) -> None:

@@ -27,6 +27,7 @@ from viewer.ui.dialogs import ask_save_discard_cancel, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.icons import icon
+from viewer.ui.measure_actions import MeasureActions, is_report
 from viewer.ui.presets_menu import fill_presets_menu
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.add_action("Last Frame", lambda: self._set_frame(10**9), "End")
         self.about_action = self.add_action("&About", self._about)
         self.edits = EditActions(self)
+        self.measure = MeasureActions(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -176,6 +178,7 @@ class MainWindow(QMainWindow):
         self.tools_menu.addActions(
             [self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action]
         )
+        self.measure.fill_menu(bar.addMenu("&Measure"))
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
         toolbar = self.addToolBar("Main")
@@ -249,8 +252,11 @@ class MainWindow(QMainWindow):
     def open_paths(self, paths: list[str | Path]) -> list[DocumentPanel]:
         """Open files and folders (the path the menu, the command line and drops take)."""
         opened = []
+        reports = [Path(p) for p in paths if Path(p).is_file() and is_report(Path(p))]
         for raw in paths:
             path = Path(raw)
+            if path in reports:
+                continue  # shown on their images, once those are open
             try:
                 if path.is_dir():
                     opened += self._open_folder(path)
@@ -262,6 +268,12 @@ class MainWindow(QMainWindow):
                 show_error(self, "Cannot open", str(exc))
             except Exception as exc:  # never lose the window over one bad file
                 show_error(self, "Cannot open", f"{path.name}: {type(exc).__name__}: {exc}", traceback.format_exc())
+        for report in reports:
+            try:
+                count = self.measure.open_report(report)
+                self.statusBar().showMessage(f"{report.name}: {count} measurement(s) shown", 8000)
+            except ViewerError as exc:
+                show_error(self, "Cannot open", str(exc))
         self._rebuild_recent_menu()
         return opened
 
@@ -289,6 +301,7 @@ class MainWindow(QMainWindow):
         panel.image_view.cursor_moved.connect(lambda pos, p=panel: self._show_readout(p, pos))
         panel.view.error_raised.connect(lambda message: show_error(self, "Cannot show frame", message))
         panel.view.frame_changed.connect(self.tag_dock.set_frame)
+        self.measure.watch(panel)
         panel.image_view.set_annotations_visible(self.annotations_action.isChecked())
         panel.image_view.set_planes_visible(self.planes_action.isChecked())
         panel.history_budget_bytes = self.settings.history_budget_mb() * 1024 * 1024

@@ -1,4 +1,4 @@
-"""The editing tools dock: choose navigate, brush, erase, flood fill or crop; set parameters."""
+"""The tools dock: navigate, brush, erase, flood fill, crop, and the measuring tools."""
 
 from __future__ import annotations
 
@@ -19,14 +19,20 @@ from viewer.ui.tools.base import Tool
 from viewer.ui.tools.brush_tool import BrushTool
 from viewer.ui.tools.crop_tool import CropTool
 from viewer.ui.tools.flood_fill_tool import FloodFillTool
+from viewer.ui.tools.measure_tool import MeasureTool
 
-MODES = ("navigate", "brush", "erase", "flood-fill", "crop")
+MEASURE_KINDS = ("line", "rect", "ellipse", "freehand")
+MODES = ("navigate", "brush", "erase", "flood-fill", "crop", *(f"measure-{k}" for k in MEASURE_KINDS))
 _LABELS = {
     "navigate": "Navigate (pan / zoom)",
     "brush": "Brush",
     "erase": "Erase (restore original)",
     "flood-fill": "Flood fill",
     "crop": "Rectangle → crop",
+    "measure-line": "Measure: line (length, profile)",
+    "measure-rect": "Measure: rectangle ROI",
+    "measure-ellipse": "Measure: ellipse ROI",
+    "measure-freehand": "Measure: freehand ROI",
 }
 
 
@@ -34,6 +40,7 @@ class ToolsDock(QDockWidget):
     """Holds the interactive tools and routes the current panel's gestures to the active one."""
 
     error_raised = Signal(str)
+    shape_added = Signal(int)  # a measuring tool added shape N to the current document
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Edit tools", parent)
@@ -44,6 +51,10 @@ class ToolsDock(QDockWidget):
             "flood-fill": FloodFillTool(parent=self),
             "crop": CropTool(parent=self),
         }
+        for kind in MEASURE_KINDS:
+            measure_tool = MeasureTool(kind, parent=self)
+            measure_tool.shape_added.connect(self.shape_added)
+            self.tools[measure_tool.name] = measure_tool
         for tool in self.tools.values():
             tool.error_raised.connect(self.error_raised)
         self.mode = "navigate"
