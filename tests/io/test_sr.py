@@ -15,16 +15,18 @@ from viewer.cli.main import main
 from viewer.io.sr import read_measurements
 from viewer.model.document import open_document
 from viewer.model.measurements import measure
-from viewer.model.shapes import Ellipse, Line, Polygon, Rect
+from viewer.model.shapes import Angle, Ellipse, Line, Polygon, Rect
 
 SHAPES = [
     Rect(10, 10, 20, 15),
     Ellipse(64, 60, 6, 12),
     Polygon(((10.0, 10.0), (40.0, 12.0), (25.0, 40.0))),
     Line(0, 0, 30, 40),
+    Angle(20.0, 5.0, 5.0, 5.0, 5.0, 25.0),
 ]
 ARGS = ["--rect", "10", "10", "20", "15", "--ellipse", "64", "60", "6", "12"]
 ARGS += ["--polygon", "10", "10", "40", "12", "25", "40", "--line", "0", "0", "30", "40"]
+ARGS += ["--angle", "20", "5", "5", "5", "5", "25"]
 
 
 @pytest.mark.parametrize(("name", "frame"), [("CT_small.dcm", 1), ("emri_small.dcm", 3)])
@@ -41,7 +43,9 @@ def test_sr_is_valid_and_reads_back_with_the_same_values(name: str, frame: int, 
     for group, shape in zip(groups, SHAPES, strict=True):
         expected = measure(document, frame - 1, shape).values
         got = {m.name.meaning: m.value for m in group.get_measurements()}
-        if isinstance(shape, Line):
+        if isinstance(shape, Angle):
+            assert got["Angle"] == pytest.approx(expected["angle_deg"])
+        elif isinstance(shape, Line):
             assert got["Length"] == pytest.approx(expected["length_mm"] or expected["length_px"])
         else:
             assert got["Mean"] == pytest.approx(expected["mean"]) and got["Maximum"] == pytest.approx(expected["max"])

@@ -253,3 +253,40 @@ def test_bin_scales_shapes(tmp_path: Path) -> None:
     begin_edit(document).apply(Bin(factor=2))
     [(_, _, ellipse)] = document.shapes()
     assert ellipse == Ellipse(10, 5, 4, 2)  # the centre of the 2 x 2 block (20..21, 10..11) is binned pixel (10, 5)
+
+
+def test_angle_measures_degrees_in_patient_proportions_and_follows_a_rotation(tmp_path: Path, capfd) -> None:
+    from viewer.edits.operations import Rotate
+    from viewer.edits.session import begin_edit
+    from viewer.model.shapes import Angle
+
+    path = _image(tmp_path, PixelSpacing=[2.0, 1.0])  # rows 2 mm apart
+    document = open_document(path)
+    angle = Angle(10, 0, 0, 0, 10, 10)  # 45 degrees in pixels
+    assert measure(document, 0, angle).values["angle_deg"] == pytest.approx(math.degrees(math.atan(2)))
+    document.add_shape(angle, 0)
+    begin_edit(document).apply(Rotate(degrees=90))
+    [(_, _, turned)] = document.shapes()
+    assert measure(document, 0, turned).values["angle_deg"] == pytest.approx(math.degrees(math.atan(2)))
+    assert main(["measure", str(path), "--angle", "10", "0", "0", "0", "10", "10", "--json"]) == 0
+    [result] = json.loads(capfd.readouterr().out)["measurements"]
+    assert result["shape"] == "angle" and result["angle_deg"] == pytest.approx(63.43, abs=0.01)
+    with pytest.raises(ViewerError, match="two arms of non-zero length"):
+        Angle(1, 1, 1, 1, 5, 5).check()
+
+
+def test_lengths_and_areas_stay_physical_through_bin_and_rotate(tmp_path: Path) -> None:
+    from viewer.edits.operations import Bin, Rotate
+    from viewer.edits.session import begin_edit
+
+    document = open_document(_image(tmp_path, PixelSpacing=[0.5, 0.25]))
+    line = Line(0.5, 0.5, 20.5, 10.5)  # on binned pixel centres, so the moved line is exact
+    before = measure(document, 0, line).values["length_mm"]
+    document.add_shape(line, 0)
+    work = begin_edit(document)
+    work.apply(Bin(factor=2))
+    work.apply(Rotate(degrees=90))
+    [(_, _, moved)] = document.shapes()
+    result = measure(document, 0, moved)
+    assert result.values["length_mm"] == pytest.approx(before)
+    assert result.spacing_source == "PixelSpacing, carried through the edits"

@@ -113,3 +113,16 @@ def test_saved_report_brings_the_shapes_back(window, qtbot, tmp_path: Path) -> N
     csv = tmp_path / "m.csv"
     window.measure.dock.export_csv(csv)
     assert csv.read_text().count("\n") == 4  # a header and three shapes
+
+
+def test_angle_tool_takes_two_drags(window, qtbot) -> None:
+    from viewer.model.shapes import Angle
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    _draw(window, qtbot, panel, "measure-angle", (40, 40), (40, 80))  # vertex, then along the row
+    assert panel.document.shapes() == []  # one arm is not an angle yet
+    viewport = panel.image_view.graphics.viewport()
+    drag(viewport, viewport_point(panel, 60, 60), viewport_point(panel, 80, 40), Qt.MouseButton.LeftButton, steps=8)
+    [(_, _, angle)] = panel.document.shapes()
+    assert isinstance(angle, Angle)
+    assert window.measure.dock.measurements()[0].values["angle_deg"] == pytest.approx(90, abs=2)

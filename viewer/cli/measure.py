@@ -29,6 +29,13 @@ def add_parser(sub: Any) -> None:
     measure.add_argument("--frame", type=int, default=1, metavar="N", help="1-based frame number")
     measure.add_argument("--line", nargs=4, metavar=("X1", "Y1", "X2", "Y2"), action=_ShapeAction)
     measure.add_argument("--rect", nargs=4, metavar=("X", "Y", "W", "H"), action=_ShapeAction)
+    measure.add_argument(
+        "--angle",
+        nargs=6,
+        metavar=("X1", "Y1", "X2", "Y2", "X3", "Y3"),
+        action=_ShapeAction,
+        help="arms from the vertex (X2, Y2)",
+    )
     measure.add_argument("--ellipse", nargs=4, metavar=("CX", "CY", "RX", "RY"), action=_ShapeAction)
     measure.add_argument("--polygon", nargs="+", metavar="X Y", action=_ShapeAction, help="three or more points")
     measure.add_argument("--json", action="store_true", help='print {"measurements": [...]}')
@@ -37,18 +44,20 @@ def add_parser(sub: Any) -> None:
 
 
 def _shape(kind: str, numbers: list[float]) -> Any:
-    from viewer.model.shapes import Ellipse, Line, Polygon, Rect
+    from viewer.model.shapes import Angle, Ellipse, Line, Polygon, Rect
 
     if kind == "polygon":
         if len(numbers) % 2:
             raise UsageError(f"--polygon needs X Y pairs; {len(numbers)} numbers given")
         return Polygon(tuple((numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2)))
-    return {"line": Line, "rect": Rect, "ellipse": Ellipse}[kind](*numbers)
+    return {"line": Line, "angle": Angle, "rect": Rect, "ellipse": Ellipse}[kind](*numbers)
 
 
 def _text(m: Any) -> str:
     v, units = m.values, f" {m.units}" if m.units else ""
     where = f"{m.shape.kind} on frame {m.frame + 1}: "
+    if "angle_deg" in v:
+        return f"{where}{v['angle_deg']:.2f} degrees ({m.spacing_source})"
     if "length_px" in v:
         mm = f"{v['length_mm']:.2f} mm, " if v["length_mm"] is not None else ""
         return f"{where}{mm}{v['length_px']:.2f} px; profile of {len(v['profile'])} values ({m.spacing_source})"
@@ -66,7 +75,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from viewer.model.measurements import measure
 
     if not args.shapes:
-        raise UsageError("give at least one shape: --line, --rect, --ellipse or --polygon")
+        raise UsageError("give at least one shape: --line, --angle, --rect, --ellipse or --polygon")
     shapes = [_shape(kind, numbers) for kind, numbers in args.shapes]
     target = resolve_output(Path(args.sr), [Path(args.path)]) if args.sr else None
     document = open_document(args.path)

@@ -2,8 +2,9 @@
 
 Each shape is one planar ROI group (TID 1410) whose region is an SCOORD on the measured
 image (and frame): regions carry mean, standard deviation, minimum, maximum and area;
-lines carry their length. SCOORD puts (0, 0) at the top-left corner of the top-left pixel,
-so our pixel-centre coordinates move by half a pixel there, and back on reading
+lines their length, angles (an open polyline of three points) their angle. SCOORD puts
+(0, 0) at the top-left corner of the top-left pixel, so our pixel-centre coordinates
+move by half a pixel there, and back on reading
 (:func:`read_measurements`, used to show the shapes again with their image).
 """
 
@@ -22,7 +23,7 @@ from pydicom.uid import generate_uid
 from viewer.io.atomic import atomic_write
 from viewer.model.errors import ViewerError, one_line
 from viewer.model.measurements import Measurement
-from viewer.model.shapes import Ellipse, Line, Polygon, Rect, Shape
+from viewer.model.shapes import Angle, Ellipse, Line, Polygon, Rect, Shape
 
 #: UCUM units of modality values, by the words the modality transform uses.
 _UNITS = {
@@ -41,7 +42,7 @@ def _concept(code: str, meaning: str) -> Any:
 def _graphic(shape: Shape) -> tuple[str, np.ndarray]:
     """(SCOORD graphic type, (column, row) points in SCOORD pixel coordinates)."""
     points = np.array(shape.points, dtype=np.float64) + 0.5
-    if isinstance(shape, Line):
+    if isinstance(shape, (Line, Angle)):  # open polylines of 2 and 3 points
         return "POLYLINE", points
     if isinstance(shape, Ellipse):
         if shape.ry > shape.rx:  # the major axis comes first
@@ -61,7 +62,9 @@ def _group(index: int, measurement: Measurement, source: Dataset) -> Any:
         source_image=hd.sr.SourceImageForRegion(source.SOPClassUID, source.SOPInstanceUID, frames),
     )
     v = measurement.values
-    if isinstance(measurement.shape, Line):
+    if isinstance(measurement.shape, Angle):
+        items = [hd.sr.Measurement(name=codes.SCT.Angle, value=v["angle_deg"], unit=codes.UCUM.Degree)]
+    elif isinstance(measurement.shape, Line):
         length, unit = (v["length_mm"], _concept("mm", "millimeter"))
         if length is None:
             length, unit = v["length_px"], _concept("{pixels}", "pixels")
@@ -155,6 +158,9 @@ def _shape(graphic_type: str, points: np.ndarray) -> Shape:
     if graphic_type == "POLYLINE" and len(points) == 2:
         (x1, y1), (x2, y2) = points.tolist()
         return Line(x1, y1, x2, y2)
+    if graphic_type == "POLYLINE" and len(points) == 3 and not np.allclose(points[0], points[-1]):
+        (x1, y1), (x2, y2), (x3, y3) = points.tolist()
+        return Angle(x1, y1, x2, y2, x3, y3)
     if graphic_type == "ELLIPSE":
         a, b = points[:2], points[2:]
         centre = a.mean(axis=0)

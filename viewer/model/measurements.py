@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from viewer.model.calibration import calibration
+from viewer.model.calibration import NONE, Calibration, calibration
 from viewer.model.errors import ViewerError
-from viewer.model.shapes import Line, Region, Shape, region_mask
+from viewer.model.geometry import FrameGeometry
+from viewer.model.shapes import Angle, Line, Region, Shape, region_mask
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -45,6 +46,8 @@ class Measurement:
     def label(self) -> str:
         """Short words beside the shape in the GUI."""
         v, units = self.values, f" {self.units}" if self.units else ""
+        if isinstance(self.shape, Angle):
+            return f"{v['angle_deg']:.1f}°"
         if isinstance(self.shape, Line):
             mm = v["length_mm"]
             return f"{mm:.1f} mm" if mm is not None else f"{v['length_px']:.1f} px"
@@ -68,7 +71,11 @@ def measure(document: Any, frame: int, shape: Shape) -> Measurement:
     attributes = document.frame_attributes(frame)
     units = document.modality(frame).units
     shape.check()
-    cal = calibration(attributes, shape.points)
+    cal = _calibration_now(document, attributes, shape)
+    if isinstance(shape, Angle):
+        first, second = shape.arms
+        scale = (cal.row_mm, cal.column_mm) if cal.row_mm is not None and cal.column_mm is not None else (1.0, 1.0)
+        return Measurement(shape, frame, units, cal.source, {"angle_deg": angle_degrees(first, second, *scale)})
     if isinstance(shape, Line):
         dx, dy = shape.x2 - shape.x1, shape.y2 - shape.y1
         numbers: dict[str, Any] = {
@@ -78,6 +85,22 @@ def measure(document: Any, frame: int, shape: Shape) -> Measurement:
         }
         return Measurement(shape, frame, units, cal.source, numbers)
     return _region(values, shape, frame, units, cal)
+
+
+def _calibration_now(document: Any, attributes: Any, shape: Shape) -> Calibration:
+    """The calibration of the pixels as they are now: the file's spacing carried through
+    every geometric edit (a rotation swaps it, binning multiplies it), as a save writes it."""
+    operations = [op for op in (document.edits.operations if document.edits is not None else []) if op.geometric]
+    if not operations:
+        return calibration(attributes, shape.points)
+    source = calibration(attributes, [(-1.0, -1.0)])  # no ultrasound region holds this point
+    if not source.known:
+        return NONE  # ultrasound regions are in the file's coordinates; they do not follow edits
+    p = document.source_pixels
+    grid = FrameGeometry(p.rows, p.columns, row_spacing=source.row_mm, column_spacing=source.column_mm)
+    for op in operations:
+        grid = op.geometry(grid)
+    return Calibration(grid.row_spacing, grid.column_spacing, f"{source.source}, carried through the edits")
 
 
 def _region(values: FloatArray, shape: Region, frame: int, units: str, cal: Any) -> Measurement:

@@ -42,6 +42,33 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Angle:
+    """Two arms from a vertex: (x1, y1) <- (x2, y2) -> (x3, y3)."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    x3: float
+    y3: float
+    kind = "angle"
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        return [(self.x1, self.y1), (self.x2, self.y2), (self.x3, self.y3)]
+
+    @property
+    def arms(self) -> tuple[Line, Line]:
+        return Line(self.x2, self.y2, self.x1, self.y1), Line(self.x2, self.y2, self.x3, self.y3)
+
+    def check(self) -> None:
+        _finite(self.points, self.kind)
+        for arm in self.arms:
+            if arm.x1 == arm.x2 and arm.y1 == arm.y2:
+                raise ViewerError("an angle needs two arms of non-zero length")
+
+
+@dataclass(frozen=True)
 class Rect:
     x: float
     y: float
@@ -131,7 +158,7 @@ class Polygon:
 
 
 Region = Rect | Ellipse | Polygon
-Shape = Line | Region
+Shape = Line | Angle | Region
 
 
 def _finite(points: list[tuple[float, float]], kind: str) -> None:
@@ -164,6 +191,9 @@ def moved(shape: Shape, point: Callable[[float, float], tuple[float, float]], sc
         return Line(x1, y1, x2, y2)
     if isinstance(shape, Polygon):
         return Polygon(tuple(point(x, y) for x, y in shape.vertices))
+    if isinstance(shape, Angle):
+        (x1, y1), (x2, y2), (x3, y3) = (point(x, y) for x, y in shape.points)
+        return Angle(x1, y1, x2, y2, x3, y3)
     if isinstance(shape, Rect):
         corners = [point(x, y) for x, y in shape.points]
         xs, ys = [c[0] for c in corners], [c[1] for c in corners]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 SR_CLASS_PREFIX = "1.2.840.10008.5.1.4.1.1.88."
 TOOLS = (
     ("measure-line", "Measure &Line", "L"),
+    ("measure-angle", "Measure &Angle", "Shift+A"),
     ("measure-rect", "Measure &Rectangle", "R"),
     ("measure-ellipse", "Measure &Ellipse", "Shift+R"),
     ("measure-freehand", "Measure &Freehand", "Shift+F"),

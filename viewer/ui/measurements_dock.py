@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from viewer.model.errors import ViewerError
 from viewer.model.measurements import Measurement, measure
-from viewer.model.shapes import Line, region_mask
+from viewer.model.shapes import Angle, Line, region_mask
 from viewer.ui.document_panel import DocumentPanel
 
 COLUMNS = ("#", "Frame", "Shape", "Result")
@@ -120,7 +120,7 @@ class MeasurementsDock(QDockWidget):
             self.plot.setLabel("left", units)
             return
         document = self.panel.document if self.panel is not None else None
-        if document is None:
+        if document is None or isinstance(result.shape, Angle):  # an angle has nothing to plot
             return
         values = document.modality(result.frame).apply(document.get_frame(result.frame))
         mask, (r0, c0) = region_mask(result.shape, *values.shape)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QPointF, Signal
 
 from viewer.model.errors import ViewerError
 from viewer.model.measurements import measure
-from viewer.model.shapes import Ellipse, Line, Polygon, Rect, Shape
+from viewer.model.shapes import Angle, Ellipse, Line, Polygon, Rect, Shape
 
 PEN = pg.mkPen((255, 210, 0), width=2)
 SELECTED_PEN = pg.mkPen((0, 220, 255), width=3)
@@ -92,8 +92,10 @@ class ShapeLayer(QObject):
     def _roi(self, shape: Shape, pen: Any) -> pg.ROI:
         if isinstance(shape, Line):
             return pg.LineSegmentROI([self.to_view(shape.x1, shape.y1), self.to_view(shape.x2, shape.y2)], pen=pen)
-        if isinstance(shape, Polygon):
-            return pg.PolyLineROI([self.to_view(x, y) for x, y in shape.vertices], closed=True, pen=pen)
+        if isinstance(shape, (Polygon, Angle)):
+            return pg.PolyLineROI(
+                [self.to_view(x, y) for x, y in shape.points], closed=isinstance(shape, Polygon), pen=pen
+            )
         if isinstance(shape, Rect):
             corner = self.to_view(shape.x, shape.y)
             return pg.RectROI(corner, (shape.width, shape.height * self.aspect), pen=pen, rotatable=False)
@@ -106,11 +108,14 @@ class ShapeLayer(QObject):
 
     def shape_of(self, roi: pg.ROI, old: Shape) -> Shape:
         """The shape an ROI now outlines, in pixel coordinates."""
-        if isinstance(old, (Line, Polygon)):
+        if isinstance(old, (Line, Polygon, Angle)):
             points = [self.to_pixels(roi.mapToParent(p)) for _, p in roi.getLocalHandlePositions()]
             if isinstance(old, Line):
                 (x1, y1), (x2, y2) = points[:2]
                 return Line(x1, y1, x2, y2)
+            if isinstance(old, Angle):
+                (x1, y1), (x2, y2), (x3, y3) = points[:3]
+                return Angle(x1, y1, x2, y2, x3, y3)
             return Polygon(tuple(points))
         x, y = self.to_pixels(roi.pos())
         width, height = roi.size().x(), roi.size().y() / self.aspect
@@ -142,7 +147,7 @@ class ShapeLayer(QObject):
                 (shape.cx + shape.rx * math.cos(t / 32 * math.pi), shape.cy + shape.ry * math.sin(t / 32 * math.pi))
                 for t in range(65)
             ]
-        elif not isinstance(shape, Line):
+        elif not isinstance(shape, (Line, Angle)):
             points = [*points, points[0]]
         view = [self.to_view(x, y) for x, y in points]
         self._preview = pg.PlotCurveItem([p.x() for p in view], [p.y() for p in view], pen=PEN)

@@ -1,4 +1,5 @@
-"""Measuring tools: drag a line, a rectangle, an ellipse or a freehand outline.
+"""Measuring tools: drag a line, a rectangle, an ellipse or a freehand outline; an angle
+is two drags, the first from the vertex along one arm, the second along the other.
 
 The shape is kept by the document (``Document.add_shape``) on the frame shown, and drawn
 with its numbers by the image view's shape layer; the measurements dock lists them.
@@ -11,7 +12,7 @@ import math
 from PySide6.QtCore import QObject, Signal
 
 from viewer.model.errors import ViewerError
-from viewer.model.shapes import Ellipse, Line, Polygon, Rect, Shape
+from viewer.model.shapes import Angle, Ellipse, Line, Polygon, Rect, Shape
 from viewer.ui.tools.base import Tool
 
 #: Freehand outlines keep a point when it is this far (pixels) from the last one kept.
@@ -19,7 +20,7 @@ FREEHAND_STEP = 1.0
 
 
 class MeasureTool(Tool):
-    """One measuring tool; `kind` is "line", "rect", "ellipse" or "freehand"."""
+    """One measuring tool; `kind` is "line", "angle", "rect", "ellipse" or "freehand"."""
 
     shape_added = Signal(int)  # index in the document's measurement set
 
@@ -28,11 +29,13 @@ class MeasureTool(Tool):
         self.kind = kind
         self.name = f"measure-{kind}"
         self._points: list[tuple[float, float]] = []  # (x, y) of the gesture so far
+        self._arm: tuple[tuple[float, float], tuple[float, float]] | None = None  # angle: (vertex, end)
 
     def detach(self) -> None:
         if self.panel is not None:
             self.panel.image_view.shapes.preview(None)
         self._points = []
+        self._arm = None
         super().detach()
 
     def shape(self) -> Shape | None:
@@ -40,7 +43,7 @@ class MeasureTool(Tool):
         if len(self._points) < 2:
             return None
         (x1, y1), (x2, y2) = self._points[0], self._points[-1]
-        if self.kind == "line":
+        if self.kind in ("line", "angle"):  # an angle's first arm: vertex to end
             return Line(x1, y1, x2, y2)
         if self.kind == "rect":
             return Rect(min(x1, x2), min(y1, y2), abs(x2 - x1), abs(y2 - y1))
@@ -52,6 +55,15 @@ class MeasureTool(Tool):
         if self.panel is None:
             return
         point = (column, row)
+        if self.kind == "angle" and self._arm is not None:  # the second arm, from the vertex
+            (vx, vy), (x1, y1) = self._arm
+            angle = Angle(x1, y1, vx, vy, *point)
+            if not finished:
+                self.panel.image_view.shapes.preview(angle)
+                return
+            self._arm = None
+            self._keep(angle)
+            return
         if not self._points:
             self._points = [point]
         elif self.kind != "freehand":
@@ -63,8 +75,19 @@ class MeasureTool(Tool):
         if not finished:
             layer.preview(shape)
             return
-        layer.preview(None)
         self._points = []
+        if self.kind == "angle":  # the first arm is drawn: the second starts at its vertex
+            if isinstance(shape, Line) and (shape.x1, shape.y1) != (shape.x2, shape.y2):
+                self._arm = ((shape.x1, shape.y1), (shape.x2, shape.y2))
+            return
+        self._keep(shape)
+
+    def _keep(self, shape: Shape | None) -> None:
+        """Give a finished shape to the document (and say so)."""
+        if self.panel is None:
+            return
+        layer = self.panel.image_view.shapes
+        layer.preview(None)
         if shape is None:
             return
         try:

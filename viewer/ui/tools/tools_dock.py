@@ -21,7 +21,7 @@ from viewer.ui.tools.crop_tool import CropTool
 from viewer.ui.tools.flood_fill_tool import FloodFillTool
 from viewer.ui.tools.measure_tool import MeasureTool
 
-MEASURE_KINDS = ("line", "rect", "ellipse", "freehand")
+MEASURE_KINDS = ("line", "angle", "rect", "ellipse", "freehand")
 MODES = ("navigate", "brush", "erase", "flood-fill", "crop", *(f"measure-{k}" for k in MEASURE_KINDS))
 _LABELS = {
     "navigate": "Navigate (pan / zoom)",
@@ -30,6 +30,7 @@ _LABELS = {
     "flood-fill": "Flood fill",
     "crop": "Rectangle → crop",
     "measure-line": "Measure: line (length, profile)",
+    "measure-angle": "Measure: angle (two arms from a vertex)",
     "measure-rect": "Measure: rectangle ROI",
     "measure-ellipse": "Measure: ellipse ROI",
     "measure-freehand": "Measure: freehand ROI",
