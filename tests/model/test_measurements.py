@@ -290,3 +290,13 @@ def test_lengths_and_areas_stay_physical_through_bin_and_rotate(tmp_path: Path) 
     result = measure(document, 0, moved)
     assert result.values["length_mm"] == pytest.approx(before)
     assert result.spacing_source == "PixelSpacing, carried through the edits"
+
+
+def test_measures_edited_pixels(tmp_path: Path) -> None:
+    from viewer.edits.operations import FillInside
+    from viewer.edits.session import begin_edit
+
+    document = open_document(_image(tmp_path))
+    begin_edit(document).apply(FillInside(lo=0, hi=100, value=5))
+    result = measure(document, 0, Rect(0, 0, 2, 2)).values  # stored 0..20: all filled
+    assert result["mean"] == 5 and result["std"] == 0

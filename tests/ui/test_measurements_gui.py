@@ -81,6 +81,8 @@ def test_profile_plot_delete_and_follow_a_crop(window, qtbot) -> None:
     assert [s for _, _, s in panel.document.shapes()][1] == Rect(15, 15, 10, 10)
     assert dock.table.item(1, 3).text() == dock.measurements()[1].label()
     dock.table.selectRow(1)
+    [bars] = dock.plot.getPlotItem().listDataItems()  # the region's histogram
+    assert sum(bars.getData()[1]) == dock.measurements()[1].values["pixels"]
     dock.delete_selected()
     assert len(panel.document.shapes()) == 1 and dock.table.rowCount() == 1
 
