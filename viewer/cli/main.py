@@ -19,12 +19,19 @@ from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
-from viewer.cli import codecs, edit, info, measure, render
+from viewer.cli import codecs, edit, info, measure, render, segment
 from viewer.cli.usage import UsageError
 
 PROG = "dicom-viewer"
 #: Subcommand name -> its module (``add_parser(sub)`` and ``run(args, out, err)``).
-COMMANDS: dict[str, ModuleType] = {"info": info, "render": render, "edit": edit, "measure": measure, "codecs": codecs}
+COMMANDS: dict[str, ModuleType] = {
+    "info": info,
+    "render": render,
+    "edit": edit,
+    "measure": measure,
+    "segment": segment,
+    "codecs": codecs,
+}
 
 
 class Terminated(SystemExit):

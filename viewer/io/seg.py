@@ -1,0 +1,111 @@
+"""Masks kept as a DICOM Segmentation (binary), written with highdicom.
+
+One segment per mask, referencing the source image and its frames; highdicom places
+each frame by the source's geometry. The mask is in the source's own frames and pixel
+grid (unedited pixels): a segmentation describes the image it references.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from pydicom.dataset import Dataset
+from pydicom.sr.codedict import codes
+from pydicom.uid import generate_uid
+
+from viewer.io.atomic import atomic_write
+from viewer.model.errors import ViewerError, one_line
+
+Mask = npt.NDArray[np.bool_]
+
+
+def write_segmentation(
+    path: Path, source: Dataset, masks: list[tuple[str, Mask]], description: str = "", series_number: int = 0
+) -> int:
+    """Write `masks` ((label, (frames, rows, columns) bool)) of `source` as a binary SEG;
+    returns the number of frames written. Raises ViewerError with a reason."""
+    import highdicom as hd
+
+    if not masks:
+        raise ViewerError("there is no mask to save")
+    for label, mask in masks:
+        if not mask.any():
+            raise ViewerError(f"segment '{label}' is empty: the range selects no pixel; nothing written")
+    stacked = np.stack([mask for _, mask in masks], axis=-1).astype(np.uint8)  # (frames, rows, columns, segments)
+    segments = [
+        hd.seg.SegmentDescription(
+            segment_number=number,
+            segment_label=label[:64],
+            segmented_property_category=codes.SCT.Tissue,
+            segmented_property_type=codes.SCT.Tissue,
+            algorithm_type=hd.seg.SegmentAlgorithmTypeValues.SEMIAUTOMATIC,
+            algorithm_identification=hd.AlgorithmIdentificationSequence(
+                name="dicom-viewer threshold", version="1", family=codes.cid7162.ArtificialIntelligence
+            ),
+        )
+        for number, (label, _) in enumerate(masks, 1)
+    ]
+    try:
+        seg = hd.seg.Segmentation(
+            source_images=[_with_type2_patient_study(source)],
+            pixel_array=stacked,
+            segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
+            segment_descriptions=segments,
+            series_instance_uid=generate_uid(),
+            series_number=series_number or int(source.get("SeriesNumber", 0) or 0) + 2000,
+            sop_instance_uid=generate_uid(),
+            instance_number=1,
+            manufacturer="dicom-viewer",
+            manufacturer_model_name="dicom-viewer",
+            software_versions="1",
+            device_serial_number="0",
+            content_description=description[:64] or None,
+            omit_empty_frames=True,
+        )
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise ViewerError(f"cannot make a segmentation of this image: {one_line(exc)}") from None
+    if "FrameOfReferenceUID" not in source and "PatientOrientation" not in seg:
+        seg.PatientOrientation = source.get("PatientOrientation", "")  # Type 2C without a frame of reference
+    with atomic_write(path) as f:
+        seg.save_as(f, enforce_file_format=True)
+    return int(seg.get("NumberOfFrames", 1) or 1)
+
+
+#: Type 2 attributes a segmentation copies from its source: absent in the source means
+#: unknown, which the copy says with an empty value (highdicom needs them present).
+_TYPE2_COPIED = (
+    "PatientName",
+    "PatientID",
+    "PatientBirthDate",
+    "PatientSex",
+    "StudyDate",
+    "StudyTime",
+    "ReferringPhysicianName",
+    "StudyID",
+    "AccessionNumber",
+)
+
+
+def _with_type2_patient_study(source: Dataset) -> Dataset:
+    copy = Dataset(dict(source.items()))  # its own element dict: the document's header stays as read
+    copy.file_meta = source.file_meta
+    for keyword in _TYPE2_COPIED:
+        if keyword not in copy:
+            setattr(copy, keyword, "")
+    return copy
+
+
+def threshold_mask(document: Any, low: float, high: float, frames: list[int]) -> Mask:
+    """True where frame i (in `frames`, 0-based) holds modality values in [low, high]; the
+    other frames stay empty. The source's own pixels (a SEG references the file)."""
+    if document.source_pixels.is_color:
+        raise ViewerError("a segmentation by value needs a grayscale image; this one is colour")
+    p = document.source_pixels
+    mask = np.zeros((p.frames, p.rows, p.columns), dtype=bool)
+    for index in frames:
+        values = document.source.modality_for(index).apply(document.source_frame(index))
+        mask[index] = (values >= low) & (values <= high)
+    return mask
