@@ -3,10 +3,13 @@
 The range is edited with two spin boxes or a region dragged on the histogram; the
 overlay and the inside count follow live on the current frame. Fill inside, fill
 outside (with a value) or binarize apply to this frame or all frames. "Set every pixel
-below 300 to 0" is: low 300, Fill outside.
+below 300 to 0" is: low 300, Fill outside. Otsu, triangle and 1-99 % fill the range from
+the frames an apply would touch; Save as Segmentation writes the range as a DICOM SEG.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -26,9 +29,11 @@ from PySide6.QtWidgets import (
 from viewer.edits.operations import Binarize, FillInside, FillOutside, Operation
 from viewer.edits.threshold import count_inside, modality_extremes, threshold_mask
 from viewer.model.errors import ViewerError
+from viewer.model.masks import otsu, percentile_range, triangle
 from viewer.ui.document_panel import DocumentPanel
 
 OVERLAY_RGBA = (255, 40, 40, 110)
+AUTO = {"otsu": "Otsu", "triangle": "Triangle", "percentile": "1–99 %"}
 _LIMIT = 1e12
 
 
@@ -59,6 +64,9 @@ class ThresholdDock(QDockWidget):
         self.fill_inside_button = QPushButton("Fill inside")
         self.fill_outside_button = QPushButton("Fill outside")
         self.binarize_button = QPushButton("Binarize")
+        self.auto_buttons = {name: QPushButton(text) for name, text in AUTO.items()}
+        self.segment_button = QPushButton("Save as Segmentation…")
+        self.segment_button.setToolTip("A DICOM SEG of the range over the frames chosen in 'Apply to'")
         body = QWidget()
         form = QFormLayout()
         form.addRow("Low", self.low)
@@ -69,9 +77,15 @@ class ThresholdDock(QDockWidget):
         buttons = QHBoxLayout()
         for button in (self.fill_inside_button, self.fill_outside_button, self.binarize_button):
             buttons.addWidget(button)
+        automatic = QHBoxLayout()
+        automatic.addWidget(QLabel("Auto:"))
+        for button in self.auto_buttons.values():
+            automatic.addWidget(button)
         layout = QVBoxLayout(body)
+        layout.addLayout(automatic)
         layout.addLayout(form)
         layout.addLayout(buttons)
+        layout.addWidget(self.segment_button)
         layout.addStretch(1)
         self.setWidget(body)
         self.low.valueChanged.connect(lambda _v: self._range_edited())
@@ -79,6 +93,9 @@ class ThresholdDock(QDockWidget):
         self.fill_inside_button.clicked.connect(lambda: self._apply(FillInside))
         self.fill_outside_button.clicked.connect(lambda: self._apply(FillOutside))
         self.binarize_button.clicked.connect(lambda: self._apply(Binarize))
+        self.segment_button.clicked.connect(self._segment_dialog)
+        for name, button in self.auto_buttons.items():
+            button.clicked.connect(lambda _c=False, n=name: self.auto_range(n))
         self.scope.currentIndexChanged.connect(lambda _i: self._scope_changed())
         self.visibilityChanged.connect(lambda visible: self._show_overlay() if visible else self._hide_overlay())
 
@@ -201,6 +218,58 @@ class ThresholdDock(QDockWidget):
     def _hide_overlay(self) -> None:
         if self.panel is not None:
             self.panel.image_view.set_overlay(None)
+
+    # -- automatic ranges and segmentations -----------------------------------------
+    def target_values(self) -> np.ndarray:
+        """Modality values of every frame an apply would touch (what an automatic range sees)."""
+        if self.panel is None:
+            return np.zeros(0)
+        document = self.panel.document
+        return np.concatenate(
+            [document.modality(i).apply(document.get_frame(i)).ravel() for i in self._target_frames()]
+        )
+
+    def auto_range(self, name: str) -> None:
+        """Fill Low/High from Otsu, triangle (the part above the threshold) or the 1-99 %
+        percentiles of the frames an apply would touch; the person still confirms."""
+        try:
+            values = self.target_values()
+            if name == "percentile":
+                self.set_range(*percentile_range(values, 1, 99))
+                return
+            level = otsu(values) if name == "otsu" else triangle(values)
+            self.set_range(float(np.nextafter(level, np.inf)), float(values.max()))  # above the threshold
+        except ViewerError as exc:
+            self.error_raised.emit(str(exc))
+
+    def save_segmentation(self, path: Path, label: str = "Threshold") -> int:
+        """Write the range over the frames of 'Apply to' as a DICOM SEG; frames written."""
+        from viewer.io.seg import threshold_mask as mask_of
+        from viewer.io.seg import write_segmentation
+
+        if self.panel is None:
+            raise ViewerError("no document is open")
+        if self.panel.document.is_edited:
+            raise ViewerError("the pixels are edited: a segmentation refers to the file; save the edits first")
+        low, high = self.range()
+        mask = mask_of(self.panel.document, low, high, self._target_frames())
+        return write_segmentation(path, self.panel.document.dataset, [(label, mask)], f"{low:g} <= value <= {high:g}")
+
+    def _segment_dialog(self) -> None:
+        from viewer.ui.dialogs import ask_save_path
+
+        if self.panel is None:
+            return
+        source = self.panel.document.path
+        path = ask_save_path(self, str(source.with_name(source.stem + "_seg.dcm")), "DICOM SEG (*.dcm)")
+        if path is None:
+            return
+        try:
+            frames = self.save_segmentation(Path(path))
+        except ViewerError as exc:
+            self.error_raised.emit(str(exc))
+            return
+        self.count_label.setText(f"saved {Path(path).name} ({frames} frame(s))")
 
     # -- applying ---------------------------------------------------------------------
     def _apply(self, kind: type[Operation]) -> None:
