@@ -414,7 +414,7 @@ def test_sigterm_during_save_cleans_up(tmp_path: Path) -> None:
 
 
 def test_unknown_first_argument_is_a_usage_error() -> None:
-    """`dicom-viewer measure x.dcm` opened the GUI and waited, which hangs scripts."""
-    result = run("measure", "x.dcm")
+    """`dicom-viewer frobnicate x.dcm` opened the GUI and waited, which hangs scripts."""
+    result = run("frobnicate", "x.dcm")
     assert result.returncode == 2
     assert "neither a command" in result.stderr

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from viewer.model.progress import Progress
+
+if TYPE_CHECKING:
+    from viewer.model.folder import FolderScan
 
 T = TypeVar("T")
 SHOW_AFTER_MS = 500
@@ -46,3 +50,14 @@ def run_with_progress(parent: QWidget | None, label: str, work: Callable[[Progre
         timer.stop()
         dialog.close()
         return future.result()
+
+
+def scan_folder_with_progress(parent: QWidget | None, folder: Path) -> FolderScan | None:
+    """The folder's series, read off the GUI thread with progress; None if cancelled."""
+    from viewer.model.folder import scan_folder
+    from viewer.model.progress import Cancelled
+
+    try:
+        return run_with_progress(parent, f"Reading {folder.name}…", lambda progress: scan_folder(folder, progress))
+    except Cancelled:
+        return None

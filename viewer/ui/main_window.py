@@ -21,13 +21,13 @@ from viewer import __version__
 from viewer.io.recovery import RecoveryStore
 from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
-from viewer.model.folder import open_entry, scan_folder
-from viewer.model.progress import Cancelled
+from viewer.model.folder import open_entry
+from viewer.ui.background import scan_folder_with_progress
 from viewer.ui.dialogs import ask_save_discard_cancel, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.icons import icon
-from viewer.ui.measure_actions import MeasureActions, is_report
+from viewer.ui.measure_actions import MeasureActions
 from viewer.ui.presets_menu import fill_presets_menu
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
@@ -117,7 +117,9 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self.add_action(
             "Zoom &Out", lambda: self._panel_call("zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut
         )
-        self.invert_action = self.add_action("&Invert Display", self._toggle_invert, "I", checkable=True)
+        self.invert_action = self.add_action(
+            "&Invert Display", lambda on: self._panel_view_call("set_invert", on), "I", checkable=True
+        )
         self.annotations_action = self.add_action(
             "Show &Annotations", lambda on: self._panels_call("set_annotations_visible", on), "A", checkable=True
         )
@@ -252,11 +254,9 @@ class MainWindow(QMainWindow):
     def open_paths(self, paths: list[str | Path]) -> list[DocumentPanel]:
         """Open files and folders (the path the menu, the command line and drops take)."""
         opened = []
-        reports = [Path(p) for p in paths if Path(p).is_file() and is_report(Path(p))]
+        reports, paths = self.measure.split_reports(paths)  # shown on their images, once those are open
         for raw in paths:
             path = Path(raw)
-            if path in reports:
-                continue  # shown on their images, once those are open
             try:
                 if path.is_dir():
                     opened += self._open_folder(path)
@@ -268,21 +268,13 @@ class MainWindow(QMainWindow):
                 show_error(self, "Cannot open", str(exc))
             except Exception as exc:  # never lose the window over one bad file
                 show_error(self, "Cannot open", f"{path.name}: {type(exc).__name__}: {exc}", traceback.format_exc())
-        for report in reports:
-            try:
-                count = self.measure.open_report(report)
-                self.statusBar().showMessage(f"{report.name}: {count} measurement(s) shown", 8000)
-            except ViewerError as exc:
-                show_error(self, "Cannot open", str(exc))
+        self.measure.open_reports(reports)
         self._rebuild_recent_menu()
         return opened
 
     def _open_folder(self, folder: Path) -> list[DocumentPanel]:
-        from viewer.ui.background import run_with_progress
-
-        try:
-            scan = run_with_progress(self, f"Reading {folder.name}…", lambda progress: scan_folder(folder, progress))
-        except Cancelled:
+        scan = scan_folder_with_progress(self, folder)
+        if scan is None:
             self.statusBar().showMessage("Folder opening cancelled", 5000)
             return []
         self.settings.set_last_folder(folder)
@@ -356,9 +348,6 @@ class MainWindow(QMainWindow):
     # -- readout and toggles --------------------------------------------------------
     def _show_readout(self, panel: DocumentPanel, position: tuple[int, int] | None) -> None:
         self.readout.setText(readout_text(panel, position))
-
-    def _toggle_invert(self, checked: bool) -> None:
-        self._panel_view_call("set_invert", checked)
 
     def _panels_call(self, method: str, *args: object) -> None:
         """Call an image-view method on every open document (View menu toggles)."""

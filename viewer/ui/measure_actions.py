@@ -116,6 +116,20 @@ class MeasureActions(QObject):
             return
         self._window.statusBar().showMessage(f"Saved {len(self.dock.measurements())} measurement(s) to {path}", 8000)
 
+    @staticmethod
+    def split_reports(paths: list[str | Path]) -> tuple[list[Path], list[str | Path]]:
+        """(measurement reports, everything else) of paths to open."""
+        reports = [Path(p) for p in paths if Path(p).is_file() and is_report(Path(p))]
+        return reports, [p for p in paths if Path(p) not in reports]
+
+    def open_reports(self, reports: list[Path]) -> None:
+        for report in reports:
+            try:
+                count = self.open_report(report)
+                self._window.statusBar().showMessage(f"{report.name}: {count} measurement(s) shown", 8000)
+            except ViewerError as exc:
+                show_error(self._window, "Cannot open", str(exc))
+
     def open_report(self, path: Path) -> int:
         """Show the shapes of the SR at `path` on the open image it refers to; how many."""
         from viewer.io.sr import read_measurements
