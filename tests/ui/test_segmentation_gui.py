@@ -50,3 +50,36 @@ def test_automatic_ranges_use_the_frames_an_apply_touches(window, qtbot, method:
     else:
         level = otsu(values) if method == "otsu" else triangle(values)
         assert low == pytest.approx(level, abs=0.01) and high == pytest.approx(values.max())
+
+
+def test_seg_opened_with_its_source_is_shown_in_colour(window, qtbot, tmp_path: Path, output_dir: Path) -> None:
+    from viewer.edits.operations import Crop
+    from viewer.model.overlays import SEGMENT_ALPHA
+
+    name = "eCT_Supplemental.dcm"
+    seg = tmp_path / "seg.dcm"
+    assert main(["segment", str(corpus_file(name)), "-o", str(seg), "--threshold", "100", "3000", "--frames", "2"]) == 0
+    [panel] = window.open_paths([corpus_file(name), seg])
+    [segment] = panel.document.segments
+    assert segment.label == "Threshold" and segment.planes[0].sum() == 0 and segment.planes[1].sum() > 0
+    panel.view.set_frame(1)
+    qtbot.waitUntil(lambda: panel.view.stored_frame() is not None)
+    panel.view.load_current()
+    layer = panel.image_view.planes_item.image
+    assert layer is not None
+    np.testing.assert_array_equal(layer[..., 3] == SEGMENT_ALPHA, segment.planes[1])
+    folder = output_dir / "screenshots"
+    folder.mkdir(exist_ok=True)
+    window.grab().save(str(folder / "seg-on-source.png"))
+    window.edits.apply_operation(Crop(100, 100, 200, 150))  # the segment follows the pixels
+    panel.view.load_current()
+    np.testing.assert_array_equal(panel.image_view.planes_item.image[..., 3] > 0, segment.planes[1][100:250, 100:300])
+    window.planes_action.trigger()
+    assert panel.image_view.planes_item.image is None
+
+
+def test_seg_without_its_source_opens_as_its_own_frames(window, tmp_path: Path) -> None:
+    seg = tmp_path / "seg.dcm"
+    assert main(["segment", str(corpus_file("CT_small.dcm")), "-o", str(seg), "--threshold", "100", "3000"]) == 0
+    [panel] = window.open_paths([seg])
+    assert panel.document.dataset.Modality == "SEG" and not panel.document.segments

@@ -109,3 +109,68 @@ def threshold_mask(document: Any, low: float, high: float, frames: list[int]) ->
         values = document.source.modality_for(index).apply(document.source_frame(index))
         mask[index] = (values >= low) & (values <= high)
     return mask
+
+
+#: Colours for segments that recommend none (distinct, readable over gray).
+PALETTE = ((255, 60, 60), (60, 200, 255), (80, 230, 80), (255, 200, 0), (220, 90, 255), (255, 140, 40))
+
+
+def _cielab_to_rgb(values: Any) -> tuple[int, int, int]:
+    """A DICOM CIELab triple (PS3.3 C.10.7.1.1: 0..65535 each) as 8-bit sRGB (D65)."""
+    lightness = float(values[0]) / 65535 * 100
+    a, b = float(values[1]) / 65535 * 255 - 128, float(values[2]) / 65535 * 255 - 128
+    fy = (lightness + 16) / 116
+    fx, fz = fy + a / 500, fy - b / 200
+
+    def inverse(t: float) -> float:
+        return t**3 if t > 6 / 29 else 3 * (6 / 29) ** 2 * (t - 4 / 29)
+
+    x, y, z = 0.95047 * inverse(fx), inverse(fy), 1.08883 * inverse(fz)
+    linear = (
+        3.2406 * x - 1.5372 * y - 0.4986 * z,
+        -0.9689 * x + 1.8758 * y + 0.0415 * z,
+        0.0557 * x - 0.2040 * y + 1.0570 * z,
+    )
+    srgb = [12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055 for c in (max(0.0, v) for v in linear)]
+    red, green, blue = (int(round(min(1.0, max(0.0, c)) * 255)) for c in srgb)
+    return red, green, blue
+
+
+def read_segments(path: Path, source: Dataset, frames: int) -> list[Any]:
+    """The segments of the SEG at `path` on the frames of `source` (its header), as
+    overlay planes of kind "S" (viewer.model.overlays), one per segment; [] when the SEG
+    refers to another image."""
+    import highdicom as hd
+
+    from viewer.model.overlays import Overlay
+
+    try:
+        seg = hd.seg.segread(path)
+        referenced = {uid for _, _, uid in seg.get_source_image_uids()}
+        if str(source.SOPInstanceUID) not in referenced:
+            return []
+        if frames > 1:
+            pixels = seg.get_pixels_by_source_frame(
+                source_sop_instance_uid=source.SOPInstanceUID,
+                source_frame_numbers=list(range(1, frames + 1)),
+                combine_segments=False,
+                skip_overlap_checks=True,
+            )
+        else:
+            pixels = seg.get_pixels_by_source_instance(
+                source_sop_instance_uids=[source.SOPInstanceUID], combine_segments=False, skip_overlap_checks=True
+            )
+    except Exception as exc:
+        raise ViewerError(f"cannot read segments from '{path.name}': {one_line(exc)}") from None
+    pixels = np.asarray(pixels).reshape(frames, int(source.Rows), int(source.Columns), -1) > 0
+    segments = []
+    for index, item in enumerate(seg.SegmentSequence):
+        lab = item.get("RecommendedDisplayCIELabValue")
+        colour = _cielab_to_rgb(lab) if lab else PALETTE[index % len(PALETTE)]
+        planes = np.ascontiguousarray(pixels[..., index])
+        extent = np.ones((1, *planes.shape[1:]), dtype=bool)
+        number = int(item.SegmentNumber)
+        segments.append(
+            Overlay(number, "S", planes, extent, tuple(range(frames)), 0, colour, str(item.get("SegmentLabel", "")))
+        )
+    return segments

@@ -22,7 +22,7 @@ from viewer.model.frames import FrameSet
 from viewer.model.functional_groups import frame_view
 from viewer.model.header import ensure_transfer_syntax, parse_all, read_header
 from viewer.model.measurement_set import Grid, MeasurementSet
-from viewer.model.overlays import Overlay
+from viewer.model.overlays import Overlay, follow_operations
 from viewer.model.pixels import PixelDescription, describe_pixels
 from viewer.model.prescan import require_regular_file
 from viewer.model.readers import SeriesFrameReader, make_reader
@@ -50,6 +50,8 @@ class Document:
         self.source = source
         self.edits: EditedPixels | None = None  # set by viewer.edits.session
         self.measurements = MeasurementSet()  # shapes drawn on it (viewer.model.measurement_set)
+        self.segments: list[Overlay] = []  # segments of a DICOM SEG opened with it (on the source grid)
+        self._shown_segments: tuple[tuple[int, ...], list[Overlay]] | None = None
 
     @property
     def shown(self) -> FrameSet:
@@ -94,6 +96,15 @@ class Document:
     def overlays(self) -> list[Overlay]:
         """Overlay planes on the grid shown now (moved with the pixels by edits)."""
         return self.shown.overlays
+
+    def shown_segments(self) -> list[Overlay]:
+        """The SEG segments on the grid shown now (moved with the pixels, like overlays)."""
+        operations = self.edits.operations if self.edits is not None else []
+        key = (id(self.segments), len(self.segments), *(id(op) for op in operations))
+        if self._shown_segments is None or self._shown_segments[0] != key:
+            moved = follow_operations(self.segments, operations, self.source_pixels.frames)
+            self._shown_segments = (key, moved)
+        return self._shown_segments[1]
 
     @property
     def shutter(self) -> Shutter | None:

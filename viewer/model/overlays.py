@@ -29,6 +29,8 @@ Planes = npt.NDArray[np.bool_]  # (frames, rows, columns), True where set
 #: (black at 15/16 opacity = value >> 4, as dcm2pnm shows it).
 GRAPHIC_RGBA = (255, 255, 255, 255)
 ROI_DIM_RGBA = (0, 0, 0, 240)
+#: Segments (DICOM SEG shown with its source) cover their pixels at this opacity (45 %).
+SEGMENT_ALPHA = 115
 #: An overlay may not unpack to more than this many bits per image pixel (hostile sizes).
 MAX_BITS_PER_IMAGE_PIXEL = 4
 
@@ -45,16 +47,18 @@ class PlaneOperation(Protocol):
 class Overlay:
     """One overlay group on the current pixel grid."""
 
-    group: int  # 0x6000, 0x6002, ...
-    kind: str  # "G" graphics, "R" region of interest
+    group: int  # 0x6000, 0x6002, ... (a segment: its Segment Number)
+    kind: str  # "G" graphics, "R" region of interest, "S" a segment of a DICOM SEG
     planes: Planes  # one plane per entry of `frames`, or a single plane for every frame
     extent: Planes  # (1, rows, columns)
     frames: tuple[int, ...] | None  # 0-based image frames of `planes`; None: every frame
     outside: int = 0  # set pixels that lie outside the image (not kept on edits)
+    colour: tuple[int, int, int] = (255, 255, 255)  # a segment's display colour
+    label: str = ""
 
     @property
     def name(self) -> str:
-        return f"overlay {self.group:04X}"
+        return f"segment {self.group} ({self.label})" if self.kind == "S" else f"overlay {self.group:04X}"
 
     def plane_for(self, frame: int) -> Planes | None:
         """The (rows, columns) plane drawn on image frame `frame` (0-based), if any."""
@@ -172,7 +176,7 @@ def _masks(overlays: list[Overlay], frame: int) -> tuple[Planes | None, Planes |
         if overlay.kind == "R":
             outside_roi = overlay.extent[0] & ~plane
             dim = outside_roi if dim is None else dim | outside_roi
-        else:
+        elif overlay.kind == "G":
             white = plane if white is None else white | plane
     return white, dim
 
@@ -191,12 +195,16 @@ def draw_overlays(image: npt.NDArray[np.uint8], overlays: list[Overlay], frame: 
 
 
 def overlay_rgba(overlays: list[Overlay], frame: int) -> npt.NDArray[np.uint8] | None:
-    """A (rows, columns, 4) layer that shows the overlays of `frame` over the image, or None."""
+    """A (rows, columns, 4) layer that shows the overlays of `frame` over the image (and
+    segments in their colours, SEGMENT_ALPHA opaque), or None when nothing is drawn."""
     white, dim = _masks(overlays, frame)
-    if white is None and dim is None:
+    segments = [(o, p) for o in overlays if o.kind == "S" and (p := o.plane_for(frame)) is not None]
+    if white is None and dim is None and not segments:
         return None
-    shape = (white if white is not None else dim).shape  # type: ignore[union-attr]
+    shape = overlays[0].extent.shape[1:]
     layer = np.zeros((*shape, 4), dtype=np.uint8)
+    for segment, plane in segments:
+        layer[plane] = (*segment.colour, SEGMENT_ALPHA)
     if dim is not None:
         layer[dim] = ROI_DIM_RGBA
     if white is not None:

@@ -82,7 +82,7 @@ class ImageViewWidget(QWidget):
         self.planes_item.setZValue(5)
         self.viewbox.addItem(self.planes_item)
         self._planes_visible = True
-        self._planes_key: tuple[int, int, int, bool, bool] | None = None  # what planes_item shows
+        self._planes_key: tuple[object, ...] | None = None  # what planes_item shows
         self.overlay_item = pg.ImageItem(axisOrder="row-major")  # tools' previews
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
@@ -234,8 +234,8 @@ class ImageViewWidget(QWidget):
         """Show the current frame's overlay planes and the display shutter (only when the
         frame or the edits changed)."""
         document = self.view.document
-        overlays, shutter = document.overlays, document.shutter
-        key = (self.view.frame, id(overlays), id(shutter), self._planes_visible, document.edits is None)
+        overlays, shutter = document.overlays + document.shown_segments(), document.shutter
+        key = (self.view.frame, *map(id, overlays), id(shutter), self._planes_visible, document.edits is None)
         if key == self._planes_key:
             return
         self._planes_key = key
@@ -255,7 +255,7 @@ class ImageViewWidget(QWidget):
         self.planes_item.setRect(self.image_rect)
 
     def set_planes_visible(self, visible: bool) -> None:
-        """Show or hide the file's overlay planes (View > Show Overlay Planes)."""
+        """Show or hide the file's overlay planes and SEG segments (View > Show Overlays)."""
         self._planes_visible = visible
         self._update_planes()
 

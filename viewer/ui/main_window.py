@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         )
         self.annotations_action.setChecked(True)
         self.planes_action = self.add_action(
-            "Show Overlay &Planes", lambda on: self._panels_call("set_planes_visible", on), "O", checkable=True
+            "Show &Overlays and Segments", lambda on: self._panels_call("set_planes_visible", on), "O", checkable=True
         )
         self.planes_action.setChecked(True)
         self.tags_action = self.tag_dock.toggleViewAction()
@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
                 show_error(self, "Cannot open", str(exc))
             except Exception as exc:  # never lose the window over one bad file
                 show_error(self, "Cannot open", f"{path.name}: {type(exc).__name__}: {exc}", traceback.format_exc())
-        self.measure.open_reports(reports)
+        opened += self.measure.open_reports(reports)
         self._rebuild_recent_menu()
         return opened
 

@@ -18,8 +18,9 @@ from viewer.ui.measurements_dock import MeasurementsDock
 if TYPE_CHECKING:
     from viewer.ui.main_window import MainWindow
 
-#: SOP Classes of Structured Reports (1.2.840.10008.5.1.4.1.1.88.x).
+#: SOP Classes of Structured Reports (1.2.840.10008.5.1.4.1.1.88.x) and of Segmentation.
 SR_CLASS_PREFIX = "1.2.840.10008.5.1.4.1.1.88."
+SEG_CLASS = "1.2.840.10008.5.1.4.1.1.66.4"
 TOOLS = (
     ("measure-line", "Measure &Line", "L"),
     ("measure-angle", "Measure &Angle", "Shift+A"),
@@ -29,15 +30,17 @@ TOOLS = (
 )
 
 
-def is_report(path: Path) -> bool:
-    """True for a DICOM Structured Report (a measurement report to show with its image)."""
+def companion_kind(path: Path) -> str:
+    """ "sr" for a Structured Report, "seg" for a Segmentation (files shown on the image
+    they refer to), "" for anything else."""
     from pydicom import dcmread
 
     try:
         header = dcmread(path, stop_before_pixels=True, specific_tags=["SOPClassUID"])
     except Exception:
-        return False
-    return str(header.get("SOPClassUID", "")).startswith(SR_CLASS_PREFIX)
+        return ""
+    sop_class = str(header.get("SOPClassUID", ""))
+    return "sr" if sop_class.startswith(SR_CLASS_PREFIX) else "seg" if sop_class == SEG_CLASS else ""
 
 
 class MeasureActions(QObject):
@@ -118,17 +121,46 @@ class MeasureActions(QObject):
 
     @staticmethod
     def split_reports(paths: list[str | Path]) -> tuple[list[Path], list[str | Path]]:
-        """(measurement reports, everything else) of paths to open."""
-        reports = [Path(p) for p in paths if Path(p).is_file() and is_report(Path(p))]
+        """(SRs and SEGs, opened after the rest onto their images; everything else)."""
+        reports = [Path(p) for p in paths if Path(p).is_file() and companion_kind(Path(p))]
         return reports, [p for p in paths if Path(p) not in reports]
 
-    def open_reports(self, reports: list[Path]) -> None:
+    def open_reports(self, reports: list[Path]) -> list[DocumentPanel]:
+        """Show each on its image; a SEG without an open source opens as its own document
+        (returned)."""
+        opened = []
         for report in reports:
             try:
+                if companion_kind(report) == "seg":
+                    panel = self.open_segmentation(report)
+                    opened += [panel] if panel is not None else []
+                    continue
                 count = self.open_report(report)
                 self._window.statusBar().showMessage(f"{report.name}: {count} measurement(s) shown", 8000)
             except ViewerError as exc:
                 show_error(self._window, "Cannot open", str(exc))
+        return opened
+
+    def open_segmentation(self, path: Path) -> DocumentPanel | None:
+        """Show the SEG's segments over the open image it refers to; opened alone (its own
+        frames) when no open image is its source."""
+        from viewer.io.seg import read_segments
+        from viewer.model.document import open_document
+
+        for index in range(self._window.tabs.count()):
+            panel = self._window.tabs.widget(index)
+            if not isinstance(panel, DocumentPanel):
+                continue
+            document = panel.document
+            segments = read_segments(path, document.dataset, document.source_pixels.frames)
+            if segments:
+                document.segments = document.segments + segments
+                self._window.tabs.setCurrentIndex(index)
+                panel.image_view.refresh()
+                names = ", ".join(s.label or str(s.group) for s in segments)
+                self._window.statusBar().showMessage(f"{path.name}: segment(s) {names} shown", 8000)
+                return None
+        return self._window.add_document(open_document(path))
 
     def open_report(self, path: Path) -> int:
         """Show the shapes of the SR at `path` on the open image it refers to; how many."""
