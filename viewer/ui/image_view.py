@@ -137,6 +137,11 @@ class ImageViewWidget(QWidget):
         self.planes_item.setRect(self.image_rect)
         self._planes_key = None
 
+    @property
+    def pixel_aspect(self) -> float:
+        """Height of a pixel on screen relative to its width (from Pixel Spacing)."""
+        return float(self._pixel_aspect)
+
     def _on_geometry_changed(self) -> None:
         self.overlay_item.clear()
         self._update_geometry()

@@ -8,6 +8,7 @@ column, y = row) map to the view as x + 0.5 and (y + 0.5) x the row/column aspec
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pyqtgraph as pg
@@ -38,7 +39,7 @@ class ShapeLayer(QObject):
     # -- coordinates ----------------------------------------------------------------
     @property
     def aspect(self) -> float:
-        return float(self.image_view._pixel_aspect)
+        return float(self.image_view.pixel_aspect)
 
     def to_view(self, x: float, y: float) -> QPointF:
         return QPointF(x + 0.5, (y + 0.5) * self.aspect)
@@ -141,8 +142,6 @@ class ShapeLayer(QObject):
             return
         points = shape.points
         if isinstance(shape, Ellipse):
-            import math
-
             points = [
                 (shape.cx + shape.rx * math.cos(t / 32 * math.pi), shape.cy + shape.ry * math.sin(t / 32 * math.pi))
                 for t in range(65)
