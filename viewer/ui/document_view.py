@@ -142,6 +142,17 @@ class DocumentView(QObject):
         self.voi_lut = None
         self.window_changed.emit(window)
 
+    def reset_window(self) -> None:
+        """Back to the window a fresh view of this frame starts with (the rendering policy's)."""
+        if self._stored is None or self.is_color:
+            return
+        attributes = self.document.frame_attributes(self.frame)
+        window, lut = initial_voi(attributes, self.document.pixels, self.modality(), self._stored)
+        if lut is not None:
+            self.use_voi_lut(lut)
+        elif window is not None:
+            self.set_window(window)
+
     def use_voi_lut(self, lut: VoiLut) -> None:
         """Show through a (0028,3010) VOI LUT Sequence item instead of a window."""
         self.window = None

@@ -14,11 +14,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from viewer.model.display import Window
 from viewer.model.overlays import overlay_rgba
 from viewer.model.shutters import shutter_rgba
+from viewer.ui.annotations import Annotations
 from viewer.ui.document_view import DocumentView
 from viewer.ui.shape_layer import ShapeLayer
 
@@ -29,8 +30,17 @@ class _WindowingViewBox(pg.ViewBox):
     window_drag = Signal(float, float, bool)  # dx, dy in screen pixels since press; finished
     mouse_pressed = Signal(object, object)  # scene position, Qt button
     mouse_dragged = Signal(object, object, bool)  # scene position, button, finished
+    frame_scrolled = Signal(int)  # +1 next frame, -1 previous (the wheel, without Ctrl)
 
     tool_active = False
+    scroll_frames = False  # the wheel scrolls frames (multi-frame images); Ctrl+wheel zooms
+
+    def wheelEvent(self, ev, axis=None):  # noqa: N802 (Qt naming)
+        if self.scroll_frames and not ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            ev.accept()
+            self.frame_scrolled.emit(1 if ev.delta() < 0 else -1)  # towards you: next frame
+            return
+        super().wheelEvent(ev, axis)
 
     def mouseDragEvent(self, ev, axis=None):  # noqa: N802 (Qt naming)
         if ev.button() == Qt.MouseButton.RightButton:
@@ -97,7 +107,7 @@ class ImageViewWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
-        self._corners = [self._make_corner_label() for _ in range(4)]
+        self.annotations = Annotations(self.graphics)
         self.graphics.installEventFilter(self)
 
         self.viewbox.window_drag.connect(self._on_window_drag)
@@ -106,6 +116,7 @@ class ImageViewWidget(QWidget):
             lambda pos, _b, done: self.tool_dragged.emit(*self.pixel_position(pos), done)
         )
         self.viewbox.sigRangeChanged.connect(lambda *_: self.zoom_changed.emit(self.zoom()))
+        self.viewbox.frame_scrolled.connect(self._scroll_frame)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         view.image_changed.connect(self.refresh)
         view.geometry_changed.connect(self._on_geometry_changed)
@@ -231,9 +242,13 @@ class ImageViewWidget(QWidget):
             QRectF(c0, r0 * self._pixel_aspect, shown_columns * step, shown_rows * step * self._pixel_aspect)
         )
         self._shown_step, self._shown_origin = step, (r0, c0)
+        self.viewbox.scroll_frames = self.view.frame_count > 1
         self._update_planes()
         self.shapes.refresh()
         self.update_annotations()
+
+    def _scroll_frame(self, step: int) -> None:
+        self.view.set_frame(self.view.frame + step)  # clamped there
 
     def _update_planes(self) -> None:
         """Show the current frame's overlay planes and the display shutter (only when the
@@ -292,43 +307,15 @@ class ImageViewWidget(QWidget):
             self.refresh()
 
     # -- annotations ----------------------------------------------------------------
-    def _make_corner_label(self) -> QLabel:
-        label = QLabel(self.graphics)
-        label.setStyleSheet("color: #f0f0f0; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 11px;")
-        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        return label
-
     def set_annotations_visible(self, visible: bool) -> None:
-        for label in self._corners:
-            label.setVisible(visible)
+        self.annotations.set_visible(visible)
 
     def update_annotations(self) -> None:
-        ds = self.view.document.dataset
-        window = self.view.effective_window()
-        texts = [
-            "\n".join(
-                str(v) for v in (ds.get("PatientName", ""), ds.get("PatientID", ""), ds.get("StudyDate", "")) if str(v)
-            ),
-            "\n".join(str(v) for v in (ds.get("StudyDescription", ""), ds.get("SeriesDescription", "")) if str(v)),
-            f"Frame {self.view.frame + 1} / {self.view.frame_count}",
-            ("" if self.view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {self.zoom():.2f}",
-        ]
-        for label, text in zip(self._corners, texts, strict=True):
-            label.setText(text)
-            label.adjustSize()
-        self._place_corners()
-
-    def _place_corners(self) -> None:
-        w, h, m = self.graphics.width(), self.graphics.height(), 6
-        tl, tr, bl, br = self._corners
-        tl.move(m, m)
-        tr.move(w - tr.width() - m, m)
-        bl.move(m, h - bl.height() - m)
-        br.move(w - br.width() - m, h - br.height() - m)
+        self.annotations.update(self.view, self.zoom())
 
     def eventFilter(self, watched, event):  # noqa: N802 (Qt naming)
         if watched is self.graphics and event.type() == QEvent.Type.Resize:
-            self._place_corners()
+            self.annotations.place()
         return super().eventFilter(watched, event)
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:

@@ -33,6 +33,7 @@ from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
 from viewer.ui.tools.tools_dock import ToolsDock
+from viewer.ui.view_keys import ViewKeys
 
 
 def default_recovery_folder() -> Path:
@@ -109,16 +110,16 @@ class MainWindow(QMainWindow):
             "&Close", lambda: self.close_tab(self.tabs.currentIndex()), QKeySequence.StandardKey.Close
         )
         self.quit_action = self.add_action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.fit_action = self.add_action("&Fit to Window", lambda: self._panel_call("fit"), "F")
-        self.actual_action = self.add_action("&Actual Size (1:1)", lambda: self._panel_call("actual_size"), "1")
+        self.fit_action = self.add_action("&Fit to Window", lambda: self._call("image_view", "fit"), "F")
+        self.actual_action = self.add_action("&Actual Size (1:1)", lambda: self._call("image_view", "actual_size"), "1")
         self.zoom_in_action = self.add_action(
-            "Zoom &In", lambda: self._panel_call("zoom_by", 1.25), QKeySequence.StandardKey.ZoomIn
+            "Zoom &In", lambda: self._call("image_view", "zoom_by", 1.25), QKeySequence.StandardKey.ZoomIn
         )
         self.zoom_out_action = self.add_action(
-            "Zoom &Out", lambda: self._panel_call("zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut
+            "Zoom &Out", lambda: self._call("image_view", "zoom_by", 0.8), QKeySequence.StandardKey.ZoomOut
         )
         self.invert_action = self.add_action(
-            "&Invert Display", lambda on: self._panel_view_call("set_invert", on), "I", checkable=True
+            "&Invert Display", lambda on: self._call("view", "set_invert", on), "I", checkable=True
         )
         self.annotations_action = self.add_action(
             "Show &Annotations", lambda on: self._panels_call("set_annotations_visible", on), "A", checkable=True
@@ -130,18 +131,19 @@ class MainWindow(QMainWindow):
         self.planes_action.setChecked(True)
         self.tags_action = self.tag_dock.toggleViewAction()
         self.tags_action.setShortcut(QKeySequence("Ctrl+T"))
-        self.play_action = self.add_action("&Play / Pause", lambda: self._frame_call("toggle_play"), "Space")
-        self.next_action = self.add_action("Next Frame", lambda: self._frame_call("step", 1), "Right")
-        self.prev_action = self.add_action("Previous Frame", lambda: self._frame_call("step", -1), "Left")
-        self.add_action("Next Frame", lambda: self._frame_call("step", 1), "Down")
-        self.add_action("Previous Frame", lambda: self._frame_call("step", -1), "Up")
-        self.add_action("Forward 10 Frames", lambda: self._frame_call("step", 10), "PgDown")
-        self.add_action("Back 10 Frames", lambda: self._frame_call("step", -10), "PgUp")
-        self.add_action("First Frame", lambda: self._set_frame(0), "Home")
-        self.add_action("Last Frame", lambda: self._set_frame(10**9), "End")
+        self.play_action = self.add_action("&Play / Pause", lambda: self._call("frame_bar", "toggle_play"), "Space")
+        self.next_action = self.add_action("Next Frame", lambda: self._call("frame_bar", "step", 1), "Right")
+        self.prev_action = self.add_action("Previous Frame", lambda: self._call("frame_bar", "step", -1), "Left")
+        self.add_action("Next Frame", lambda: self._call("frame_bar", "step", 1), "Down")
+        self.add_action("Previous Frame", lambda: self._call("frame_bar", "step", -1), "Up")
+        self.add_action("Forward 10 Frames", lambda: self._call("frame_bar", "step", 10), "PgDown")
+        self.add_action("Back 10 Frames", lambda: self._call("frame_bar", "step", -10), "PgUp")
+        self.add_action("First Frame", lambda: self._call("view", "set_frame", 0), "Home")
+        self.add_action("Last Frame", lambda: self._call("view", "set_frame", 10**9), "End")
         self.about_action = self.add_action("&About", self._about)
         self.edits = EditActions(self)
         self.measure = MeasureActions(self)
+        self.keys = ViewKeys(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -165,6 +167,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         self.window_menu = view_menu.addMenu("&Window Presets")
         self.window_menu.aboutToShow.connect(self._rebuild_window_menu)  # built when opened
+        view_menu.addMenu("Window &Keys").addActions(self.keys.preset_actions)
         view_menu.addActions([self.invert_action, self.annotations_action, self.planes_action])
         view_menu.addSeparator()
         view_menu.addActions([self.play_action, self.prev_action, self.next_action])
@@ -182,7 +185,7 @@ class MainWindow(QMainWindow):
         )
         self.measure.fill_menu(bar.addMenu("&Measure"))
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.about_action)
+        help_menu.addActions([self.keys.reference_action, self.about_action])
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("MainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
@@ -223,23 +226,11 @@ class MainWindow(QMainWindow):
     def panels(self) -> list[DocumentPanel]:
         return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), DocumentPanel)]
 
-    def _panel_call(self, method: str, *args: object) -> None:
+    def _call(self, part: str, method: str, *args: object) -> None:
+        """Call `method` of the current panel's `part` (image_view, view or frame_bar), if any."""
         panel = self.current_panel()
         if panel is not None:
-            getattr(panel.image_view, method)(*args)
-
-    def _panel_view_call(self, method: str, *args: object) -> None:
-        panel = self.current_panel()
-        if panel is not None:
-            getattr(panel.view, method)(*args)
-
-    def _frame_call(self, method: str, *args: object) -> None:
-        panel = self.current_panel()
-        if panel is not None:
-            getattr(panel.frame_bar, method)(*args)
-
-    def _set_frame(self, index: int) -> None:
-        self._panel_view_call("set_frame", index)
+            getattr(getattr(panel, part), method)(*args)
 
     def open_file_dialog(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Open DICOM files", self.settings.last_folder(), DICOM_FILTER)

@@ -1,0 +1,89 @@
+"""The wheel scrolls frames (Ctrl+wheel zooms); orientation markers sit on the edges."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.corpus import corpus_file
+
+
+def _wheel(panel, steps: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    viewport = panel.image_view.graphics.viewport()
+    centre = QPointF(viewport.width() / 2, viewport.height() / 2)
+    event = QWheelEvent(
+        centre,
+        QPointF(viewport.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, 120 * steps),
+        Qt.MouseButton.NoButton,
+        modifiers,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(viewport, event)
+    QApplication.processEvents()
+
+
+def test_wheel_scrolls_frames_and_ctrl_wheel_zooms(window, qtbot) -> None:
+    panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
+    qtbot.wait(20)
+    _wheel(panel, -1)  # towards you: the next frame
+    assert panel.view.frame == 1
+    _wheel(panel, 1)
+    _wheel(panel, 1)  # clamped at the first frame
+    assert panel.view.frame == 0
+    zoom = panel.image_view.zoom()
+    _wheel(panel, 1, Qt.KeyboardModifier.ControlModifier)
+    assert panel.view.frame == 0 and panel.image_view.zoom() > zoom
+
+
+def test_single_frame_wheel_still_zooms(window, qtbot) -> None:
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    qtbot.wait(20)
+    zoom = panel.image_view.zoom()
+    _wheel(panel, 1)
+    assert panel.image_view.zoom() > zoom
+
+
+def test_orientation_markers_on_the_edges_follow_a_turn(window, qtbot) -> None:
+    from viewer.edits.operations import Rotate
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    panel.view.load_current()
+    assert panel.image_view.annotations.edge_texts() == ("R", "L", "A", "P")
+    window.edits.apply_operation(Rotate(degrees=90))
+    panel.view.load_current()
+    assert panel.image_view.annotations.edge_texts() == ("P", "A", "R", "L")
+    window.annotations_action.trigger()  # View > Show Annotations off hides them
+    assert all(label.isHidden() for label in panel.image_view.annotations.edges)
+
+
+def test_function_keys_choose_windows_and_the_reference_lists_every_binding(window, qtbot) -> None:
+    from PySide6.QtGui import QAction, QKeySequence
+
+    from viewer.model.presets import CT_PRESETS, percentile_preset
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    panel.view.load_current()
+    own = panel.view.effective_window()
+    keys = {a.shortcut().toString(): a for a in window.keys.preset_actions}
+    for i, preset in enumerate(CT_PRESETS[:8]):
+        keys[f"F{i + 2}"].trigger()
+        assert panel.view.effective_window() == preset.window
+    keys["F10"].trigger()
+    assert panel.view.effective_window() == percentile_preset(panel.view.modality_values()).window
+    keys["F1"].trigger()
+    assert panel.view.effective_window() == own
+    rows = dict(window.keys.bindings())
+    for action in window.findChildren(QAction):
+        key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        if key:
+            assert key in rows, action.text()
+    assert "Right drag" in rows and "Ctrl+Wheel" in rows
+    from PySide6.QtWidgets import QTableWidget
+
+    dialog = window.keys.show_reference()
+    assert dialog.findChild(QTableWidget).rowCount() == len(window.keys.bindings())
+    dialog.close()

@@ -1,0 +1,57 @@
+"""Orientation markers: which way the patient lies along each edge of the image shown.
+
+Patient axes (PS3.3 C.7.6.2.1.1): +x towards the patient's Left, +y Posterior, +z Head.
+A direction is named by its components in order of size (an oblique one by two or three
+letters, e.g. "LP"); components under MIN_COMPONENT are left out. The right edge is where
+the row direction points, the bottom where the column direction points; edits (flip,
+rotate) turn the directions as they turn the pixels (``Operation.geometry``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from viewer.model.geometry import FrameGeometry
+
+Vector = npt.NDArray[np.float64]
+MIN_COMPONENT = 0.25
+_LETTERS = (("R", "L"), ("A", "P"), ("F", "H"))  # (negative, positive) along x, y, z
+
+
+def direction_name(direction: Vector) -> str:
+    """Letters for the way `direction` points, largest component first."""
+    order = np.argsort(-np.abs(direction))
+    return "".join(
+        _LETTERS[axis][1 if direction[axis] > 0 else 0] for axis in order if abs(direction[axis]) >= MIN_COMPONENT
+    )
+
+
+def edge_labels(row_direction: Vector, column_direction: Vector) -> tuple[str, str, str, str]:
+    """(left, right, top, bottom) markers of an image with these direction cosines."""
+    return (
+        direction_name(-row_direction),
+        direction_name(row_direction),
+        direction_name(-column_direction),
+        direction_name(column_direction),
+    )
+
+
+def shown_edge_labels(document: Any, index: int) -> tuple[str, str, str, str] | None:
+    """The markers of frame `index` as it is shown now (after flips and turns), or None
+    without Image Orientation (Patient)."""
+    attributes = document.frame_attributes(index)
+    try:
+        values = np.array([float(v) for v in attributes.get("ImageOrientationPatient")], dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if values.shape != (6,) or not np.all(np.isfinite(values)):
+        return None
+    p = document.source_pixels
+    geometry = FrameGeometry(p.rows, p.columns, None, values[:3], values[3:])
+    for op in document.edits.operations if document.edits is not None else []:
+        geometry = op.geometry(geometry)
+    assert geometry.row_direction is not None and geometry.column_direction is not None
+    return edge_labels(geometry.row_direction, geometry.column_direction)

@@ -1,0 +1,73 @@
+"""Text over the image: the four corners (patient, study, frame, window and zoom) and the
+orientation markers on the four edges (viewer.model.orientation), which follow flips and
+turns. Labels have a dark backing so they read on any image."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from viewer.model.orientation import shown_edge_labels
+
+STYLE = "color: #f0f0f0; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 11px;"
+EDGE_STYLE = "color: #ffe680; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 13px; font-weight: bold;"
+MARGIN = 6
+
+
+def _label(parent: QWidget, style: str) -> QLabel:
+    label = QLabel(parent)
+    label.setStyleSheet(style)
+    label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    return label
+
+
+class Annotations:
+    """The labels over one image view's graphics widget."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+        self.corners = [_label(parent, STYLE) for _ in range(4)]  # top-left, top-right, bottom-left, bottom-right
+        self.edges = [_label(parent, EDGE_STYLE) for _ in range(4)]  # left, right, top, bottom
+        self.visible = True
+
+    def set_visible(self, visible: bool) -> None:
+        self.visible = visible
+        for label in self.corners + self.edges:
+            label.setVisible(visible and bool(label.text()))
+
+    def update(self, view: Any, zoom: float) -> None:
+        """Refresh every text from the document view's state."""
+        ds = view.document.dataset
+        window = view.effective_window()
+        patient = (ds.get("PatientName", ""), ds.get("PatientID", ""), ds.get("StudyDate", ""))
+        texts = [
+            "\n".join(str(v) for v in patient if str(v)),
+            "\n".join(str(v) for v in (ds.get("StudyDescription", ""), ds.get("SeriesDescription", "")) if str(v)),
+            f"Frame {view.frame + 1} / {view.frame_count}",
+            ("" if view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {zoom:.2f}",
+        ]
+        markers = shown_edge_labels(view.document, view.frame) or ("", "", "", "")
+        for label, text in zip(self.corners + self.edges, texts + list(markers), strict=True):
+            label.setText(text)
+            label.adjustSize()
+            label.setVisible(self.visible and bool(text))
+        self.place()
+
+    def edge_texts(self) -> tuple[str, str, str, str]:
+        left, right, top, bottom = (label.text() for label in self.edges)
+        return left, right, top, bottom
+
+    def place(self) -> None:
+        w, h, m = self.parent.width(), self.parent.height(), MARGIN
+        tl, tr, bl, br = self.corners
+        tl.move(m, m)
+        tr.move(w - tr.width() - m, m)
+        bl.move(m, h - bl.height() - m)
+        br.move(w - br.width() - m, h - br.height() - m)
+        left, right, top, bottom = self.edges
+        left.move(m, (h - left.height()) // 2)
+        right.move(w - right.width() - m, (h - right.height()) // 2)
+        top.move((w - top.width()) // 2, m)
+        bottom.move((w - bottom.width()) // 2, h - bottom.height() - m)
