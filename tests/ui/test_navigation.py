@@ -60,7 +60,7 @@ def test_orientation_markers_on_the_edges_follow_a_turn(window, qtbot) -> None:
     assert all(label.isHidden() for label in panel.image_view.annotations.edges)
 
 
-def test_function_keys_choose_windows_and_the_reference_lists_every_binding(window, qtbot) -> None:
+def test_function_keys_choose_windows_and_the_reference_lists_every_binding(window, qtbot, output_dir) -> None:
     from PySide6.QtGui import QAction, QKeySequence
 
     from viewer.model.presets import CT_PRESETS, percentile_preset
@@ -86,4 +86,6 @@ def test_function_keys_choose_windows_and_the_reference_lists_every_binding(wind
 
     dialog = window.keys.show_reference()
     assert dialog.findChild(QTableWidget).rowCount() == len(window.keys.bindings())
+    (output_dir / "screenshots").mkdir(exist_ok=True)
+    assert dialog.grab().save(str(output_dir / "screenshots" / "keyboard-reference.png"))
     dialog.close()

@@ -78,6 +78,7 @@ class ViewKeys:
         table = QTableWidget(0, 2, dialog)
         table.setHorizontalHeaderLabels(["Key / gesture", "Does"])
         table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().setVisible(False)
         for key, text in self.bindings():
             row = table.rowCount()
             table.insertRow(row)
