@@ -94,13 +94,20 @@ def render_frame(
 ) -> UInt8Array:
     """Render frame `index` (0-based) of a :class:`Document` as a fresh view would show it:
     overlay planes drawn in unless `overlays` is False, the display shutter always."""
+    return render_view(document, ViewState(frame=index, window=window, invert=invert), overlays)
+
+
+def render_view(document: Any, state: ViewState, overlays: bool = True) -> UInt8Array:
+    """Frame `state.frame` as `state` shows it (its window or VOI LUT, else the frame's own
+    first choice; its invert), with overlay planes and the display shutter: what the GUI
+    shows, and what `render` and the exports write."""
+    index = state.frame
     stored = document.get_frame(index)
     try:
         attributes = document.frame_attributes(index)
         modality = document.modality(index)
-        state = ViewState(frame=index, window=window, invert=invert)
-        if window is None:
-            state.window, state.voi_lut = initial_voi(attributes, document.pixels, modality, stored)
+        if not state.has_voi:
+            state = ViewState(state.frame, *initial_voi(attributes, document.pixels, modality, stored), state.invert)
         image = render_stored(stored, attributes, document.pixels, modality, state)
         if overlays:
             image = draw_overlays(image, document.overlays, index)

@@ -26,6 +26,7 @@ from viewer.ui.background import scan_folder_with_progress
 from viewer.ui.dialogs import ask_save_discard_cancel, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
+from viewer.ui.export_actions import ExportActions
 from viewer.ui.icons import icon
 from viewer.ui.measure_actions import MeasureActions
 from viewer.ui.presets_menu import fill_presets_menu
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         self.edits = EditActions(self)
         self.measure = MeasureActions(self)
         self.keys = ViewKeys(self)
+        self.export = ExportActions(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -153,6 +155,7 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
         file_menu.addSeparator()
         file_menu.addAction(self.edits.save_as_action)
+        file_menu.addMenu("&Export").addActions(self.export.actions)
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
