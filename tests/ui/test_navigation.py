@@ -89,3 +89,14 @@ def test_function_keys_choose_windows_and_the_reference_lists_every_binding(wind
     (output_dir / "screenshots").mkdir(exist_ok=True)
     assert dialog.grab().save(str(output_dir / "screenshots" / "keyboard-reference.png"))
     dialog.close()
+
+
+def test_corner_text_formats_dates_and_says_lossy(window, qtbot) -> None:
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    panel.view.load_current()
+    top_left, _, bottom_left, _ = (label.text() for label in panel.image_view.annotations.corners)
+    assert "2004-01-19" in top_left
+    assert "Loc" in bottom_left and "Thick" in bottom_left
+    lossy = window.open_paths([corpus_file("SC_rgb_jpeg_dcmtk.dcm")])[0]
+    lossy.view.load_current()
+    assert "LOSSY COMPRESSED" in lossy.image_view.annotations.corners[2].text()

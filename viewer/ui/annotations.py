@@ -23,6 +23,32 @@ def _label(parent: QWidget, style: str) -> QLabel:
     return label
 
 
+def _lines(*values: object) -> str:
+    return "\n".join(str(v) for v in values if v is not None and str(v))
+
+
+def _date(value: object) -> str:
+    """A DA value as YYYY-MM-DD (as it is when it is not 8 digits)."""
+    text = str(value or "")
+    return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if len(text) == 8 and text.isdigit() else text
+
+
+def _time(value: object) -> str:
+    text = str(value or "")
+    return f"{text[:2]}:{text[2:4]}" if len(text) >= 4 and text[:4].isdigit() else text
+
+
+def _slice(frame: Any) -> str:
+    """Slice location and thickness in mm, where the file says them."""
+    parts = []
+    for keyword, label in (("SliceLocation", "Loc"), ("SliceThickness", "Thick")):
+        try:
+            parts.append(f"{label} {float(frame.get(keyword)):.1f} mm")
+        except (TypeError, ValueError):
+            pass
+    return "  ".join(parts)
+
+
 class Annotations:
     """The labels over one image view's graphics widget."""
 
@@ -40,12 +66,28 @@ class Annotations:
     def update(self, view: Any, zoom: float) -> None:
         """Refresh every text from the document view's state."""
         ds = view.document.dataset
+        frame = view.document.frame_attributes(view.frame)
         window = view.effective_window()
-        patient = (ds.get("PatientName", ""), ds.get("PatientID", ""), ds.get("StudyDate", ""))
         texts = [
-            "\n".join(str(v) for v in patient if str(v)),
-            "\n".join(str(v) for v in (ds.get("StudyDescription", ""), ds.get("SeriesDescription", "")) if str(v)),
-            f"Frame {view.frame + 1} / {view.frame_count}",
+            _lines(
+                ds.get("PatientName", ""),
+                " ".join(
+                    str(v) for v in (ds.get("PatientID", ""), ds.get("PatientSex", ""), ds.get("PatientAge", "")) if v
+                ),
+                " ".join(v for v in (_date(ds.get("StudyDate")), _time(ds.get("StudyTime"))) if v),
+            ),
+            _lines(
+                ds.get("StudyDescription", ""),
+                ds.get("SeriesDescription", ""),
+                " ".join(
+                    f"{k} {ds.get(a)}" for k, a in (("Se", "SeriesNumber"), ("Im", "InstanceNumber")) if ds.get(a)
+                ),
+            ),
+            _lines(
+                f"Frame {view.frame + 1} / {view.frame_count}",
+                _slice(frame),
+                "LOSSY COMPRESSED" if view.document.is_lossy else "",
+            ),
             ("" if view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {zoom:.2f}",
         ]
         markers = shown_edge_labels(view.document, view.frame) or ("", "", "", "")
