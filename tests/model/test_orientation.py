@@ -49,3 +49,15 @@ def test_markers_follow_edits(operation, expected) -> None:
     if operation is not None:
         begin_edit(document).apply(operation)
     assert shown_edge_labels(document, 0) == expected
+
+
+def test_radiographs_use_patient_orientation(tmp_path) -> None:
+    from tests.hostile import image_dataset, write
+    from viewer.model.orientation import shown_edge_labels
+
+    ds = image_dataset(16, 16)
+    ds.PatientOrientation = ["A", "FR"]  # rows run anterior, columns down and to the right
+    document = open_document(write(ds, tmp_path / "cr.dcm"))
+    assert shown_edge_labels(document, 0) == ("P", "A", "HL", "FR")
+    begin_edit(document).apply(Flip(direction="h"))
+    assert shown_edge_labels(document, 0) == ("A", "P", "HL", "FR")

@@ -39,15 +39,38 @@ def edge_labels(row_direction: Vector, column_direction: Vector) -> tuple[str, s
     )
 
 
-def shown_edge_labels(document: Any, index: int) -> tuple[str, str, str, str] | None:
-    """The markers of frame `index` as it is shown now (after flips and turns), or None
-    without Image Orientation (Patient)."""
-    attributes = document.frame_attributes(index)
+def _from_letters(text: str) -> Vector | None:
+    """A (Patient Orientation) direction such as "L", "FP" as a unit vector."""
+    vector = np.zeros(3)
+    for letter in text.strip().upper():
+        for axis, (negative, positive) in enumerate(_LETTERS):
+            if letter in (negative, positive):
+                vector[axis] += 1.0 if letter == positive else -1.0
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else None
+
+
+def _directions(attributes: Any) -> Vector | None:
+    """Row and column directions (6 values) from Image Orientation (Patient), else from
+    Patient Orientation (radiographs: "L\\F" = rows run to the left, columns to the feet)."""
     try:
         values = np.array([float(v) for v in attributes.get("ImageOrientationPatient")], dtype=float)
+        if values.shape == (6,) and np.all(np.isfinite(values)):
+            return values
     except (TypeError, ValueError):
+        pass
+    letters = attributes.get("PatientOrientation")
+    if letters is None or isinstance(letters, str) or len(letters) != 2:
         return None
-    if values.shape != (6,) or not np.all(np.isfinite(values)):
+    row, column = _from_letters(str(letters[0])), _from_letters(str(letters[1]))
+    return None if row is None or column is None else np.concatenate([row, column])
+
+
+def shown_edge_labels(document: Any, index: int) -> tuple[str, str, str, str] | None:
+    """The markers of frame `index` as it is shown now (after flips and turns), or None
+    without Image Orientation (Patient) or Patient Orientation."""
+    values = _directions(document.frame_attributes(index))
+    if values is None:
         return None
     p = document.source_pixels
     geometry = FrameGeometry(p.rows, p.columns, None, values[:3], values[3:])
