@@ -56,8 +56,8 @@ def test_radiographs_use_patient_orientation(tmp_path) -> None:
     from viewer.model.orientation import shown_edge_labels
 
     ds = image_dataset(16, 16)
-    ds.PatientOrientation = ["A", "FR"]  # rows run anterior, columns down and to the right
+    ds.PatientOrientation = ["A", "FR"]  # rows run anterior; columns to the feet and right (equal parts: x named first)
     document = open_document(write(ds, tmp_path / "cr.dcm"))
-    assert shown_edge_labels(document, 0) == ("P", "A", "HL", "FR")
+    assert shown_edge_labels(document, 0) == ("P", "A", "LH", "RF")
     begin_edit(document).apply(Flip(direction="h"))
-    assert shown_edge_labels(document, 0) == ("A", "P", "HL", "FR")
+    assert shown_edge_labels(document, 0) == ("A", "P", "LH", "RF")
