@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from tests.corpus import corpus_file
 from tests.ui.helpers import drag, send_mouse, viewport_point
 from viewer.model.display import Window
-from viewer.ui.main_window import readout_text
+from viewer.ui.readout import readout_text
 
 
 def test_open_file_shows_first_frame(window) -> None:
@@ -100,6 +100,13 @@ def test_pixel_readout_at_known_pixel(window, qtbot) -> None:
     assert f"row {row}, col {column}" in text
     assert f"stored {stored}" in text and f"value {hu:g} HU" in text
     assert text == readout_text(panel, (row, column))
+    # where that pixel is in the patient: position + column * column spacing along the row
+    # direction + row * row spacing along the column direction (PS3.3 C.7.6.2.1.1)
+    position = np.array([float(v) for v in ds.ImagePositionPatient])
+    orientation = np.array([float(v) for v in ds.ImageOrientationPatient])
+    row_mm, column_mm = (float(v) for v in ds.PixelSpacing)
+    expected = position + column * column_mm * orientation[:3] + row * row_mm * orientation[3:]
+    assert "x {:.1f} y {:.1f} z {:.1f} mm".format(*expected) in text
 
 
 def test_tag_browser_search(window) -> None:

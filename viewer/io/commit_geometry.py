@@ -11,7 +11,6 @@ import copy
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from pydicom.dataset import Dataset
 
 from viewer.edits.operation import Operation
@@ -20,31 +19,7 @@ from viewer.io.tag_changes import TagRecorder
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError, describe_attribute
 from viewer.model.functional_groups import frame_view
-from viewer.model.geometry import FrameGeometry, format_ds
-
-
-def _floats(value: Any, count: int) -> npt.NDArray[np.float64] | None:
-    try:
-        out = np.array([float(v) for v in value], dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return out if out.shape == (count,) and np.all(np.isfinite(out)) else None
-
-
-def frame_geometry(view: Dataset, rows: int, columns: int) -> FrameGeometry:
-    """Read one frame's geometry from its attributes (see :func:`frame_view`)."""
-    position = _floats(view.get("ImagePositionPatient"), 3)
-    orientation = _floats(view.get("ImageOrientationPatient"), 6)
-    spacing = _floats(view.get("PixelSpacing") or view.get("ImagerPixelSpacing"), 2)
-    return FrameGeometry(
-        rows,
-        columns,
-        position,
-        None if orientation is None else orientation[:3],
-        None if orientation is None else orientation[3:],
-        None if spacing is None else float(spacing[0]),
-        None if spacing is None else float(spacing[1]),
-    )
+from viewer.model.geometry import FrameGeometry, format_ds, frame_geometry
 
 
 def apply_geometry(geometries: list[FrameGeometry], operations: list[Operation]) -> list[FrameGeometry]:

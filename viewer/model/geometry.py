@@ -10,9 +10,11 @@ columns)] (PS3.3 C.7.6.2.1.1, 10.7.1.3).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydicom.dataset import Dataset
 
 Vector = npt.NDArray[np.float64]
 
@@ -62,3 +64,27 @@ def format_ds(value: float) -> str:
         value = 0.0
     text = format_number_as_ds(value)
     return "0" if text in ("-0", "-0.0", "0.0") else text
+
+
+def _floats(value: Any, count: int) -> npt.NDArray[np.float64] | None:
+    try:
+        out = np.array([float(v) for v in value], dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return out if out.shape == (count,) and np.all(np.isfinite(out)) else None
+
+
+def frame_geometry(view: Dataset, rows: int, columns: int) -> FrameGeometry:
+    """Read one frame's geometry from its attributes (see :func:`frame_view`)."""
+    position = _floats(view.get("ImagePositionPatient"), 3)
+    orientation = _floats(view.get("ImageOrientationPatient"), 6)
+    spacing = _floats(view.get("PixelSpacing") or view.get("ImagerPixelSpacing"), 2)
+    return FrameGeometry(
+        rows,
+        columns,
+        position,
+        None if orientation is None else orientation[:3],
+        None if orientation is None else orientation[3:],
+        None if spacing is None else float(spacing[0]),
+        None if spacing is None else float(spacing[1]),
+    )

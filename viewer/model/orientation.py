@@ -9,12 +9,13 @@ rotate) turn the directions as they turn the pixels (``Operation.geometry``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from viewer.model.geometry import FrameGeometry
+from viewer.model.geometry import FrameGeometry, frame_geometry
 
 Vector = npt.NDArray[np.float64]
 MIN_COMPONENT = 0.25
@@ -66,15 +67,34 @@ def _directions(attributes: Any) -> Vector | None:
     return None if row is None or column is None else np.concatenate([row, column])
 
 
-def shown_edge_labels(document: Any, index: int) -> tuple[str, str, str, str] | None:
-    """The markers of frame `index` as it is shown now (after flips and turns), or None
-    without Image Orientation (Patient) or Patient Orientation."""
-    values = _directions(document.frame_attributes(index))
+def shown_geometry(document: Any, index: int) -> FrameGeometry | None:
+    """Where frame `index` lies in the patient as it is shown now (after every edit), or
+    None without Image Orientation (Patient) or Patient Orientation."""
+    attributes = document.frame_attributes(index)
+    values = _directions(attributes)
     if values is None:
         return None
     p = document.source_pixels
-    geometry = FrameGeometry(p.rows, p.columns, None, values[:3], values[3:])
+    geometry = frame_geometry(attributes, p.rows, p.columns)
+    geometry = replace(geometry, row_direction=values[:3], column_direction=values[3:])
     for op in document.edits.operations if document.edits is not None else []:
         geometry = op.geometry(geometry)
-    assert geometry.row_direction is not None and geometry.column_direction is not None
+    return geometry
+
+
+def shown_edge_labels(document: Any, index: int) -> tuple[str, str, str, str] | None:
+    """The markers of frame `index` as it is shown now (after flips and turns), or None
+    without Image Orientation (Patient) or Patient Orientation."""
+    geometry = shown_geometry(document, index)
+    if geometry is None or geometry.row_direction is None or geometry.column_direction is None:
+        return None
     return edge_labels(geometry.row_direction, geometry.column_direction)
+
+
+def patient_position(document: Any, index: int, row: float, column: float) -> Vector | None:
+    """(x, y, z) in mm of pixel (row, column) of frame `index` as shown, or None when the
+    file does not place its frames in the patient."""
+    geometry = shown_geometry(document, index)
+    if geometry is None or geometry.position is None or geometry.row_spacing is None:
+        return None
+    return geometry.moved(row, column)

@@ -30,6 +30,7 @@ from viewer.ui.export_actions import ExportActions
 from viewer.ui.icons import icon
 from viewer.ui.measure_actions import MeasureActions
 from viewer.ui.presets_menu import fill_presets_menu
+from viewer.ui.readout import readout_text
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
@@ -372,23 +373,3 @@ class MainWindow(QMainWindow):
         for panel in self.panels():
             panel.close_document()
         super().closeEvent(event)
-
-
-def readout_text(panel: DocumentPanel, position: tuple[int, int] | None) -> str:
-    """'row, column: stored value, modality value with units, displayed value'."""
-    if position is None:
-        return ""
-    view = panel.view
-    stored = view.stored_frame()
-    if stored is None:
-        return ""
-    row, column = position
-    value = stored[row, column]
-    shown = view.display_value_at(row, column)
-    if view.is_color:
-        return f"row {row}, col {column}   RGB {tuple(int(v) for v in shown)}"
-    modality = view.modality()
-    modality_value = float(modality.apply(value.reshape(1))[0])
-    units = f" {modality.units}" if modality.units else ""
-    display = int(shown)
-    return f"row {row}, col {column}   stored {value}   value {modality_value:g}{units}   display {display}"
