@@ -192,3 +192,16 @@ def test_voi_lut_preset(window) -> None:
     lut_action = next(a for a in window.window_menu.actions() if a.text().startswith("VOI LUT"))
     lut_action.trigger()
     assert panel.view.voi_lut is not None and panel.view.window is None
+
+
+def test_tag_column_fits_its_text(window) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    window.open_paths([corpus_file("CT_small.dcm")])
+    window.tags_action.trigger()
+    tree = window.tag_dock.tree
+    widest = max(
+        QFontMetrics(tree.font()).horizontalAdvance(tree.topLevelItem(i).text(0))
+        for i in range(tree.topLevelItemCount())
+    )
+    assert tree.columnWidth(0) >= widest

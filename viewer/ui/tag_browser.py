@@ -117,6 +117,12 @@ class TagBrowserDock(QDockWidget):
         self._refresh_frame_group()
         for element in self.dataset:
             self.tree.addTopLevelItem(_element_item(element))
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Tag, name and VR as wide as their content (a tag is never cut to '(0028,105...')."""
+        for column in (0, 1, 2):
+            self.tree.resizeColumnToContents(column)
 
     def _show_search(self, query: str) -> None:
         count = 0
@@ -130,6 +136,7 @@ class TagBrowserDock(QDockWidget):
                 if count >= MAX_SEARCH_RESULTS:
                     self.tree.addTopLevelItem(QTreeWidgetItem(["", f"(first {count} matches)"]))
                     break
+        self._fit_columns()
 
     def _refresh_frame_group(self) -> None:
         """Top item showing the current frame's Per-Frame Functional Groups item."""
