@@ -36,6 +36,7 @@ def test_right_drag_changes_window_and_image(window, qtbot) -> None:
     after = view.effective_window()
     assert after.width > before.width
     assert after.center < before.center
+    assert after.center == int(after.center) and after.width == int(after.width)  # HU: whole numbers
     assert not np.array_equal(panel.image_view.image_item.image, before_image)
     assert panel.histogram.levels() == pytest.approx((after.low, after.high))
 

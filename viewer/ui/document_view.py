@@ -110,6 +110,12 @@ class DocumentView(QObject):
             self._modality_values = self.modality().apply(self._stored)
         return self._modality_values
 
+    def integer_values(self) -> bool:
+        """True when the current frame's modality values are whole numbers (CT HU, most MR):
+        a dragged window is then kept to whole numbers, as a person reads and types it."""
+        values = self.modality_values()
+        return values is not None and values.size > 0 and bool(np.all(np.mod(values, 1) == 0))
+
     def value_span(self) -> float:
         """max - min of the current frame's modality values (1.0 while unknown)."""
         values = self.modality_values()

@@ -100,6 +100,7 @@ class ImageViewWidget(QWidget):
         self.shapes = ShapeLayer(self)  # drawn measurements, over everything else
         self._drag_start: Window | None = None
         self._drag_span = 1.0  # value range of the frame when the drag began
+        self._drag_integer = False  # the frame's values are whole numbers: keep the window so
         self._previewing = False
         self._shown_step = 0
         self._shown_origin = (0, 0)
@@ -297,9 +298,13 @@ class ImageViewWidget(QWidget):
         if self._drag_start is None:
             self._drag_start = self.view.effective_window()
             self._drag_span = self.view.value_span()  # once per drag, not per mouse move
+            self._drag_integer = self.view.integer_values()
         start = self._drag_start
         sensitivity = max(start.width, self._drag_span / 100) / 256.0  # follows the data's range
-        window = start.moved(center=start.center - dy * sensitivity, width=start.width + dx * sensitivity)
+        center, width = start.center - dy * sensitivity, start.width + dx * sensitivity
+        if self._drag_integer:  # whole numbers on integer data (HU): what people read and type
+            center, width = round(center), max(round(width), 1)
+        window = start.moved(center=center, width=width)
         self._previewing = not finished
         self.view.set_window(window)
         if finished:
