@@ -61,3 +61,10 @@ def test_radiographs_use_patient_orientation(tmp_path) -> None:
     assert shown_edge_labels(document, 0) == ("P", "A", "LH", "RF")
     begin_edit(document).apply(Flip(direction="h"))
     assert shown_edge_labels(document, 0) == ("A", "P", "LH", "RF")
+
+
+@pytest.mark.parametrize(("longest", "bar"), [(7.3, 5), (10, 10), (19.9, 10), (2.5, 2), (0.37, 0.2), (130, 100)])
+def test_scale_bar_lengths_are_round(longest: float, bar: float) -> None:
+    from viewer.model.geometry import nice_length
+
+    assert nice_length(longest) == pytest.approx(bar)

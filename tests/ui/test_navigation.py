@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -100,3 +101,20 @@ def test_corner_text_formats_dates_and_says_lossy(window, qtbot) -> None:
     lossy = window.open_paths([corpus_file("SC_rgb_jpeg_dcmtk.dcm")])[0]
     lossy.view.load_current()
     assert "LOSSY COMPRESSED" in lossy.image_view.annotations.corners[2].text()
+
+
+def test_scale_bar_measures_the_screen_in_mm(window, qtbot) -> None:
+    from viewer.edits.operations import Bin
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    panel.view.load_current()
+    panel.image_view.update_annotations()
+    bar = panel.image_view.annotations.scale_bar
+    column_mm = 0.661468  # CT_small's Pixel Spacing
+    mm = float(bar.text.split()[0])
+    assert bar.length_px * column_mm / panel.image_view.zoom() == pytest.approx(mm, rel=1e-3)
+    window.edits.apply_operation(Bin(factor=2))  # each shown pixel now spans twice the mm
+    panel.view.load_current()
+    panel.image_view.update_annotations()
+    mm = float(bar.text.split()[0])
+    assert bar.length_px * 2 * column_mm / panel.image_view.zoom() == pytest.approx(mm, rel=1e-3)

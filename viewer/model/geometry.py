@@ -88,3 +88,11 @@ def frame_geometry(view: Dataset, rows: int, columns: int) -> FrameGeometry:
         None if spacing is None else float(spacing[0]),
         None if spacing is None else float(spacing[1]),
     )
+
+
+def nice_length(longest: float) -> float:
+    """The largest 1, 2 or 5 x 10^n not above `longest` (a scale bar's length)."""
+    if not longest > 0 or not np.isfinite(longest):
+        raise ValueError(f"no scale bar fits {longest!r}")
+    power = 10.0 ** np.floor(np.log10(longest))
+    return float(max(step * power for step in (1, 2, 5) if step * power <= longest))

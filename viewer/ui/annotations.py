@@ -1,15 +1,17 @@
-"""Text over the image: the four corners (patient, study, frame, window and zoom) and the
+"""Text over the image: the four corners (patient, study, frame, window and zoom), the
 orientation markers on the four edges (viewer.model.orientation), which follow flips and
-turns. Labels have a dark backing so they read on any image."""
+turns, and a scale bar in mm. Everything has a dark backing so it reads on any image."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QWidget
 
-from viewer.model.orientation import shown_edge_labels
+from viewer.model.geometry import nice_length
+from viewer.model.orientation import shown_edge_labels, shown_geometry
 
 STYLE = "color: #f0f0f0; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 11px;"
 EDGE_STYLE = "color: #ffe680; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 13px; font-weight: bold;"
@@ -49,6 +51,40 @@ def _slice(frame: Any) -> str:
     return "  ".join(parts)
 
 
+class ScaleBar(QWidget):
+    """A bar of a round length in mm (1, 2 or 5 x 10^n) about a fifth of the view wide."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.length_px = 0.0
+        self.text = ""
+
+    def set_scale(self, mm_per_pixel: float | None, view_width: int) -> None:
+        """Show the bar for `mm_per_pixel` screen pixels (None: no spacing, no bar)."""
+        if mm_per_pixel is None or not mm_per_pixel > 0 or view_width < 50:
+            self.text, self.length_px = "", 0.0
+        else:
+            mm = nice_length(view_width / 5 * mm_per_pixel)
+            self.length_px = mm / mm_per_pixel
+            self.text = f"{mm:g} mm" if mm >= 1 else f"{mm * 1000:g} µm"
+        self.resize(int(self.length_px) + 2, 26)
+        self.update()
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt naming)
+        if not self.text:
+            return
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(0, 0, 0, 120))
+        painter.setPen(QPen(QColor(240, 240, 240), 2))
+        y = self.height() - 5
+        painter.drawLine(1, y, int(self.length_px), y)
+        for x in (1, int(self.length_px)):
+            painter.drawLine(x, y - 5, x, y)
+        painter.drawText(self.rect().adjusted(0, 0, 0, -8), Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.end()
+
+
 class Annotations:
     """The labels over one image view's graphics widget."""
 
@@ -56,12 +92,14 @@ class Annotations:
         self.parent = parent
         self.corners = [_label(parent, STYLE) for _ in range(4)]  # top-left, top-right, bottom-left, bottom-right
         self.edges = [_label(parent, EDGE_STYLE) for _ in range(4)]  # left, right, top, bottom
+        self.scale_bar = ScaleBar(parent)
         self.visible = True
 
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
         for label in self.corners + self.edges:
             label.setVisible(visible and bool(label.text()))
+        self.scale_bar.setVisible(visible and bool(self.scale_bar.text))
 
     def update(self, view: Any, zoom: float) -> None:
         """Refresh every text from the document view's state."""
@@ -91,6 +129,10 @@ class Annotations:
             ("" if view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {zoom:.2f}",
         ]
         markers = shown_edge_labels(view.document, view.frame) or ("", "", "", "")
+        geometry = shown_geometry(view.document, view.frame)
+        column_mm = None if geometry is None else geometry.column_spacing
+        self.scale_bar.set_scale(None if column_mm is None else column_mm / zoom, self.parent.width())
+        self.scale_bar.setVisible(self.visible and bool(self.scale_bar.text))
         for label, text in zip(self.corners + self.edges, texts + list(markers), strict=True):
             label.setText(text)
             label.adjustSize()
@@ -113,3 +155,5 @@ class Annotations:
         right.move(w - right.width() - m, (h - right.height()) // 2)
         top.move((w - top.width()) // 2, m)
         bottom.move((w - bottom.width()) // 2, h - bottom.height() - m)
+        bar = self.scale_bar
+        bar.move((w - bar.width()) // 2, h - bottom.height() - bar.height() - 2 * m)
