@@ -138,22 +138,34 @@ class Polygon:
         _finite(self.points, self.kind)
 
     def contains(self, x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> Mask:
-        """Even-odd rule for the inside, plus every centre on an edge."""
-        inside = np.zeros(np.broadcast_shapes(x.shape, y.shape), dtype=bool)
-        on_edge = np.zeros_like(inside)
+        """Even-odd rule for the inside, plus every centre on an edge. `x`, `y` are a grid
+        (``np.mgrid`` order); each edge only visits the rows (and, for the boundary, the
+        columns) it spans, so a freehand outline of many points costs its perimeter."""
+        ys, xs = y[:, 0], x[0, :]
+        inside = np.zeros(y.shape, dtype=bool)
+        on_edge = np.zeros(y.shape, dtype=bool)
         closed = list(self.vertices) + [self.vertices[0]]
         for (x1, y1), (x2, y2) in zip(closed, closed[1:], strict=False):
-            if y1 != y2:
-                crosses = (y1 <= y) != (y2 <= y)
-                at = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
-                inside ^= crosses & (x < at)
+            low, high = min(y1, y2), max(y1, y2)
+            if y1 != y2:  # centres whose row the edge crosses (half-open in y, as the rule needs)
+                r0, r1 = np.searchsorted(ys, low, "left"), np.searchsorted(ys, high, "left")
+                if r0 < r1:
+                    row_y = ys[r0:r1, None]
+                    at = x1 + (row_y - y1) * (x2 - x1) / (y2 - y1)
+                    inside[r0:r1] ^= xs[None, :] < at
+            r0, r1 = np.searchsorted(ys, low - ON_EDGE, "left"), np.searchsorted(ys, high + ON_EDGE, "right")
+            c0 = np.searchsorted(xs, min(x1, x2) - ON_EDGE, "left")
+            c1 = np.searchsorted(xs, max(x1, x2) + ON_EDGE, "right")
+            if r0 >= r1 or c0 >= c1:
+                continue
+            px, py = xs[None, c0:c1], ys[r0:r1, None]
             length = math.hypot(x2 - x1, y2 - y1)
             if length == 0:
-                on_edge |= (np.abs(x - x1) <= ON_EDGE) & (np.abs(y - y1) <= ON_EDGE)
+                on_edge[r0:r1, c0:c1] |= (np.abs(px - x1) <= ON_EDGE) & (np.abs(py - y1) <= ON_EDGE)
                 continue
-            t = ((x - x1) * (x2 - x1) + (y - y1) * (y2 - y1)) / length**2
-            distance = np.abs((x - x1) * (y2 - y1) - (y - y1) * (x2 - x1)) / length
-            on_edge |= (t >= -ON_EDGE) & (t <= 1 + ON_EDGE) & (distance <= ON_EDGE)
+            t = ((px - x1) * (x2 - x1) + (py - y1) * (y2 - y1)) / length**2
+            distance = np.abs((px - x1) * (y2 - y1) - (py - y1) * (x2 - x1)) / length
+            on_edge[r0:r1, c0:c1] |= (t >= -ON_EDGE) & (t <= 1 + ON_EDGE) & (distance <= ON_EDGE)
         return inside | on_edge
 
 

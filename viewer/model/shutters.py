@@ -16,9 +16,11 @@ import numpy.typing as npt
 from pydicom.dataset import Dataset
 
 from viewer.model.geometry import FrameGeometry
+from viewer.model.shapes import Polygon
 
 Mask = npt.NDArray[np.bool_]
 SHAPES = ("RECTANGULAR", "CIRCULAR", "POLYGONAL")
+MAX_VERTICES = 100_000
 
 
 class PointOperation(Protocol):
@@ -53,8 +55,9 @@ class Shutter:
             shown &= (c >= left) & (c <= right) & (r >= upper) & (r <= lower)
         if self.center is not None and self.radius is not None:
             shown &= (r - self.center[0]) ** 2 + (c - self.center[1]) ** 2 <= self.radius**2
-        if self.vertices is not None:
-            shown &= _inside_polygon(self.vertices, r, c)
+        if self.vertices is not None:  # the measurement polygon's rule: inside or on an edge
+            outline = Polygon(tuple((column, row) for row, column in self.vertices))
+            shown &= outline.contains(*np.broadcast_arrays(c, r))
         return ~shown
 
     def after(self, op: PointOperation, rows: int, columns: int) -> Shutter:
@@ -80,19 +83,6 @@ class Shutter:
             vertices = tuple(moved(*v) for v in self.vertices)
         radius = None if self.radius is None else self.radius * op.scale
         return replace(self, rectangle=rectangle, center=center, radius=radius, vertices=vertices)
-
-
-def _inside_polygon(vertices: tuple[tuple[float, float], ...], r: Any, c: Any) -> Mask:
-    """Even-odd rule at pixel centres (rows r, columns c broadcast to a grid)."""
-    rows, columns = np.broadcast_shapes(r.shape, c.shape)
-    inside = np.zeros((rows, columns), dtype=bool)
-    for (r1, c1), (r2, c2) in zip(vertices, vertices[1:] + vertices[:1], strict=True):
-        if r1 == r2:
-            continue
-        crosses = (r1 <= r) != (r2 <= r)  # the edge spans this row
-        at = c1 + (r - r1) * (c2 - c1) / (r2 - r1)  # column where it crosses the row
-        inside ^= crosses & (c < at)
-    return inside
 
 
 def _numbers(ds: Dataset, keyword: str, count: int) -> list[float] | None:
@@ -139,6 +129,8 @@ def read_shutter(ds: Dataset) -> tuple[Shutter | None, list[str]]:
             points = _numbers(ds, "VerticesOfThePolygonalShutter", 6)
             if points is None or len(points) % 2:
                 raise ValueError("a polygonal shutter needs at least three (row, column) vertices")
+            if len(points) > 2 * MAX_VERTICES:
+                raise ValueError(f"a polygonal shutter of more than {MAX_VERTICES} vertices is not drawn")
             vertices = tuple((points[i], points[i + 1]) for i in range(0, len(points), 2))
         value = ds.get("ShutterPresentationValue")
         gray = 0 if value is None or value == "" else round(min(max(int(value), 0), 0xFFFF) * 255 / 0xFFFF)
