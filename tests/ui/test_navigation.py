@@ -118,3 +118,11 @@ def test_scale_bar_measures_the_screen_in_mm(window, qtbot) -> None:
     panel.image_view.update_annotations()
     mm = float(bar.text.split()[0])
     assert bar.length_px * 2 * column_mm / panel.image_view.zoom() == pytest.approx(mm, rel=1e-3)
+
+
+def test_opening_a_dicomdir_opens_its_series(window, qtbot) -> None:
+    from viewer.model.folder import scan_folder
+
+    dicomdir = corpus_file("CT_small.dcm").parent / "dicomdirtests" / "DICOMDIR"
+    panels = window.open_paths([dicomdir])
+    assert len(panels) == len(scan_folder(dicomdir).series) == 13

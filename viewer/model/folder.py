@@ -19,7 +19,7 @@ from pydicom import dcmread
 from pydicom.dataset import Dataset
 
 from viewer.model.document import Document, open_document, open_series
-from viewer.model.errors import ViewerError
+from viewer.model.errors import ViewerError, one_line
 from viewer.model.header import collect_warnings
 from viewer.model.prescan import prescan
 
@@ -58,12 +58,43 @@ def _slice_key(ds: Dataset) -> tuple[float, float]:
     return position, instance
 
 
+DICOMDIR_CLASS = "1.2.840.10008.1.3.10"  # Media Storage Directory Storage
+
+
+def is_dicomdir(path: Path) -> bool:
+    """True for a DICOMDIR (a media directory that lists the files of a file-set)."""
+    if not path.is_file():
+        return False
+    try:
+        with collect_warnings([]):
+            meta = dcmread(path, stop_before_pixels=True, specific_tags=["MediaStorageSOPClassUID"]).file_meta
+    except Exception:
+        return False
+    return str(meta.get("MediaStorageSOPClassUID", "")) == DICOMDIR_CLASS
+
+
+def dicomdir_files(path: Path) -> list[Path]:
+    """The files a DICOMDIR lists (those that exist), in its order."""
+    from pydicom.fileset import FileSet
+
+    prescan(path)
+    try:
+        with collect_warnings([]):
+            instances = list(FileSet(dcmread(path)))
+    except Exception as exc:
+        raise ViewerError(f"cannot read the DICOMDIR '{path.name}': {one_line(exc)}") from None
+    return [Path(instance.path) for instance in instances if Path(instance.path).is_file()]
+
+
 def scan_folder(folder: str | Path, progress: Callable[[int, int], None] | None = None) -> FolderScan:
-    """Find and group the DICOM images under `folder` (recursively)."""
+    """Find and group the DICOM images under `folder` (recursively), or those a DICOMDIR lists."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ViewerError(f"'{folder}' is not a folder")
-    files = sorted(Path(root) / name for root, _, names in os.walk(folder) for name in names)
+    if is_dicomdir(folder):
+        files = dicomdir_files(folder)
+    elif folder.is_dir():
+        files = sorted(Path(root) / name for root, _, names in os.walk(folder) for name in names)
+    else:
+        raise ViewerError(f"'{folder}' is not a folder or a DICOMDIR")
     groups: dict[tuple[str, int, int, int, int, int, str], list[tuple[tuple[float, float], Path]]] = defaultdict(list)
     descriptions: dict[tuple[str, int, int, int, int, int, str], str] = {}
     singles: list[SeriesEntry] = []

@@ -21,7 +21,7 @@ from viewer import __version__
 from viewer.io.recovery import RecoveryStore
 from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
-from viewer.model.folder import open_entry
+from viewer.model.folder import is_dicomdir, open_entry
 from viewer.ui.background import scan_folder_with_progress
 from viewer.ui.dialogs import ask_save_discard_cancel, show_error
 from viewer.ui.document_panel import DocumentPanel
@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
         for raw in paths:
             path = Path(raw)
             try:
-                if path.is_dir():
+                if path.is_dir() or is_dicomdir(path):  # a DICOMDIR opens the series it lists
                     opened += self._open_folder(path)
                 else:
                     opened.append(self.add_document(open_document(path)))
