@@ -31,6 +31,20 @@ class SeriesEntry:
     series_uid: str
     description: str
     paths: list[Path] = field(default_factory=list)
+    patient: str = ""  # name and ID, as the series browser groups them
+    study: str = ""  # description and date
+    modality: str = ""
+
+
+def _context(ds: Dataset) -> dict[str, str]:
+    """Patient, study and modality words of one file, for grouping in the series browser."""
+    patient = " ".join(str(v) for v in (ds.get("PatientName", ""), ds.get("PatientID", "")) if str(v))
+    study = " ".join(str(v) for v in (ds.get("StudyDescription", ""), ds.get("StudyDate", "")) if str(v))
+    return {
+        "patient": patient or "(no patient)",
+        "study": study or "(no study)",
+        "modality": str(ds.get("Modality", "")),
+    }
 
 
 @dataclass
@@ -97,6 +111,7 @@ def scan_folder(folder: str | Path, progress: Callable[[int, int], None] | None 
         raise ViewerError(f"'{folder}' is not a folder or a DICOMDIR")
     groups: dict[tuple[str, int, int, int, int, int, str], list[tuple[tuple[float, float], Path]]] = defaultdict(list)
     descriptions: dict[tuple[str, int, int, int, int, int, str], str] = {}
+    contexts: dict[tuple[str, int, int, int, int, int, str], dict[str, str]] = {}
     singles: list[SeriesEntry] = []
     skipped: list[tuple[Path, str]] = []
     for n, path in enumerate(files):
@@ -132,12 +147,18 @@ def scan_folder(folder: str | Path, progress: Callable[[int, int], None] | None 
             skipped.append((path, "invalid image dimensions"))
             continue
         if frames > 1:
-            singles.append(SeriesEntry(uid, description, [path]))
+            singles.append(SeriesEntry(uid, description, [path], **_context(ds)))
             continue
         groups[key].append((_slice_key(ds), path))
         descriptions[key] = description
+        contexts.setdefault(key, _context(ds))
     series = [
-        SeriesEntry(key[0], descriptions[key], [p for _, p in sorted(items, key=lambda kp: (kp[0], str(kp[1])))])
+        SeriesEntry(
+            key[0],
+            descriptions[key],
+            [p for _, p in sorted(items, key=lambda kp: (kp[0], str(kp[1])))],
+            **contexts[key],
+        )
         for key, items in groups.items()
     ]
     return FolderScan(series + singles, skipped)

@@ -21,7 +21,7 @@ from viewer import __version__
 from viewer.io.recovery import RecoveryStore
 from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
-from viewer.model.folder import is_dicomdir, open_entry
+from viewer.model.folder import SeriesEntry, is_dicomdir, open_entry
 from viewer.ui.background import scan_folder_with_progress
 from viewer.ui.dialogs import ask_save_discard_cancel, show_error
 from viewer.ui.document_panel import DocumentPanel
@@ -31,6 +31,7 @@ from viewer.ui.icons import icon
 from viewer.ui.measure_actions import MeasureActions
 from viewer.ui.presets_menu import fill_presets_menu
 from viewer.ui.readout import readout_text
+from viewer.ui.series_browser import SeriesBrowserDock
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
@@ -79,6 +80,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.tools_dock)
         self.tools_dock.hide()
         self.tools_dock.error_raised.connect(lambda m: show_error(self, "Cannot apply", m))
+        self.series_browser = SeriesBrowserDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.series_browser)
+        self.series_browser.hide()
+        self.series_browser.open_requested.connect(lambda entry: self._open_entries([entry]))
         self._build_actions()
         self._build_menus()
         self.resize(1100, 800)
@@ -176,7 +181,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions([self.play_action, self.prev_action, self.next_action])
         view_menu.addSeparator()
-        view_menu.addAction(self.tags_action)
+        view_menu.addActions([self.tags_action, self.series_browser.toggleViewAction()])
         self.tools_menu = bar.addMenu("&Tools")
         self.tools_menu.addActions([self.edits.threshold_action, self.edits.tools_action])
         self.tools_menu.addSeparator()
@@ -275,8 +280,12 @@ class MainWindow(QMainWindow):
         self.settings.set_last_folder(folder)
         if not scan.series:
             raise ViewerError(f"no DICOM images found in '{folder}'")
+        self.series_browser.show_scan(scan, folder)
+        return self._open_entries(scan.series)
+
+    def _open_entries(self, entries: list[SeriesEntry]) -> list[DocumentPanel]:
         panels = []
-        for entry in scan.series:
+        for entry in entries:
             try:
                 panels.append(self.add_document(open_entry(entry)))
             except ViewerError as exc:
@@ -372,4 +381,5 @@ class MainWindow(QMainWindow):
         self.settings.set_window_state(self.saveState())
         for panel in self.panels():
             panel.close_document()
+        self.series_browser.close_pool()
         super().closeEvent(event)

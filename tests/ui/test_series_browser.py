@@ -1,0 +1,61 @@
+"""The series browser lists every series of an opened folder, with thumbnails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pydicom.uid import generate_uid
+
+from tests.corpus import corpus_file
+from tests.hostile import image_dataset, write
+
+
+def _folder_of_three_series(folder: Path) -> Path:
+    folder.mkdir()
+    for series in range(3):
+        uid = generate_uid()
+        for instance in range(2 + series):
+            ds = image_dataset(16, 16)
+            ds.SeriesInstanceUID, ds.SeriesDescription, ds.InstanceNumber = uid, f"Series {series + 1}", instance + 1
+            write(ds, folder / f"s{series}_{instance}.dcm")
+    return folder
+
+
+def _series_items(dock):
+    items = []
+    stack = [dock.tree.topLevelItem(i) for i in range(dock.tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        if item.data(0, Qt.ItemDataRole.UserRole) is not None:
+            items.append(item)
+        stack += [item.child(i) for i in range(item.childCount())]
+    return sorted(items, key=lambda item: item.text(0))
+
+
+def test_folder_of_three_series_shows_three_entries_with_thumbnails(window, qtbot, tmp_path: Path) -> None:
+    folder = _folder_of_three_series(tmp_path / "study")
+    window.open_paths([folder])
+    dock = window.series_browser
+    items = _series_items(dock)
+    assert [(i.text(0), i.text(2)) for i in items] == [("Series 1", "2"), ("Series 2", "3"), ("Series 3", "4")]
+    qtbot.waitUntil(dock.thumbnails_done, timeout=10000)
+    qtbot.waitUntil(lambda: all(not i.icon(0).isNull() for i in items), timeout=5000)
+    before = window.tabs.count()
+    dock.tree.itemDoubleClicked.emit(items[1], 0)
+    assert window.tabs.count() == before + 1 and window.current_panel().document.frame_count == 3
+
+
+def test_dicomdir_shows_its_patients_and_studies(window, qtbot, output_dir: Path) -> None:
+    dicomdir = corpus_file("CT_small.dcm").parent / "dicomdirtests" / "DICOMDIR"
+    window.open_paths([dicomdir])
+    dock = window.series_browser
+    root = dock.tree.topLevelItem(dock.tree.topLevelItemCount() - 1)
+    assert root.text(0) == "DICOMDIR" and root.childCount() == 2  # two patients, each once
+    studies = [root.child(i).child(j).text(0) for i in range(2) for j in range(root.child(i).childCount())]
+    assert len(studies) == len(set(studies))  # each study once
+    assert len(_series_items(dock)) == 13
+    qtbot.waitUntil(dock.thumbnails_done, timeout=20000)
+    qtbot.wait(100)
+    (output_dir / "screenshots").mkdir(exist_ok=True)
+    assert window.grab().save(str(output_dir / "screenshots" / "series-browser.png"))

@@ -1,0 +1,103 @@
+"""The series browser: every patient / study / series of the folders and DICOMDIRs opened,
+with a thumbnail, modality, description and image count; double-click opens a series.
+
+Thumbnails are rendered off the GUI thread (a small pool) by the one rendering policy
+and arrive one by one, so a folder of thousands of files never blocks the window.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QWidget
+
+from viewer.model.folder import FolderScan, SeriesEntry
+
+THUMBNAIL = 64  # pixels, the longer side
+
+
+def thumbnail(entry: SeriesEntry) -> np.ndarray:
+    """The middle image of a series as shown (8-bit), downsampled to THUMBNAIL pixels."""
+    from viewer.model.document import open_document
+    from viewer.model.rendering import render_frame
+
+    path = entry.paths[len(entry.paths) // 2]
+    document = open_document(path)
+    image = render_frame(document, document.frame_count // 2)
+    step = max(1, int(np.ceil(max(image.shape[:2]) / THUMBNAIL)))
+    return np.ascontiguousarray(image[::step, ::step])
+
+
+class _Deliver(QObject):
+    ready = Signal(int, object)  # entry number, 8-bit image (from a worker thread)
+
+
+class SeriesBrowserDock(QDockWidget):
+    open_requested = Signal(object)  # a SeriesEntry
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Series", parent)
+        self.setObjectName("SeriesBrowserDock")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Series", "Modality", "Images"])
+        self.tree.setIconSize(QPixmap(THUMBNAIL, THUMBNAIL).size())
+        self.tree.itemDoubleClicked.connect(self._double_clicked)
+        self.setWidget(self.tree)
+        self.entries: list[SeriesEntry] = []
+        self._items: list[QTreeWidgetItem] = []
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="thumbnails")
+        self._pending: list[Future[None]] = []
+        self._deliver = _Deliver()
+        self._deliver.ready.connect(self._set_thumbnail)
+
+    def show_scan(self, scan: FolderScan, source: Path) -> None:
+        """List the series of `scan` (from a folder or DICOMDIR `source`), thumbnails to follow."""
+        root = QTreeWidgetItem([source.name, "", str(sum(len(e.paths) for e in scan.series))])
+        self.tree.addTopLevelItem(root)
+        parents: dict[tuple[str, ...], QTreeWidgetItem] = {}
+        for entry in scan.series:
+            patient_key, study_key = (entry.patient,), (entry.patient, entry.study)
+            if patient_key not in parents:
+                parents[patient_key] = QTreeWidgetItem(root, [entry.patient])
+            if study_key not in parents:
+                parents[study_key] = QTreeWidgetItem(parents[patient_key], [entry.study])
+            item = QTreeWidgetItem(parents[study_key], [entry.description, entry.modality, str(len(entry.paths))])
+            item.setData(0, Qt.ItemDataRole.UserRole, len(self.entries))
+            self.entries.append(entry)
+            self._items.append(item)
+            number = len(self.entries) - 1
+            self._pending.append(self._pool.submit(self._render, number, entry))
+        self.tree.expandAll()
+        for column in range(3):
+            self.tree.resizeColumnToContents(column)
+        self.show()
+
+    def _render(self, number: int, entry: SeriesEntry) -> None:
+        try:
+            image = thumbnail(entry)
+        except Exception:  # a damaged file keeps its row, without a picture
+            return
+        self._deliver.ready.emit(number, image)
+
+    def _set_thumbnail(self, number: int, image: np.ndarray) -> None:
+        rows, columns = image.shape[:2]
+        if image.ndim == 2:
+            qimage = QImage(image.data, columns, rows, image.strides[0], QImage.Format.Format_Grayscale8)
+        else:
+            qimage = QImage(image.data, columns, rows, image.strides[0], QImage.Format.Format_RGB888)
+        self._items[number].setIcon(0, QIcon(QPixmap.fromImage(qimage.copy())))
+
+    def thumbnails_done(self) -> bool:
+        return all(f.done() for f in self._pending)
+
+    def _double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        number = item.data(0, Qt.ItemDataRole.UserRole)
+        if number is not None:
+            self.open_requested.emit(self.entries[int(number)])
+
+    def close_pool(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
