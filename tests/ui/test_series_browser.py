@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from pydicom.uid import generate_uid
+from PySide6.QtCore import Qt
 
 from tests.corpus import corpus_file
 from tests.hostile import image_dataset, write
