@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from tests import hostile
+from tests.corpus import corpus_file
 from viewer.edits.operations import FillOutside
 
 
@@ -43,3 +44,21 @@ def test_a_range_the_person_set_survives_a_scope_change(window, qtbot, tmp_path:
     dock.set_range(10, 20)
     dock.scope.setCurrentIndex(1)
     assert dock.range() == (10.0, 20.0)
+
+
+def test_typing_a_bound_updates_the_preview_before_enter(window, qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    window.edits.threshold_action.trigger()
+    qtbot.wait(20)
+    dock = window.threshold_dock
+    dock.set_range(-2000, 3000)
+    before = int((panel.image_view.overlay_item.image[..., 3] > 0).sum())
+    dock.low.lineEdit().selectAll()
+    QTest.keyClicks(dock.low.lineEdit(), "500")  # no Enter yet
+    after = int((panel.image_view.overlay_item.image[..., 3] > 0).sum())
+    assert dock.low.value() == 500 and after < before
+    QTest.keyClick(dock.low.lineEdit(), Qt.Key.Key_Return)
+    assert "pixels" in dock.count_label.text()

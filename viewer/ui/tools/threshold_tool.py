@@ -41,7 +41,7 @@ def _spin(decimals: int = 2) -> QDoubleSpinBox:
     spin = QDoubleSpinBox()
     spin.setRange(-_LIMIT, _LIMIT)
     spin.setDecimals(decimals)
-    spin.setKeyboardTracking(False)
+    spin.setKeyboardTracking(True)  # the preview follows while typing
     return spin
 
 
@@ -88,8 +88,9 @@ class ThresholdDock(QDockWidget):
         layout.addWidget(self.segment_button)
         layout.addStretch(1)
         self.setWidget(body)
-        self.low.valueChanged.connect(lambda _v: self._range_edited())
-        self.high.valueChanged.connect(lambda _v: self._range_edited())
+        for spin in (self.low, self.high):
+            spin.valueChanged.connect(lambda _v: self._range_edited(count_all=False))  # each keystroke
+            spin.editingFinished.connect(self._range_edited)  # then the count over every frame
         self.fill_inside_button.clicked.connect(lambda: self._apply(FillInside))
         self.fill_outside_button.clicked.connect(lambda: self._apply(FillOutside))
         self.binarize_button.clicked.connect(lambda: self._apply(Binarize))
@@ -153,7 +154,7 @@ class ThresholdDock(QDockWidget):
             self._range_pending = True
         self._show_overlay()
 
-    def set_range(self, low: float, high: float) -> None:
+    def set_range(self, low: float, high: float, count_all: bool = True) -> None:
         """Set the range (modality units) in every control and refresh the overlay."""
         for spin, value in ((self.low, low), (self.high, high)):
             spin.blockSignals(True)
@@ -163,13 +164,13 @@ class ThresholdDock(QDockWidget):
             self.region.blockSignals(True)
             self.region.setRegion((low, high))
             self.region.blockSignals(False)
-        self._show_overlay()
+        self._show_overlay(count_all=count_all)
 
     def range(self) -> tuple[float, float]:
         return self.low.value(), self.high.value()
 
-    def _range_edited(self) -> None:
-        self.set_range(*self.range())
+    def _range_edited(self, count_all: bool = True) -> None:
+        self.set_range(*self.range(), count_all=count_all)
 
     def _region_dragged(self) -> None:
         if self.region is None:
