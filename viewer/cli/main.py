@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
-from viewer.cli import codecs, edit, info, measure, render, segment
+from viewer.cli import anonymize, codecs, edit, info, measure, render, segment
 from viewer.cli.usage import UsageError
 
 PROG = "dicom-viewer"
@@ -30,6 +30,7 @@ COMMANDS: dict[str, ModuleType] = {
     "edit": edit,
     "measure": measure,
     "segment": segment,
+    "anonymize": anonymize,
     "codecs": codecs,
 }
 
