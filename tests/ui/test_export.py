@@ -48,3 +48,21 @@ def test_cine_has_one_frame_per_image_frame(window, suffix: str, tmp_path: Path)
     else:
         assert iio.improps(out).shape[0] == 10
     assert not list(tmp_path.glob("*dvtmp*"))  # no temporary file left
+
+
+def test_save_anonymised_copy_from_the_window(window, tmp_path: Path) -> None:
+    import pydicom
+
+    from tests.io.test_anonymize import PLANTED, _planted
+    from viewer.edits.operations import Flip
+    from viewer.model.errors import ViewerError
+
+    source = _planted(tmp_path / "a.dcm", "1.2.826.0.1.999.1")
+    panel = window.open_paths([source])[0]
+    window.export.save_anonymised(panel, tmp_path / "anon.dcm")
+    data = (tmp_path / "anon.dcm").read_bytes()
+    assert not any(value.encode() in data for value in PLANTED.values())
+    assert pydicom.dcmread(tmp_path / "anon.dcm").PixelData == pydicom.dcmread(source).PixelData
+    window.edits.apply_operation(Flip("h"))
+    with pytest.raises(ViewerError, match="save it first"):
+        window.export.save_anonymised(panel, tmp_path / "again.dcm")

@@ -21,34 +21,15 @@ def add_parser(sub: Any) -> None:
     anonymize.add_argument("--allow-burned-in", action="store_true", help="also files marked Burned In Annotation YES")
 
 
-def _one(source: Path, target: Path, key: str, args: argparse.Namespace) -> None:
-    from pydicom import dcmread
-
-    from viewer.io.anonymize import anonymize
-    from viewer.io.atomic import atomic_write
-    from viewer.model.errors import ViewerError, one_line
-    from viewer.model.header import collect_warnings
-    from viewer.model.prescan import prescan
-
-    prescan(source)
-    try:
-        with collect_warnings([]):
-            ds = dcmread(source)
-    except Exception as exc:
-        raise ViewerError(f"cannot read '{source.name}': {one_line(exc)}") from None
-    anonymize(ds, key, args.shift_dates, args.allow_burned_in)
-    with atomic_write(target, like=source) as f:
-        ds.save_as(f, enforce_file_format=True)
-
-
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from viewer.io.targets import check_folders, resolve_output
+    from viewer.io.anonymize import anonymize_file
+    from viewer.io.targets import check_folders
     from viewer.model.errors import ViewerError
 
     source, output = Path(args.path), Path(args.output)
     key = args.uid_key or secrets.token_hex(16)  # one mapping for the whole run
     if not source.is_dir():
-        _one(source, resolve_output(output, [source]), key, args)
+        anonymize_file(source, output, key, args.shift_dates, args.allow_burned_in)
         out.write(f"saved {output}\n")
         return 0
     check_folders(source, output)
@@ -58,7 +39,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         target = output / path.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            _one(path, resolve_output(target, [path]), key, args)
+            anonymize_file(path, target, key, args.shift_dates, args.allow_burned_in)
         except ViewerError as exc:
             failed += 1
             err.write(f"dicom-viewer: {path.relative_to(source)}: {exc}\n")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+from pathlib import Path
 from typing import Any
 
 from pydicom.dataset import Dataset
@@ -161,3 +162,27 @@ def _uid_actions_kept() -> dict[Any, Any]:
         for tag, action in initialize_actions().items()
         if action in (replace_UID, delete_or_empty_or_replace_UID)
     }
+
+
+def anonymize_file(
+    source: Path, target: Path, key: str, shift_days: int | None = None, allow_burned_in: bool = False
+) -> None:
+    """Read `source` whole, de-identify it, write it atomically to `target` (never `source`)."""
+    from pydicom import dcmread
+
+    from viewer.io.atomic import atomic_write
+    from viewer.io.targets import resolve_output
+    from viewer.model.errors import one_line
+    from viewer.model.header import collect_warnings
+    from viewer.model.prescan import prescan
+
+    real = resolve_output(target, [source])
+    prescan(source)
+    try:
+        with collect_warnings([]):
+            ds = dcmread(source)
+    except Exception as exc:
+        raise ViewerError(f"cannot read '{source.name}': {one_line(exc)}") from None
+    anonymize(ds, key, shift_days, allow_burned_in)
+    with atomic_write(real, like=source) as f:
+        ds.save_as(f, enforce_file_format=True)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from viewer.model.errors import ViewerError
 from viewer.model.progress import Cancelled
-from viewer.ui.dialogs import ask_save_path, show_error, show_info
+from viewer.ui.dialogs import ask_save_path, ask_yes_no, show_error, show_info
 from viewer.ui.document_panel import DocumentPanel
 
 if TYPE_CHECKING:
@@ -26,10 +26,42 @@ class ExportActions:
         self.view_action = window.add_action("Export &View (with annotations)…", self.export_view_dialog)
         self.copy_action = window.add_action("&Copy View", self.copy_view, "Ctrl+Shift+C")
         self.cine_action = window.add_action("Export &Cine…", self.export_cine_dialog)
+        self.anonymised_action = window.add_action("Save &Anonymised Copy…", self.save_anonymised_dialog)
 
     @property
     def actions(self) -> list[QAction]:
-        return [self.image_action, self.view_action, self.copy_action, self.cine_action]
+        return [self.image_action, self.view_action, self.copy_action, self.cine_action, self.anonymised_action]
+
+    def save_anonymised(self, panel: DocumentPanel, path: Path, allow_burned_in: bool = False) -> None:
+        """The file, de-identified (PS3.15 Basic Profile; pixels bit-identical)."""
+        import secrets
+
+        from viewer.io.anonymize import anonymize_file
+
+        if panel.document.is_edited:
+            raise ViewerError("the image is edited: save it first, then anonymise the saved copy")
+        if panel.document.frame_paths is not None:
+            raise ViewerError("a series of files is anonymised as a folder: dicom-viewer anonymize FOLDER -o OUT")
+        anonymize_file(panel.document.path, path, secrets.token_hex(16), allow_burned_in=allow_burned_in)
+
+    def save_anonymised_dialog(self) -> None:
+        panel = self._panel()
+        if panel is None:
+            return
+        source = panel.document.path
+        path = ask_save_path(self._window, str(source.with_name(source.stem + "_anon.dcm")), "DICOM (*.dcm)")
+        if path is None:
+            return
+        try:
+            self.save_anonymised(panel, Path(path))
+        except ViewerError as exc:
+            if "Burned In Annotation" not in str(exc):
+                show_error(self._window, "Save anonymised copy", str(exc))
+                return
+            if not ask_yes_no(self._window, "Burned-in annotation", f"{exc}.\n\nSave anyway?"):
+                return
+            self.save_anonymised(panel, Path(path), allow_burned_in=True)
+        self._window.statusBar().showMessage(f"Saved an anonymised copy to {path}", 8000)
 
     def _panel(self) -> DocumentPanel | None:
         return self._window.current_panel()
