@@ -22,22 +22,6 @@ from viewer.model.overlays import Overlay, overlay_groups
 _ROI_STATISTICS = (0x1301, 0x1302, 0x1303)  # ROI Area, Mean, Standard Deviation
 
 
-def _set(rec: TagRecorder, ds: Dataset, group: int, element: int, vr: str, value: object) -> None:
-    tag = group << 16 | element
-    old = rec.text(ds[tag].value) if tag in ds else ""
-    ds.add_new(tag, vr, value)
-    new = rec.text(ds[tag].value)
-    if old != new:
-        rec.note(f"({group:04X},{element:04X})", old, new)
-
-
-def _delete(rec: TagRecorder, ds: Dataset, group: int, element: int) -> None:
-    tag = group << 16 | element
-    if tag in ds:
-        rec.note(f"({group:04X},{element:04X})", rec.text(ds[tag].value), "")
-        del ds[tag]
-
-
 def _remove_group(rec: TagRecorder, ds: Dataset, group: int, why: str) -> None:
     elements = [int(e.tag) for e in ds if e.tag.group == group]
     for tag in elements:
@@ -57,13 +41,13 @@ def _write(rec: TagRecorder, ds: Dataset, overlay: Overlay) -> None:
         run = np.zeros((last - first + 1, *planes.shape[1:]), dtype=bool)
         run[[f - first for f in overlay.frames]] = planes
         planes = run
-        _set(rec, ds, group, 0x0015, "IS", str(len(run)))
-        _set(rec, ds, group, 0x0051, "US", first + 1)
-    _set(rec, ds, group, 0x0010, "US", bottom - top)
-    _set(rec, ds, group, 0x0011, "US", right - left)
-    _set(rec, ds, group, 0x0050, "SS", [top + 1, left + 1])
-    _set(rec, ds, group, 0x0100, "US", 1)
-    _set(rec, ds, group, 0x0102, "US", 0)
+        rec.set(ds, group << 16 | 0x0015, vr="IS", value=str(len(run)))
+        rec.set(ds, group << 16 | 0x0051, vr="US", value=first + 1)
+    rec.set(ds, group << 16 | 0x0010, vr="US", value=bottom - top)
+    rec.set(ds, group << 16 | 0x0011, vr="US", value=right - left)
+    rec.set(ds, group << 16 | 0x0050, vr="SS", value=[top + 1, left + 1])
+    rec.set(ds, group << 16 | 0x0100, vr="US", value=1)
+    rec.set(ds, group << 16 | 0x0102, vr="US", value=0)
     tag = group << 16 | 0x3000
     old = rec.text(ds[tag].value) if tag in ds else ""
     ds.add_new(tag, "OW", pack_bits(planes.ravel(), pad=True))
@@ -77,7 +61,7 @@ def commit_overlays(rec: TagRecorder, ds: Dataset, document: Document, geometric
         return
     for group in groups:
         for element in _ROI_STATISTICS:
-            _delete(rec, ds, group, element)
+            rec.delete(ds, group << 16 | element)
     if not geometric:
         return
     source = {o.group: o for o in document.source.overlays}

@@ -35,7 +35,7 @@ class TagRecorder:
 
     def __init__(self) -> None:
         self.changes: list[TagChange] = []
-        self._written: list[tuple[Dataset, str, str]] = []  # (dataset, keyword, where) set here
+        self._written: list[tuple[Dataset, str | int, str]] = []  # (dataset, keyword or tag, where) set here
 
     @staticmethod
     def text(value: Any) -> str:
@@ -49,28 +49,35 @@ class TagRecorder:
             return f"<{len(value)} bytes>"
         return str(value)
 
-    def set(self, ds: Dataset, keyword: str, value: Any, where: str = "", vr: str | None = None) -> None:
-        old = self.text(ds.get(keyword)) if keyword in ds else ""
+    @staticmethod
+    def _path(key: str | int) -> str:
+        """A keyword as it is; a tag (repeating groups such as 60xx have no keyword) as '(gggg,eeee)'."""
+        return key if isinstance(key, str) else f"({key >> 16:04X},{key & 0xFFFF:04X})"
+
+    def set(self, ds: Dataset, key: str | int, value: Any, where: str = "", vr: str | None = None) -> None:
+        """Set attribute `key` (a keyword, or a tag with its `vr`) and record the change."""
+        old = self.text(ds[key].value) if key in ds else ""
         if vr is not None:
-            if keyword in ds and ds[keyword].VR != vr:
-                del ds[keyword]
+            if key in ds and ds[key].VR != vr:
+                del ds[key]
             from pydicom.datadict import tag_for_keyword
 
-            tag = tag_for_keyword(keyword)
-            assert tag is not None, keyword  # keywords here are dictionary names
+            tag = tag_for_keyword(key) if isinstance(key, str) else key
+            assert tag is not None, key  # keywords here are dictionary names
             ds.add_new(tag, vr, value)
         else:
-            setattr(ds, keyword, value)
-        new = self.text(ds.get(keyword))
+            assert isinstance(key, str), "a tag is set with its VR"
+            setattr(ds, key, value)
+        new = self.text(ds[key].value)
         if old != new:
-            self.changes.append(TagChange(f"{where}{keyword}", old, new))
-            self._written.append((ds, keyword, where))
+            self.changes.append(TagChange(f"{where}{self._path(key)}", old, new))
+            self._written.append((ds, key, where))
 
-    def delete(self, ds: Dataset, keyword: str, where: str = "") -> None:
-        if keyword in ds:
-            text = self.text(ds[keyword].value)
-            del ds[keyword]
-            self.changes.append(TagChange(f"{where}{keyword}", text, ""))
+    def delete(self, ds: Dataset, key: str | int, where: str = "") -> None:
+        if key in ds:
+            text = self.text(ds[key].value)
+            del ds[key]
+            self.changes.append(TagChange(f"{where}{self._path(key)}", text, ""))
 
     def note(self, path: str, old: str, new: str) -> None:
         self.changes.append(TagChange(path, old, new))
@@ -81,8 +88,8 @@ class TagRecorder:
         from pydicom import config
         from pydicom.valuerep import validate_value
 
-        for ds, keyword, where in self._written:
-            element = ds[keyword]
+        for ds, key, where in self._written:
+            element = ds[key]
             if element.VR == "SQ":
                 continue
             values = element.value if isinstance(element.value, (list, tuple, MultiValue)) else [element.value]
@@ -93,5 +100,5 @@ class TagRecorder:
                     validate_value(element.VR, value, config.RAISE)
                 except ValueError as exc:
                     raise ViewerError(
-                        f"the save would write an invalid {where}{describe_attribute(keyword)}: {one_line(exc)}"
+                        f"the save would write an invalid {where}{describe_attribute(self._path(key))}: {one_line(exc)}"
                     ) from None
