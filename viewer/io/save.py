@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import numpy.typing as npt
 from pydicom import dcmread, dcmwrite
-from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.dataset import Dataset
 from pydicom.uid import (
     UID,
     ExplicitVRBigEndian,
@@ -32,7 +32,7 @@ from viewer.io.targets import resolve_output
 from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
 from viewer.model.errors import ViewerError, one_line, reraise_if_fatal, root_cause
-from viewer.model.header import collect_warnings
+from viewer.model.header import collect_warnings, shallow_copy
 from viewer.model.pixels import PIXEL_DATA_KEYWORDS
 from viewer.model.progress import no_progress
 
@@ -94,16 +94,8 @@ def syntax_changes(document: Document, result: CommitResult, choice: str) -> lis
     """What writing `result` with the syntax choice `choice` changes besides the commit
     itself (the Save As preview lists these as the choice changes)."""
     uid, _ = choose_syntax(document, choice, result.pixels is not None)
-    copy = _shallow_copy(result.dataset)  # drop_nested_encapsulated replaces sequences, never edits them
+    copy = shallow_copy(result.dataset)  # drop_nested_encapsulated replaces sequences, never edits them
     return _syntax_change(document, uid, result) + drop_nested_encapsulated(copy, document.transfer_syntax, uid)
-
-
-def _shallow_copy(ds: Dataset) -> Dataset:
-    """A dataset with its own element dict (and meta) sharing the elements: replacing an
-    element in it leaves `ds` as it is. (``Dataset(ds)`` would share the dict itself.)"""
-    copy = Dataset(dict(ds.items()))
-    copy.file_meta = FileMetaDataset(dict(ds.file_meta.items()))
-    return copy
 
 
 def _native_bytes(pixels: npt.NDArray[Any], bits_allocated: int) -> memoryview:
@@ -156,7 +148,7 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     commit (the Save As preview) can be encoded again in another syntax."""
     pixels = result.pixels
     source = document.transfer_syntax
-    ds = _shallow_copy(result.dataset)  # changed elements are replaced, not edited
+    ds = shallow_copy(result.dataset)  # changed elements are replaced, not edited
     nested = drop_nested_encapsulated(ds, source, syntax)
     if pixels is None and syntax == source:  # unedited, same syntax: the bytes stay bit-identical
         return EncodedDataset(ds if nested else result.dataset, syntax, changes=nested)

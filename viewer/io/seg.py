@@ -18,6 +18,7 @@ from pydicom.uid import generate_uid
 
 from viewer.io.atomic import atomic_write
 from viewer.model.errors import ViewerError, one_line
+from viewer.model.header import shallow_copy
 
 Mask = npt.NDArray[np.bool_]
 
@@ -90,8 +91,7 @@ _TYPE2_COPIED = (
 
 
 def _with_type2_patient_study(source: Dataset) -> Dataset:
-    copy = Dataset(dict(source.items()))  # its own element dict: the document's header stays as read
-    copy.file_meta = source.file_meta
+    copy = shallow_copy(source)  # the document's header stays as read
     for keyword in _TYPE2_COPIED:
         if keyword not in copy:
             setattr(copy, keyword, "")

@@ -122,6 +122,14 @@ def drop_stray_elements(ds: Dataset) -> list[tuple[str, str]]:
     return dropped
 
 
+def shallow_copy(ds: Dataset) -> Dataset:
+    """A dataset with its own element dict (and meta) sharing the elements: replacing an
+    element in it leaves `ds` as it is. (``Dataset(ds)`` would share the dict itself.)"""
+    copy = Dataset(dict(ds.items()))
+    copy.file_meta = FileMetaDataset(dict(ds.file_meta.items()))
+    return copy
+
+
 def infer_transfer_syntax(ds: Dataset) -> UID:
     implicit, little = ds.original_encoding
     if implicit:
