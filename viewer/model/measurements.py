@@ -103,9 +103,20 @@ def _calibration_now(document: Any, attributes: Any, shape: Shape) -> Calibratio
     return Calibration(grid.row_spacing, grid.column_spacing, f"{source.source}, carried through the edits")
 
 
-def _region(values: FloatArray, shape: Region, frame: int, units: str, cal: Any) -> Measurement:
+def _inside(values: FloatArray, shape: Region) -> FloatArray:
+    """The values of the pixels `shape` holds (the pixel rule of viewer.model.shapes)."""
     mask, (r0, c0) = region_mask(shape, *values.shape)
-    inside = values[r0 : r0 + mask.shape[0], c0 : c0 + mask.shape[1]][mask]
+    inside: FloatArray = values[r0 : r0 + mask.shape[0], c0 : c0 + mask.shape[1]][mask]
+    return inside
+
+
+def region_values(document: Any, frame: int, shape: Region) -> FloatArray:
+    """Modality values inside `shape` on frame `frame` as it is now (a region's histogram)."""
+    return _inside(_modality_values(document, frame), shape)
+
+
+def _region(values: FloatArray, shape: Region, frame: int, units: str, cal: Any) -> Measurement:
+    inside = _inside(values, shape)
     numbers = {
         "pixels": int(inside.size),
         "mean": float(inside.mean()),

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.model.errors import ViewerError
-from viewer.model.measurements import Measurement, measure
-from viewer.model.shapes import Angle, Line, region_mask
+from viewer.model.measurements import Measurement, measure, region_values
+from viewer.model.shapes import Angle, Line
 from viewer.ui.document_panel import DocumentPanel
 
 COLUMNS = ("#", "Frame", "Shape", "Result")
@@ -122,9 +122,7 @@ class MeasurementsDock(QDockWidget):
         document = self.panel.document if self.panel is not None else None
         if document is None or isinstance(result.shape, Angle):  # an angle has nothing to plot
             return
-        values = document.modality(result.frame).apply(document.get_frame(result.frame))
-        mask, (r0, c0) = region_mask(result.shape, *values.shape)
-        inside = values[r0 : r0 + mask.shape[0], c0 : c0 + mask.shape[1]][mask]
+        inside = region_values(document, result.frame, result.shape)
         counts, edges = np.histogram(inside, bins=min(64, max(1, len(np.unique(inside)))))
         self.plot.plot(edges, counts, stepMode="center", fillLevel=0, brush=(20, 90, 200, 120))
         self.plot.setLabel("bottom", units)
