@@ -22,10 +22,30 @@ def add_parser(sub: Any) -> None:
     )
 
 
-def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from viewer.io.png import write_png
-    from viewer.io.targets import resolve_output
+def _window_option(args: argparse.Namespace) -> Any:
+    """The `--window C W` given, or None (a width of 0 or less is a usage error)."""
     from viewer.model.display import Window
+
+    if args.window is None:
+        return None
+    try:
+        return Window(args.window[0], args.window[1])
+    except ValueError as exc:
+        raise UsageError(f"--window: {exc}") from None
+
+
+def _write(target: Path, image: Any, like: Path, output: str) -> None:
+    from viewer.io.png import write_png
+    from viewer.model.errors import ViewerError
+
+    try:
+        write_png(target, image, like=like)
+    except OSError as exc:
+        raise ViewerError(f"cannot write '{output}': {exc.strerror or exc}") from None
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from viewer.io.targets import resolve_output
     from viewer.model.document import open_document
     from viewer.model.errors import ViewerError
     from viewer.model.rendering import render_frame
@@ -36,29 +56,17 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     document = open_document(args.path)
     if not 1 <= args.frame <= document.frame_count:
         raise ViewerError(f"--frame {args.frame} is out of range 1..{document.frame_count}")
-    window = None
-    if args.window is not None:
-        try:
-            window = Window(args.window[0], args.window[1])
-        except ValueError as exc:
-            raise UsageError(f"--window: {exc}") from None
+    window = _window_option(args)
     image = render_frame(document, args.frame - 1, window, overlays=not args.no_overlays)
     if document.source.damage:
-        missing = (
-            "; missing pixels are drawn as 0"
-            if document.source_pixels.frames and not document.transfer_syntax.is_compressed
-            else ""
-        )
+        missing = "" if document.transfer_syntax.is_compressed else "; missing pixels are drawn as 0"
         err.write(f"dicom-viewer: warning: {document.source.damage}{missing}\n")
     fallback = document.source.decoded_by(args.frame - 1) if document.edits is None else None
     if fallback is not None:
         err.write(
             f"dicom-viewer: note: frame {args.frame} was decoded by {fallback}; the preferred decoder refused it\n"
         )
-    try:
-        write_png(target, image, like=document.path)
-    except OSError as exc:
-        raise ViewerError(f"cannot write '{args.output}': {exc.strerror or exc}") from None
+    _write(target, image, document.path, args.output)
     return 0
 
 
@@ -66,8 +74,7 @@ def _render_plane(args: argparse.Namespace, target: Path) -> int:
     """`render --plane P --index N`: a series (folder) or multi-frame file as a volume."""
     import numpy as np
 
-    from viewer.io.png import write_png
-    from viewer.model.display import Window, apply_window, get_windows, minmax_window
+    from viewer.model.display import apply_window, get_windows, minmax_window
     from viewer.model.document import open_document
     from viewer.model.errors import ViewerError
     from viewer.model.folder import open_entry, scan_folder
@@ -84,19 +91,12 @@ def _render_plane(args: argparse.Namespace, target: Path) -> int:
     else:
         document = open_document(path)
     values = plane(build_volume(document), args.plane, args.index)
-    if args.window is not None:
-        try:
-            window = Window(args.window[0], args.window[1])
-        except ValueError as exc:
-            raise UsageError(f"--window: {exc}") from None
-    else:
+    window = _window_option(args)
+    if window is None:
         stored = get_windows(document.frame_attributes(0))
         window = stored[0] if stored else minmax_window(values)
     image = np.clip(np.rint(apply_window(values, window)), 0, 255).astype(np.uint8)
     if document.pixels.photometric_interpretation == "MONOCHROME1":
         image = 255 - image
-    try:
-        write_png(target, image, like=document.path)
-    except OSError as exc:
-        raise ViewerError(f"cannot write '{args.output}': {exc.strerror or exc}") from None
+    _write(target, image, document.path, args.output)
     return 0
