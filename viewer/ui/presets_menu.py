@@ -40,10 +40,10 @@ def fill_presets_menu(menu: QMenu, view: DocumentView | None) -> None:
         )
     menu.addSeparator()
     menu.addAction("Min-max").triggered.connect(
-        lambda: _apply_computed(view, lambda values: minmax_preset(values).window)
+        lambda: apply_computed(view, lambda values: minmax_preset(values).window)
     )
     menu.addAction("Auto (1-99 percentile)").triggered.connect(
-        lambda: _apply_computed(view, lambda values: percentile_preset(values).window)
+        lambda: apply_computed(view, lambda values: percentile_preset(values).window)
     )
 
 
@@ -51,7 +51,8 @@ def _add_window_action(menu: QMenu, view: DocumentView, text: str, window: Windo
     menu.addAction(text).triggered.connect(lambda _c=False, w=window: view.set_window(w))
 
 
-def _apply_computed(view: DocumentView, make: Callable[[npt.NDArray[np.float64]], Window]) -> None:
+def apply_computed(view: DocumentView, make: Callable[[npt.NDArray[np.float64]], Window]) -> None:
+    """Set the window `make` computes from the current frame's modality values (once decoded)."""
     values = view.modality_values()
     if values is not None:
         view.set_window(make(values))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QTableWidget, QTableWidgetItem, QVBoxLayo
 from viewer.model.display import Window
 from viewer.model.presets import CT_PRESETS, percentile_preset
 from viewer.ui.document_view import DocumentView
+from viewer.ui.presets_menu import apply_computed
 
 if TYPE_CHECKING:
     from viewer.ui.main_window import MainWindow
@@ -58,9 +59,8 @@ class ViewKeys:
 
     def _auto(self) -> None:
         view = self._view()
-        values = view.modality_values() if view is not None else None
-        if view is not None and values is not None:
-            view.set_window(percentile_preset(values).window)
+        if view is not None:
+            apply_computed(view, lambda values: percentile_preset(values).window)
 
     def bindings(self) -> list[tuple[str, str]]:
         """(key or gesture, what it does) for every action with a shortcut, and the mouse."""
