@@ -48,7 +48,7 @@ def otsu(values: npt.NDArray[Any]) -> float:
     weight1 = np.cumsum(counts)
     weight2 = np.cumsum(counts[::-1])[::-1]
     mean1 = np.cumsum(counts * centres) / np.maximum(weight1, 1e-300)
-    mean2 = (np.cumsum((counts * centres)[::-1]) / np.maximum(np.cumsum(counts[::-1]), 1e-300))[::-1]
+    mean2 = np.cumsum((counts * centres)[::-1])[::-1] / np.maximum(weight2, 1e-300)
     variance = weight1[:-1] * weight2[1:] * (mean1[:-1] - mean2[1:]) ** 2
     return float(centres[:-1][int(np.argmax(variance))])
 
