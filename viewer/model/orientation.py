@@ -82,13 +82,17 @@ def shown_geometry(document: Any, index: int) -> FrameGeometry | None:
     return geometry
 
 
-def shown_edge_labels(document: Any, index: int) -> tuple[str, str, str, str] | None:
-    """The markers of frame `index` as it is shown now (after flips and turns), or None
-    without Image Orientation (Patient) or Patient Orientation."""
-    geometry = shown_geometry(document, index)
+def edge_labels_of(geometry: FrameGeometry | None) -> tuple[str, str, str, str] | None:
+    """The markers of a frame placed as `geometry` (None without directions)."""
     if geometry is None or geometry.row_direction is None or geometry.column_direction is None:
         return None
     return edge_labels(geometry.row_direction, geometry.column_direction)
+
+
+def shown_edge_labels(document: Any, index: int) -> tuple[str, str, str, str] | None:
+    """The markers of frame `index` as it is shown now (after flips and turns), or None
+    without Image Orientation (Patient) or Patient Orientation."""
+    return edge_labels_of(shown_geometry(document, index))
 
 
 def patient_position(document: Any, index: int, row: float, column: float) -> Vector | None:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QWidget
 
 from viewer.model.geometry import nice_length
-from viewer.model.orientation import shown_edge_labels, shown_geometry
+from viewer.model.orientation import edge_labels_of, shown_geometry
 
 STYLE = "color: #f0f0f0; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 11px;"
 EDGE_STYLE = "color: #ffe680; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 13px; font-weight: bold;"
@@ -128,8 +128,8 @@ class Annotations:
             ),
             ("" if view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {zoom:.2f}",
         ]
-        markers = shown_edge_labels(view.document, view.frame) or ("", "", "", "")
-        geometry = shown_geometry(view.document, view.frame)
+        geometry = shown_geometry(view.document, view.frame)  # once: markers and scale bar both use it
+        markers = edge_labels_of(geometry) or ("", "", "", "")
         column_mm = None if geometry is None else geometry.column_spacing
         self.scale_bar.set_scale(None if column_mm is None else column_mm / zoom, self.parent.width())
         self.scale_bar.setVisible(self.visible and bool(self.scale_bar.text))
