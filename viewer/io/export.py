@@ -10,6 +10,7 @@ absent: a movie is written to a temporary name beside the target and renamed.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -52,15 +53,17 @@ def export_movie(
     real = resolve_output(target, [document.path])
     temporary = real.with_name(f".{real.name}.dvtmp-{os.getpid()}{suffix}")
     count = document.frame_count
-    try:
-        frames = []
+
+    def rendered() -> Iterator[npt.NDArray[np.uint8]]:
         for index in range(count):
             progress(index, count)
-            frames.append(render_view(document, replace(state, frame=index)))
-        if suffix == ".mp4":
-            _write_mp4(temporary, frames, fps)
-        else:
-            _write_animation(temporary, frames, fps)
+            yield render_view(document, replace(state, frame=index))
+
+    try:
+        if suffix == ".mp4":  # streamed: one rendered frame in memory at a time
+            _write_mp4(temporary, rendered(), fps)
+        else:  # Pillow writes an animation from all its frames at once
+            _write_animation(temporary, list(rendered()), fps)
         os.replace(temporary, real)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -68,19 +71,22 @@ def export_movie(
     return count
 
 
-def _write_mp4(path: Path, frames: list[npt.NDArray[np.uint8]], fps: float) -> None:
+def _write_mp4(path: Path, frames: Iterator[npt.NDArray[np.uint8]], fps: float) -> None:
     import imageio_ffmpeg
 
-    first = _even(frames[0])
+    first = _even(next(frames))
     size = (first.shape[1], first.shape[0])
     try:
         writer = imageio_ffmpeg.write_frames(
             str(path), size, fps=fps, codec="libx264", pix_fmt_out="yuv420p", macro_block_size=1, quality=8
         )
         writer.send(None)
-        for frame in frames:
-            writer.send(np.ascontiguousarray(_even(frame)))
-        writer.close()
+        try:
+            writer.send(np.ascontiguousarray(first))
+            for frame in frames:  # a Cancelled from the progress callback stops here; ffmpeg is closed
+                writer.send(np.ascontiguousarray(_even(frame)))
+        finally:
+            writer.close()
     except (OSError, RuntimeError) as exc:
         raise ViewerError(f"cannot write the movie: {one_line(exc)}") from None
 
