@@ -80,6 +80,15 @@ def test_jpegls_codestream_larger_than_dataset(tmp_path: Path, command: str) -> 
     assert seconds < 15
 
 
+def test_jpegls_height_left_to_a_dnl_marker_is_refused(tmp_path: Path) -> None:
+    """A JPEG-LS frame of height 0 (height left to DNL) made libjpeg allocate 24 GB (found
+    by `make fuzz`); it is refused before any decoder sees it, within the memory cap."""
+    path = hostile.jpegls_with_codestream_size(tmp_path / "jls.dcm", 0, 64)
+    result, seconds = run_capped("render", path, "-o", tmp_path / "x.png")
+    assert_one_line_error(result, "leaves its height to a DNL marker")
+    assert seconds < 15
+
+
 def test_j2k_codestream_larger_than_dataset(tmp_path: Path) -> None:
     """The SIZ marker of a JPEG 2000 frame is checked the same way."""
     ds = pydicom.dcmread(corpus_file("JPEG2000.dcm"))

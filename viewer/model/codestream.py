@@ -31,23 +31,36 @@ def declared_size(frame: bytes) -> tuple[int, int, int] | None:
     return None
 
 
+def _is_jpeg_ls(frame: bytes) -> bool:
+    """True when the first frame header of a JPEG codestream is JPEG-LS's SOF55 (F7)."""
+    return frame[:2] == b"\xff\xd8" and _jpeg_header(frame)[1] == 0xF7
+
+
 def _jpeg_size(frame: bytes) -> tuple[int, int, int] | None:
+    p, _ = _jpeg_header(frame)
+    if p < 0:
+        return None
+    rows, columns = struct.unpack_from(">HH", frame, p + 5)
+    return rows, columns, frame[p + 9]
+
+
+def _jpeg_header(frame: bytes) -> tuple[int, int]:
+    """(offset, marker) of the first start-of-frame header, or (-1, 0) without one."""
     p = 2
     while p + 4 <= len(frame):
         if frame[p] != 0xFF:
-            return None
+            return -1, 0
         marker = frame[p + 1]
         if marker == 0xFF:  # fill byte
             p += 1
             continue
         if marker in _SOF and p + 10 <= len(frame):
-            rows, columns = struct.unpack_from(">HH", frame, p + 5)
-            return rows, columns, frame[p + 9]
+            return p, marker
         if marker == 0xDA:  # start of scan before any frame header
-            return None
+            return -1, 0
         (length,) = struct.unpack_from(">H", frame, p + 2)
         p += 2 + length
-    return None
+    return -1, 0
 
 
 def check_frame(frame: bytes, rows: int, columns: int, index: int, syntax_name: str) -> None:
@@ -62,4 +75,10 @@ def check_frame(frame: bytes, rows: int, columns: int, index: int, syntax_name: 
             f"frame {index + 1}: the {syntax_name} codestream declares {frame_columns} x {frame_rows} "
             f"pixels, {components} component(s), but the dataset says {columns} x {rows}; "
             "refusing to decode it"
+        )
+    if frame_rows == 0 and _is_jpeg_ls(frame):
+        # JPEG-LS leaving its height to a DNL marker: CharLS cannot decode it, and libjpeg
+        # allocated without bound on such a frame (24 GB seen in fuzzing).
+        raise PixelDataError(
+            f"frame {index + 1}: the {syntax_name} codestream leaves its height to a DNL marker; refusing to decode it"
         )
