@@ -28,3 +28,29 @@ def output_dir() -> Path:
     """test-output/ at the repository root: screenshots, tables, rendered PNGs."""
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+@pytest.fixture(scope="session")
+def orthanc_server():
+    """One real Orthanc per test worker (tests/orthanc.py); skipped where it cannot run,
+    except under CI, where a missing Orthanc is a failure."""
+    from tests import orthanc
+
+    reason = orthanc.why_not_available()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PACS tests: {reason}")
+        pytest.skip(reason)
+    server = orthanc.start()
+    yield server
+    orthanc.stop(server)
+
+
+@pytest.fixture
+def orthanc(orthanc_server):
+    """The test runs inside Orthanc's network namespace, against an empty archive."""
+    from tests.orthanc import clear, inside
+
+    with inside(orthanc_server):
+        clear(orthanc_server)
+        yield orthanc_server

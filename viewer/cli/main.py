@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TextIO
 
-from viewer.cli import anonymize, codecs, edit, info, measure, render, segment
+from viewer.cli import anonymize, codecs, edit, info, measure, pacs, render, segment
 from viewer.cli.usage import UsageError
 
 PROG = "dicom-viewer"
@@ -31,6 +31,7 @@ COMMANDS: dict[str, ModuleType] = {
     "measure": measure,
     "segment": segment,
     "anonymize": anonymize,
+    "pacs": pacs,
     "codecs": codecs,
 }
 
