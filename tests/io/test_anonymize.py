@@ -109,6 +109,35 @@ def test_burned_in_annotation_is_refused_unless_allowed(tmp_path: Path, capfd) -
     assert main(["anonymize", str(path), "-o", str(tmp_path / "o.dcm"), "--allow-burned-in"]) == 0
 
 
+def test_retain_safe_private_keeps_only_listed_private_attributes(tmp_path: Path) -> None:
+    """A Siemens b-value and a Philips scale slope stay (creator, element byte and VR match
+    Table E.3.10-1); the same element byte under another creator, a wrong VR, and the
+    planted private text go."""
+    ds = pydicom.dcmread(_planted(tmp_path / "a.dcm", "1.2.826.0.1.999.1"))
+    siemens = ds.private_block(0x0019, "SIEMENS MR HEADER", create=True)
+    siemens.add_new(0x0C, "IS", "1000")  # B value
+    siemens.add_new(0x0E, "FD", [0.0, 0.6, 0.8])  # gradient direction
+    siemens.add_new(0x0D, "LO", "DIRECTIONAL")  # listed as CS: a LO here is not the listed attribute
+    ds.private_block(0x2005, "Philips MR Imaging DD 001", create=True).add_new(0x0E, "FL", 2.5)
+    ds.private_block(0x0021, "SIEMENS MR HEADER", create=True).add_new(0x0C, "IS", "7")  # wrong group
+    write(ds, tmp_path / "a.dcm")
+    plain, kept = tmp_path / "plain.dcm", tmp_path / "kept.dcm"
+    assert main(["anonymize", str(tmp_path / "a.dcm"), "-o", str(plain)]) == 0
+    assert main(["anonymize", str(tmp_path / "a.dcm"), "-o", str(kept), "--retain-safe-private"]) == 0
+    assert not [e for e in pydicom.dcmread(plain) if e.tag.is_private]
+    out = pydicom.dcmread(kept)
+    private = {(e.tag.group, e.tag.element & 0xFF, e.VR): e.value for e in out if e.tag.is_private}
+    assert private == {
+        (0x0019, 0x10, "LO"): "SIEMENS MR HEADER",
+        (0x0019, 0x0C, "IS"): 1000,
+        (0x0019, 0x0E, "FD"): [0.0, 0.6, 0.8],
+        (0x2005, 0x10, "LO"): "Philips MR Imaging DD 001",
+        (0x2005, 0x0E, "FL"): 2.5,
+    }
+    assert PRIVATE.encode() not in kept.read_bytes()
+    assert [c.CodeValue for c in out.DeidentificationMethodCodeSequence] == ["113100", "113111"]
+
+
 @pytest.mark.parametrize("name", ["CT_small.dcm", "MR_small.dcm"])
 def test_real_files_stay_valid(name: str, tmp_path: Path) -> None:
     from tests.corpus import corpus_file

@@ -1,4 +1,5 @@
-"""`dicom-viewer anonymize PATH -o OUT [--shift-dates DAYS] [--uid-key SECRET] [--allow-burned-in]`.
+"""`dicom-viewer anonymize PATH -o OUT [--shift-dates DAYS] [--uid-key SECRET] [--retain-safe-private]
+[--allow-burned-in]`.
 
 PS3.15 Basic Application Level Confidentiality Profile (viewer.io.anonymize): a file to a
 file, or a folder to a folder (one run, one UID mapping). Pixel data bit-identical.
@@ -18,30 +19,26 @@ def add_parser(sub: Any) -> None:
     anonymize.add_argument("-o", "--output", required=True, metavar="OUT")
     anonymize.add_argument("--shift-dates", type=int, metavar="DAYS", help="keep dates, moved by DAYS")
     anonymize.add_argument("--uid-key", metavar="SECRET", help="the same key gives the same new UIDs across runs")
+    anonymize.add_argument(
+        "--retain-safe-private",
+        action="store_true",
+        help="keep private attributes PS3.15 lists as safe",
+    )
     anonymize.add_argument("--allow-burned-in", action="store_true", help="also files marked Burned In Annotation YES")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from viewer.io.anonymize import anonymize_file
-    from viewer.io.targets import check_folders
-    from viewer.model.errors import ViewerError
+    from viewer.io.anonymize import anonymize_file, anonymize_folder
 
     source, output = Path(args.path), Path(args.output)
     key = args.uid_key or secrets.token_hex(16)  # one mapping for the whole run
+    options = (args.shift_dates, args.allow_burned_in, args.retain_safe_private)
     if not source.is_dir():
-        anonymize_file(source, output, key, args.shift_dates, args.allow_burned_in)
+        anonymize_file(source, output, key, *options)
         out.write(f"saved {output}\n")
         return 0
-    check_folders(source, output)
-    failed = 0
-    files = sorted(p for p in source.rglob("*") if p.is_file())
-    for path in files:
-        target = output / path.relative_to(source)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            anonymize_file(path, target, key, args.shift_dates, args.allow_burned_in)
-        except ViewerError as exc:
-            failed += 1
-            err.write(f"dicom-viewer: {path.relative_to(source)}: {exc}\n")
-    out.write(f"anonymised {len(files) - failed} of {len(files)} file(s) into {output}\n")
-    return 1 if failed else 0
+    result = anonymize_folder(source, output, key, *options)
+    for path, reason in result.failures:
+        err.write(f"dicom-viewer: {path.relative_to(source)}: {reason}\n")
+    out.write(f"anonymised {result.saved} of {result.files} file(s) into {output}\n")
+    return 1 if result.failures else 0

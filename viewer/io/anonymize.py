@@ -20,7 +20,7 @@ import datetime
 import hashlib
 import hmac
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
@@ -28,6 +28,11 @@ from pydicom.sr.codedict import codes
 from pydicom.uid import UID_dictionary
 
 from viewer.model.errors import ViewerError
+from viewer.model.progress import no_progress
+from viewer.model.source import ProgressCallback
+
+if TYPE_CHECKING:
+    from viewer.io.batch import BatchResult
 
 DUMMY_DATE = "19000101"
 _LIBRARY_DATE, _LIBRARY_DATETIME, _LIBRARY_TIME = "00010101", "00010101010101.000000+0000", "000000.00"
@@ -100,9 +105,17 @@ def _code(code: Any) -> Dataset:
     return item
 
 
-def anonymize(ds: Dataset, key: str, shift_days: int | None = None, allow_burned_in: bool = False) -> None:
+def anonymize(
+    ds: Dataset,
+    key: str,
+    shift_days: int | None = None,
+    allow_burned_in: bool = False,
+    retain_safe_private: bool = False,
+) -> None:
     """De-identify `ds` (with its file meta) in place; see the module docstring."""
     from dicomanonymizer import anonymize_dataset
+
+    from viewer.io.safe_private import restore, safe_private_elements
 
     if str(ds.get("BurnedInAnnotation", "")).strip().upper() == "YES" and not allow_burned_in:
         raise ViewerError(
@@ -119,7 +132,9 @@ def anonymize(ds: Dataset, key: str, shift_days: int | None = None, allow_burned
     for item in _items(ds):
         _replace_uids(item, key)
         before = _dates(item)
+        safe = safe_private_elements(item) if retain_safe_private else []
         anonymize_dataset(item, extra_anonymization_rules=keep, delete_private_tags=True)
+        restore(item, safe)
         _fix_dates(item, before, shift_days, emptied)
     ds.PatientIdentityRemoved = "YES"
     methods = [codes.DCM.BasicApplicationConfidentialityProfile]
@@ -127,6 +142,9 @@ def anonymize(ds: Dataset, key: str, shift_days: int | None = None, allow_burned
     if shift_days is not None:
         methods.append(codes.DCM.RetainLongitudinalTemporalInformationModifiedDatesOption)
         words += "; dates shifted"
+    if retain_safe_private:
+        methods.append(codes.DCM.RetainSafePrivateOption)
+        words += "; safe private attributes kept"
     ds.DeidentificationMethod = words
     ds.DeidentificationMethodCodeSequence = Sequence([_code(code) for code in methods])
     if file_meta is not None and "SOPInstanceUID" in ds:
@@ -165,7 +183,12 @@ def _uid_actions_kept() -> dict[Any, Any]:
 
 
 def anonymize_file(
-    source: Path, target: Path, key: str, shift_days: int | None = None, allow_burned_in: bool = False
+    source: Path,
+    target: Path,
+    key: str,
+    shift_days: int | None = None,
+    allow_burned_in: bool = False,
+    retain_safe_private: bool = False,
 ) -> None:
     """Read `source` whole, de-identify it, write it atomically to `target` (never `source`)."""
     from pydicom import dcmread
@@ -183,6 +206,36 @@ def anonymize_file(
             ds = dcmread(source)
     except Exception as exc:
         raise ViewerError(f"cannot read '{source.name}': {one_line(exc)}") from None
-    anonymize(ds, key, shift_days, allow_burned_in)
+    anonymize(ds, key, shift_days, allow_burned_in, retain_safe_private)
     with atomic_write(real, like=source) as f:
         ds.save_as(f, enforce_file_format=True)
+
+
+def anonymize_folder(
+    source: Path,
+    output: Path,
+    key: str,
+    shift_days: int | None = None,
+    allow_burned_in: bool = False,
+    retain_safe_private: bool = False,
+    progress: ProgressCallback = no_progress,
+) -> BatchResult:
+    """Every file below `source` to the same relative path below `output`, one UID mapping
+    for the whole folder (a series stays one series); a file that fails is listed, not fatal."""
+    from viewer.io.batch import BatchResult, dicom_files
+    from viewer.io.targets import check_folders
+
+    check_folders(source, output)
+    files = dicom_files(source)
+    result = BatchResult(files=len(files))
+    for n, path in enumerate(files):
+        progress(n, len(files))
+        target = output / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            anonymize_file(path, target, key, shift_days, allow_burned_in, retain_safe_private)
+            result.saved += 1
+        except ViewerError as exc:
+            result.failures.append((path, str(exc)))
+    progress(len(files), len(files))
+    return result

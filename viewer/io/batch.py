@@ -51,7 +51,7 @@ class BatchResult:
         return f"{self.saved} saved, {len(self.failures)} failed, {self.files} files"
 
 
-def _dicom_files(folder: Path) -> list[Path]:
+def dicom_files(folder: Path) -> list[Path]:
     """Regular files below `folder` (not hidden; FIFOs and devices are not files to read)."""
     return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
 
@@ -74,7 +74,7 @@ def edit_folder(
     if not source.is_dir():
         raise ViewerError(f"'{source}' is not a folder")
     check_folders(source, target)
-    files = _dicom_files(source)
+    files = dicom_files(source)
     inputs = {identity for identity in map(file_identity, files) if identity is not None}
     result = BatchResult(files=len(files))
     for n, path in enumerate(files):
