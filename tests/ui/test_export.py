@@ -66,3 +66,21 @@ def test_save_anonymised_copy_from_the_window(window, tmp_path: Path) -> None:
     window.edits.apply_operation(Flip("h"))
     with pytest.raises(ViewerError, match="save it first"):
         window.export.save_anonymised(panel, tmp_path / "again.dcm")
+
+
+def test_anonymise_folder_from_the_window(window, tmp_path: Path) -> None:
+    """The batch action: every file of a folder, one mapping (a series stays one series)."""
+    import pydicom
+
+    from tests.io.test_anonymize import PLANTED, _folder
+
+    source = _folder(tmp_path)
+    result = window.export.anonymise_folder(source, tmp_path / "out")
+    assert result is not None and (result.saved, result.failures) == (2, [])
+    a, b = (pydicom.dcmread(tmp_path / "out" / name) for name in ("a.dcm", "b.dcm"))
+    assert a.StudyInstanceUID == b.StudyInstanceUID != pydicom.dcmread(source / "a.dcm").StudyInstanceUID
+    assert b.ReferencedImageSequence[0].ReferencedSOPInstanceUID == a.SOPInstanceUID
+    for path in (tmp_path / "out").iterdir():
+        assert not any(value.encode() in path.read_bytes() for value in PLANTED.values())
+    assert window.export.anonymise_folder(source, source / "inside") is None  # refused: output inside input
+    assert "inside" in window.errors[-1][1]

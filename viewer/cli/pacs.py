@@ -12,13 +12,15 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from viewer.io.pacs.node import DEFAULT_CALLING_AET
+
 
 def add_parser(sub: Any) -> None:
     pacs = sub.add_parser("pacs", help="echo, find, get or send with a PACS (DIMSE or DICOMweb)")
     actions = pacs.add_subparsers(dest="action", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("node", metavar="NODE", help="AET@HOST:PORT or an http(s):// DICOMweb base URL")
-    common.add_argument("--calling-aet", default="DICOMVIEWER", metavar="AET", help="our AE title (DIMSE)")
+    common.add_argument("--calling-aet", default=DEFAULT_CALLING_AET, metavar="AET", help="our AE title (DIMSE)")
     actions.add_parser("echo", parents=[common], help="verify the node answers (C-ECHO)")
     find = actions.add_parser("find", parents=[common], help="search patients, studies or series")
     find.add_argument("--patient-id", default="", metavar="ID")

@@ -29,7 +29,7 @@ def _lines(*values: object) -> str:
     return "\n".join(str(v) for v in values if v is not None and str(v))
 
 
-def _date(value: object) -> str:
+def format_date(value: object) -> str:
     """A DA value as YYYY-MM-DD (as it is when it is not 8 digits)."""
     text = str(value or "")
     return f"{text[:4]}-{text[4:6]}-{text[6:8]}" if len(text) == 8 and text.isdigit() else text
@@ -112,7 +112,7 @@ class Annotations:
                 " ".join(
                     str(v) for v in (ds.get("PatientID", ""), ds.get("PatientSex", ""), ds.get("PatientAge", "")) if v
                 ),
-                " ".join(v for v in (_date(ds.get("StudyDate")), _time(ds.get("StudyTime"))) if v),
+                " ".join(v for v in (format_date(ds.get("StudyDate")), _time(ds.get("StudyTime"))) if v),
             ),
             _lines(
                 ds.get("StudyDescription", ""),

@@ -16,6 +16,7 @@ from viewer.ui.dialogs import ask_save_path, ask_yes_no, show_error, show_info
 from viewer.ui.document_panel import DocumentPanel
 
 if TYPE_CHECKING:
+    from viewer.io.batch import BatchResult
     from viewer.ui.main_window import MainWindow
 
 
@@ -27,10 +28,18 @@ class ExportActions:
         self.copy_action = window.add_action("&Copy View", self.copy_view, "Ctrl+Shift+C")
         self.cine_action = window.add_action("Export &Cine…", self.export_cine_dialog)
         self.anonymised_action = window.add_action("Save &Anonymised Copy…", self.save_anonymised_dialog)
+        self.anonymise_folder_action = window.add_action("Anonymise a &Folder…", self.anonymise_folder_dialog)
 
     @property
     def actions(self) -> list[QAction]:
-        return [self.image_action, self.view_action, self.copy_action, self.cine_action, self.anonymised_action]
+        return [
+            self.image_action,
+            self.view_action,
+            self.copy_action,
+            self.cine_action,
+            self.anonymised_action,
+            self.anonymise_folder_action,
+        ]
 
     def save_anonymised(self, panel: DocumentPanel, path: Path, allow_burned_in: bool = False) -> None:
         """The file, de-identified (PS3.15 Basic Profile; pixels bit-identical)."""
@@ -62,6 +71,41 @@ class ExportActions:
                 return
             self.save_anonymised(panel, Path(path), allow_burned_in=True)
         self._window.statusBar().showMessage(f"Saved an anonymised copy to {path}", 8000)
+
+    def anonymise_folder(self, source: Path, target: Path) -> BatchResult | None:
+        """Every file below `source` de-identified below `target` (one UID mapping), off the
+        GUI thread with progress; None if cancelled or refused (said in a dialog)."""
+        import secrets
+
+        from viewer.io.anonymize import anonymize_folder
+        from viewer.ui.background import run_with_progress
+
+        key = secrets.token_hex(16)
+        try:
+            return run_with_progress(
+                self._window,
+                f"Anonymising {source.name}…",
+                lambda progress: anonymize_folder(source, target, key, progress=progress),
+            )
+        except Cancelled:
+            show_info(self._window, "Anonymise folder", f"Cancelled; the files written so far are in {target}")
+        except ViewerError as exc:
+            show_error(self._window, "Anonymise folder", str(exc))
+        return None
+
+    def anonymise_folder_dialog(self) -> None:
+        source = QFileDialog.getExistingDirectory(
+            self._window, "Anonymise the files of", self._window.settings.last_folder()
+        )
+        if not source:
+            return
+        target = QFileDialog.getExistingDirectory(
+            self._window, "Write the anonymised copies into", str(Path(source).parent)
+        )
+        if not target or (result := self.anonymise_folder(Path(source), Path(target))) is None:
+            return
+        details = "\n".join(f"{path}: {reason}" for path, reason in result.failures)
+        show_info(self._window, "Anonymise folder", f"{result.summary()}, into {target}", details)
 
     def _panel(self) -> DocumentPanel | None:
         return self._window.current_panel()

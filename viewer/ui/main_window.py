@@ -29,6 +29,7 @@ from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.export_actions import ExportActions
 from viewer.ui.icons import icon
 from viewer.ui.measure_actions import MeasureActions
+from viewer.ui.pacs_actions import PacsActions
 from viewer.ui.presets_menu import fill_presets_menu
 from viewer.ui.readout import readout_text
 from viewer.ui.series_browser import SeriesBrowserDock
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         self.measure = MeasureActions(self)
         self.keys = ViewKeys(self)
         self.export = ExportActions(self)
+        self.pacs = PacsActions(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -162,6 +164,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.edits.save_as_action)
         file_menu.addMenu("&Export").addActions(self.export.actions)
+        file_menu.addMenu("&PACS").addActions(self.pacs.actions)
         file_menu.addAction(self.close_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+
+from viewer.io.pacs.node import DEFAULT_CALLING_AET
 
 MAX_RECENT = 10
 
@@ -17,18 +19,40 @@ class Settings:
         self._s = qsettings or QSettings("dicom-viewer", "dicom-viewer")
 
     def recent_files(self) -> list[str]:
-        value: Any = self._s.value("recent_files", [])
+        return self._list("recent_files")
+
+    def add_recent_file(self, path: str | Path) -> list[str]:
+        return self._push("recent_files", str(Path(path).resolve()))
+
+    def _list(self, key: str) -> list[str]:
+        value: Any = self._s.value(key, [])
         if isinstance(value, str):
             value = [value]
         return [str(v) for v in (value or [])]
 
-    def add_recent_file(self, path: str | Path) -> list[str]:
-        path = str(Path(path).resolve())
-        recent = [p for p in self.recent_files() if p != path]
-        recent.insert(0, path)
-        recent = recent[:MAX_RECENT]
-        self._s.setValue("recent_files", recent)
-        return recent
+    def _push(self, key: str, value: str) -> list[str]:
+        """`value` first in the list under `key`, once, at most MAX_RECENT entries."""
+        values = [value, *(v for v in self._list(key) if v != value)][:MAX_RECENT]
+        self._s.setValue(key, values)
+        return values
+
+    def pacs_nodes(self) -> list[str]:
+        """PACS nodes used before (AET@HOST:PORT or a DICOMweb URL), the last used first."""
+        return self._list("pacs_nodes")
+
+    def add_pacs_node(self, node: str) -> list[str]:
+        return self._push("pacs_nodes", node)
+
+    def calling_aet(self) -> str:
+        return str(self._s.value("pacs_calling_aet", DEFAULT_CALLING_AET) or DEFAULT_CALLING_AET)
+
+    def set_calling_aet(self, aet: str) -> None:
+        self._s.setValue("pacs_calling_aet", aet)
+
+    def retrieve_folder(self) -> Path:
+        """Where retrieved studies go: one folder per Study Instance UID below it."""
+        default = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)) / "retrieved"
+        return Path(str(self._s.value("pacs_retrieve_folder", str(default)) or default))
 
     def last_folder(self) -> str:
         return str(self._s.value("last_folder", "") or "")
@@ -59,3 +83,6 @@ class Settings:
 
     def set_history_budget_mb(self, megabytes: int) -> None:
         self._s.setValue("history_budget_mb", int(megabytes))
+
+    def set_retrieve_folder(self, folder: str | Path) -> None:
+        self._s.setValue("pacs_retrieve_folder", str(folder))

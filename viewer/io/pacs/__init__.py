@@ -2,7 +2,8 @@
 
 The node decides the protocol (``AET@HOST:PORT`` or an ``http(s)://`` URL); callers see
 one interface, one kind of match and one transfer report, and every failure is a
-PacsError with one line that names the node.
+PacsError with one line that names the node. pynetdicom and dicomweb-client are imported
+on first use, so naming a node or a query costs nothing at start-up.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from viewer.io.pacs import dicomweb, dimse
 from viewer.io.pacs.node import DEFAULT_CALLING_AET, Node, PacsError, check_aet, parse_node
 from viewer.io.pacs.query import FIELDS, LEVELS, Match, Query
-from viewer.io.pacs.transfer import Transfer
+from viewer.io.pacs.transfer import Transfer, uid_file_name
 from viewer.model.progress import no_progress
 from viewer.model.source import ProgressCallback
 
@@ -31,6 +31,7 @@ __all__ = [
     "get",
     "parse_node",
     "send",
+    "uid_file_name",
 ]
 #: Matches a search returns at most (an archive can hold millions).
 FIND_LIMIT = 5000
@@ -38,11 +39,15 @@ FIND_LIMIT = 5000
 
 def echo(node: Node, calling_aet: str = DEFAULT_CALLING_AET) -> float:
     """Seconds for a verification round trip (C-ECHO, or a one-study QIDO-RS search)."""
+    from viewer.io.pacs import dicomweb, dimse
+
     return dicomweb.echo(node) if node.is_web else dimse.echo(node, check_aet(calling_aet, "calling AE title"))
 
 
 def find(node: Node, query: Query, calling_aet: str = DEFAULT_CALLING_AET, limit: int = FIND_LIMIT) -> list[Match]:
     """Matches at the query's level, at most `limit`."""
+    from viewer.io.pacs import dicomweb, dimse
+
     if node.is_web:
         return dicomweb.find(node, query, limit)
     return dimse.find(node, query, check_aet(calling_aet, "calling AE title"), limit)
@@ -61,6 +66,8 @@ def get(
     if not study_uid:
         raise PacsError("a retrieve needs a Study Instance UID")
     folder.mkdir(parents=True, exist_ok=True)
+    from viewer.io.pacs import dicomweb, dimse
+
     if node.is_web:
         return dicomweb.get(node, folder, study_uid, series_uid, progress)
     return dimse.get(node, folder, study_uid, series_uid, check_aet(calling_aet, "calling AE title"), progress)
@@ -73,6 +80,8 @@ def send(
     progress: ProgressCallback = no_progress,
 ) -> Transfer:
     """Store files on the node as they are encoded; each refused file is listed with why."""
+    from viewer.io.pacs import dicomweb, dimse
+
     if node.is_web:
         return dicomweb.send(node, list(paths), progress)
     return dimse.send(node, list(paths), check_aet(calling_aet, "calling AE title"), progress)

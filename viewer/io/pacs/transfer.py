@@ -22,12 +22,17 @@ class Transfer:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def instance_path(folder: Path, sop_instance_uid: str) -> Path:
-    """``FOLDER/<SOP Instance UID>.dcm``; a UID that is not a UID becomes a hash (never a path)."""
-    uid = str(sop_instance_uid).strip().rstrip("\0")
+def uid_file_name(uid: str) -> str:
+    """A UID as a file or folder name; anything that is not a UID becomes a hash (never a path)."""
+    uid = str(uid).strip().rstrip("\0")
     if not re.fullmatch(r"[0-9][0-9.]{0,63}", uid):
         uid = "x" + hashlib.sha256(uid.encode(errors="replace")).hexdigest()[:32]
-    return folder / f"{uid}.dcm"
+    return uid
+
+
+def instance_path(folder: Path, sop_instance_uid: str) -> Path:
+    """``FOLDER/<SOP Instance UID>.dcm``."""
+    return folder / f"{uid_file_name(sop_instance_uid)}.dcm"
 
 
 def store_received(folder: Path, sop_instance_uid: str, encoded: bytes) -> Path:
