@@ -86,6 +86,7 @@ def start() -> Orthanc:
         "DicomAlwaysAllowStore": True,
         "DicomAlwaysAllowFind": True,
         "DicomAlwaysAllowGet": True,
+        "DicomAlwaysAllowMove": True,
         "DicomModalities": {"viewer": ["DICOMVIEWER", "127.0.0.1", 11112]},
         "Plugins": [DICOMWEB_PLUGIN],
         "DicomWeb": {"Enable": True, "Root": "/dicom-web/"},

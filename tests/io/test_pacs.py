@@ -75,6 +75,21 @@ def test_send_find_get_round_trip(orthanc, files, tmp_path, protocol):
     _assert_identical(one_series.done, files[:1])
 
 
+def test_c_move_to_our_storage_scp(orthanc, files, tmp_path, capfd):
+    """For nodes without C-GET: the node sends to DICOMVIEWER at 127.0.0.1:11112 (its
+    configuration, tests/orthanc.py) and our storage SCP listens there for the retrieve."""
+    node = pacs.parse_node(orthanc.dimse)
+    pacs.send(node, files)
+    for study in _study_uids(files):
+        result = pacs.get(node, tmp_path, study, move_port=11112, listen_address="127.0.0.1")
+        assert result.failed == [] and len(result.done) == 1
+    _assert_identical(sorted(tmp_path.iterdir()), files)
+    study = next(iter(_study_uids(files)))
+    args = ["pacs", "get", orthanc.dimse, "--study-uid", study, "-o", str(tmp_path / "x"), "--move-port", "11112"]
+    assert run_command([*args[:2], orthanc.dimse, *args[3:], "--calling-aet", "NOBODY"]) == 1
+    assert "refused C-MOVE: status 0xC000 (Unable to Process)" in capfd.readouterr().err  # Orthanc: unknown AET
+
+
 def test_dicomweb_reads_what_dimse_stored(orthanc, files, tmp_path):
     """One archive, two doors: C-STORE in, QIDO-RS finds it, WADO-RS brings the same bytes."""
     pacs.send(pacs.parse_node(orthanc.dimse), files)

@@ -33,6 +33,10 @@ def add_parser(sub: Any) -> None:
     get.add_argument("--study-uid", required=True, metavar="UID")
     get.add_argument("--series-uid", default="", metavar="UID")
     get.add_argument("-o", "--output", required=True, metavar="FOLDER")
+    get.add_argument(
+        "--move-port", type=int, default=0, metavar="PORT", help="C-MOVE to us on PORT (the node must know our AET)"
+    )
+    get.add_argument("--listen-address", default="0.0.0.0", metavar="ADDR", help="where --move-port listens")
     send = actions.add_parser("send", parents=[common], help="store files (or the files under folders)")
     send.add_argument("paths", nargs="+", metavar="PATH")
 
@@ -57,7 +61,16 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     progress = _progress_line(err)
     if args.action == "get":
         folder = Path(args.output)
-        result = pacs.get(node, folder, args.study_uid, args.series_uid, args.calling_aet, progress)
+        result = pacs.get(
+            node,
+            folder,
+            args.study_uid,
+            args.series_uid,
+            args.calling_aet,
+            progress,
+            args.move_port,
+            args.listen_address,
+        )
         verb = f"received {len(result.done)} instance(s) into {folder}"
     else:
         files = _files(args.paths)

@@ -60,8 +60,11 @@ def get(
     series_uid: str = "",
     calling_aet: str = DEFAULT_CALLING_AET,
     progress: ProgressCallback = no_progress,
+    move_port: int = 0,
+    listen_address: str = "0.0.0.0",
 ) -> Transfer:
-    """Retrieve a study (or one of its series) into `folder`, one file per instance.
+    """Retrieve a study (or one of its series) into `folder`, one file per instance
+    (DIMSE: C-GET, or C-MOVE to our storage SCP on `move_port` for nodes that need it).
     `progress(done, total)` follows each instance and cancels by raising Cancelled."""
     if not study_uid:
         raise PacsError("a retrieve needs a Study Instance UID")
@@ -70,7 +73,10 @@ def get(
 
     if node.is_web:
         return dicomweb.get(node, folder, study_uid, series_uid, progress)
-    return dimse.get(node, folder, study_uid, series_uid, check_aet(calling_aet, "calling AE title"), progress)
+    if move_port and not 0 < move_port < 65536:
+        raise PacsError(f"C-MOVE port {move_port} is not between 1 and 65535")
+    aet = check_aet(calling_aet, "calling AE title")
+    return dimse.get(node, folder, study_uid, series_uid, aet, progress, move_port, listen_address)
 
 
 def send(

@@ -1,4 +1,4 @@
-"""DIMSE with pynetdicom, as a Service Class User: C-ECHO, C-FIND, C-GET and C-STORE.
+"""DIMSE with pynetdicom, as a Service Class User: C-ECHO, C-FIND, C-GET, C-MOVE and C-STORE.
 
 Files are sent and received as they are encoded: a send proposes each file's own transfer
 syntax and sends the file's bytes; a retrieve proposes every syntax we can store, one
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,13 +17,14 @@ from typing import Any
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
-from pynetdicom import AE, build_role, evt
+from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, build_role, evt
 from pynetdicom.association import Association
 from pynetdicom.presentation import StoragePresentationContexts
 from pynetdicom.status import (
     GENERAL_STATUS,
     QR_FIND_SERVICE_CLASS_STATUS,
     QR_GET_SERVICE_CLASS_STATUS,
+    QR_MOVE_SERVICE_CLASS_STATUS,
     STORAGE_SERVICE_CLASS_STATUS,
 )
 
@@ -38,6 +39,7 @@ TIMEOUT = 15.0
 VERIFICATION = UID("1.2.840.10008.1.1")
 PATIENT_ROOT_FIND = UID("1.2.840.10008.5.1.4.1.2.1.1")
 STUDY_ROOT_FIND = UID("1.2.840.10008.5.1.4.1.2.2.1")
+STUDY_ROOT_MOVE = UID("1.2.840.10008.5.1.4.1.2.2.2")
 STUDY_ROOT_GET = UID("1.2.840.10008.5.1.4.1.2.2.3")
 MAX_CONTEXTS = 128
 #: Syntaxes a retrieve accepts, each in its own context so the archive need not transcode.
@@ -100,14 +102,21 @@ def get(
     series_uid: str,
     calling_aet: str,
     progress: ProgressCallback,
+    move_port: int = 0,
+    listen_address: str = "0.0.0.0",
 ) -> Transfer:
-    """C-GET a study or one series into `folder`, one ``<SOP Instance UID>.dcm`` per instance."""
+    """C-GET a study or one series into `folder`, one ``<SOP Instance UID>.dcm`` per instance.
+
+    With `move_port`, C-MOVE instead, to a storage SCP of ours listening there for the
+    time of the retrieve (for nodes without C-GET; the node must know `calling_aet` at
+    this machine and port, and reach it).
+    """
     classes = _sop_classes_in_study(node, study_uid, calling_aet)
     result = Transfer()
     total = [0]
     cancelled: list[Cancelled] = []
 
-    def on_store(event: Any) -> int:  # runs on the association's thread
+    def on_store(event: Any) -> int:  # runs on an association's thread
         if cancelled:
             return 0xA700  # refused: out of resources (the person stopped the transfer)
         uid = str(event.request.AffectedSOPInstanceUID)
@@ -127,23 +136,63 @@ def get(
     identifier.StudyInstanceUID = study_uid
     if series_uid:
         identifier.SeriesInstanceUID = series_uid
-    model = STUDY_ROOT_GET
-    contexts = [(model, None), *_storage_contexts(classes, MAX_CONTEXTS - 1)]
-    roles = [build_role(uid, scp_role=True) for uid in dict.fromkeys(classes)]
-    last = Dataset()
-    with _association(node, calling_aet, contexts, roles, [(evt.EVT_C_STORE, on_store)]) as assoc:
-        for status, _identifier in assoc.send_c_get(identifier, model):
-            if cancelled:
-                raise cancelled[0]
-            _check(status, node, "C-GET", allow_partial=True)
-            last = status
-            total[0] = sum(int(status.get(k, 0) or 0) for k in _SUBOPERATION_COUNTS)
+    handlers = [(evt.EVT_C_STORE, on_store)]
+    if move_port:
+        with _storage_scp(calling_aet, classes, listen_address, move_port, handlers):
+            with _association(node, calling_aet, [(STUDY_ROOT_MOVE, None)]) as assoc:
+                responses = assoc.send_c_move(identifier, calling_aet, STUDY_ROOT_MOVE)
+                last = _follow(responses, node, "C-MOVE", total, cancelled, lambda: assoc.is_aborted)
+    else:
+        contexts = [(STUDY_ROOT_GET, None), *_storage_contexts(classes, MAX_CONTEXTS - 1)]
+        roles = [build_role(uid, scp_role=True) for uid in dict.fromkeys(classes)]
+        with _association(node, calling_aet, contexts, roles, handlers) as assoc:
+            responses = assoc.send_c_get(identifier, STUDY_ROOT_GET)
+            last = _follow(responses, node, "C-GET", total, cancelled, lambda: assoc.is_aborted)
     if cancelled:
         raise cancelled[0]
     not_sent = int(last.get("NumberOfFailedSuboperations", 0) or 0) - len(result.failed)
     if not_sent > 0:
         result.failed.append(("", f"{node} could not send {not_sent} instance(s)"))
     return result
+
+
+def _follow(
+    responses: Iterator[tuple[Dataset, Dataset | None]],
+    node: Node,
+    what: str,
+    total: list[int],
+    cancelled: list[Cancelled],
+    aborted: Callable[[], bool],
+) -> Dataset:
+    """Read a retrieve's responses to the last (a failure raises); `total` follows its counts."""
+    last = Dataset()
+    for status, _identifier in responses:
+        if cancelled:
+            raise cancelled[0]
+        if not status and aborted():
+            raise PacsError(f"{node} aborted the association during {what} (does it know our AE title?)")
+        _check(status, node, what, allow_partial=True)
+        last = status
+        total[0] = sum(int(status.get(k, 0) or 0) for k in _SUBOPERATION_COUNTS)
+    return last
+
+
+@contextmanager
+def _storage_scp(aet: str, classes: Sequence[str], address: str, port: int, handlers: Sequence[Any]) -> Iterator[None]:
+    """Our storage SCP, accepting every storage class and syntax, while the block runs."""
+    ae = AE(ae_title=aet)
+    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = TIMEOUT
+    for uid in dict.fromkeys([*classes, *(str(cx.abstract_syntax) for cx in StoragePresentationContexts)]):
+        ae.add_supported_context(uid, ALL_TRANSFER_SYNTAXES)
+    try:
+        server = ae.start_server((address, port), block=False, evt_handlers=list(handlers))
+    except OSError as exc:
+        raise PacsError(f"cannot listen on {address}:{port} for C-MOVE: {exc.strerror or exc}") from None
+    try:
+        yield
+    finally:
+        if server is not None:  # None only when start_server blocks, which it does not here
+            server.shutdown()
 
 
 def send(node: Node, paths: Sequence[Path], calling_aet: str, progress: ProgressCallback) -> Transfer:
@@ -264,7 +313,8 @@ def _check(status: Dataset, node: Node, what: str, allow_partial: bool = False) 
         return code
     if allow_partial and code in (0xFE00, 0xA702):  # cancelled; some sub-operations failed
         return code
-    table = QR_GET_SERVICE_CLASS_STATUS if what == "C-GET" else QR_FIND_SERVICE_CLASS_STATUS
+    tables = {"C-GET": QR_GET_SERVICE_CLASS_STATUS, "C-MOVE": QR_MOVE_SERVICE_CLASS_STATUS}
+    table = tables.get(what, QR_FIND_SERVICE_CLASS_STATUS)
     raise PacsError(f"{node} refused {what}: {_describe(status, table)}")
 
 
