@@ -13,6 +13,22 @@ from viewer.ui.main_window import MainWindow
 from viewer.ui.settings import Settings
 
 
+@pytest.fixture(autouse=True)
+def _garbage_collected_in_the_gui_thread(qapp):
+    """As the application does (viewer.ui.app.collect_garbage_in_gui_thread): a worker
+    thread must never be the one that frees a Qt object."""
+    import gc
+
+    from viewer.ui.app import collect_garbage_in_gui_thread
+
+    collector = collect_garbage_in_gui_thread()
+    yield
+    collector.timer.stop()  # type: ignore[attr-defined]
+    gc.collect()
+    gc.freeze()  # what survived is not scanned again: the next collection costs only what is new
+    gc.enable()
+
+
 @pytest.fixture
 def window(qtbot, tmp_path: Path):
     """A main window with settings in a temporary file and dialogs recorded."""

@@ -44,6 +44,20 @@ def install_exception_hook(parent_getter: Callable[[], QWidget | None]) -> None:
     sys.excepthook = hook
 
 
+def collect_garbage_in_gui_thread() -> object:
+    """Turn Python's automatic cyclic collection off and collect on a GUI-thread timer.
+
+    The collector runs in whichever thread allocates; when that is a worker (thumbnails,
+    transfers, saves) and it frees a Qt object of a closed dialog, Qt's destructor takes a
+    Qt lock and waits for the GIL while the GUI thread holds the GIL and waits for that
+    lock: a deadlock (seen in the test suite). pyqtgraph's GarbageCollector does exactly
+    this; keep the returned object alive for as long as the application runs.
+    """
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    return GarbageCollector(interval=1.0)
+
+
 def run_gui(argv: Sequence[str]) -> int:
     """Open the main window on `argv` paths (files or folders), or on a sample image."""
     warnings.simplefilter("ignore")  # pydicom's warnings become document notes instead
@@ -55,6 +69,7 @@ def run_gui(argv: Sequence[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("dicom-viewer")
     app.setOrganizationName("dicom-viewer")
+    collector = collect_garbage_in_gui_thread()  # noqa: F841 (alive while the app runs)
     window = MainWindow()
     install_exception_hook(lambda: window)
     window.show()
