@@ -30,7 +30,8 @@ class Snapshot:
 
     @property
     def nbytes(self) -> int:
-        return int(self.values.nbytes)
+        """Pixels kept, plus segment frames only this step still holds."""
+        return int(self.values.nbytes) + int(self.state.get("segment_bytes", 0))
 
 
 @dataclass

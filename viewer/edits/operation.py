@@ -21,6 +21,7 @@ from viewer.model.display import ModalityTransform
 from viewer.model.errors import InvalidOperationError, ViewerError
 from viewer.model.geometry import FrameGeometry
 from viewer.model.overlays import Planes  # overlay planes: (frames, rows, columns), True where set
+from viewer.model.segments import SegmentSet
 
 Pixels = npt.NDArray[Any]
 
@@ -34,6 +35,7 @@ class EditContext:
     is_color: bool
     modality_for: Callable[[int], ModalityTransform]  # 0-based working frame -> transform
     original_frame: Callable[[int], Pixels] | None = None  # for erase
+    segments: SegmentSet | None = None  # the document's segments (fill-mask reads them)
 
 
 #: Bounds on recipe numbers: far beyond any image, small enough that work stays bounded.
@@ -89,6 +91,8 @@ class Operation:
     name: ClassVar[str] = ""
     geometric: ClassVar[bool] = False  # changes rows, columns or frames
     selects_frames: ClassVar[bool] = False  # removes frames (a one-frame file keeps its own)
+    changes_pixels: ClassVar[bool] = True  # False: a mask step (viewer.edits.mask_ops)
+    reads_segments: ClassVar[bool] = False  # a pixel edit made from a segment (fill-mask)
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -17,6 +17,16 @@ from viewer.edits.flip import Flip
 from viewer.edits.flood_fill import FloodFill
 from viewer.edits.frames import DeleteFrames, KeepFrames
 from viewer.edits.invert import Invert
+from viewer.edits.mask_ops import (
+    FillHoles,
+    FillMask,
+    KeepRegion,
+    MaskGrow,
+    MaskPaint,
+    MaskThreshold,
+    NewSegment,
+    RemoveIslands,
+)
 from viewer.edits.operation import EditContext, Operation
 from viewer.edits.pad import Pad
 from viewer.edits.paint import Paint
@@ -31,15 +41,23 @@ __all__ = [
     "Crop",
     "DeleteFrames",
     "EditContext",
+    "FillHoles",
     "FillInside",
+    "FillMask",
     "FillOutside",
     "Flip",
     "FloodFill",
     "Invert",
     "KeepFrames",
+    "KeepRegion",
+    "MaskGrow",
+    "MaskPaint",
+    "MaskThreshold",
+    "NewSegment",
     "Operation",
     "Pad",
     "Paint",
+    "RemoveIslands",
     "Rotate",
     "operation_from_json",
 ]
@@ -60,6 +78,14 @@ OPERATIONS: dict[str, type[Operation]] = {
         KeepFrames,
         Paint,
         FloodFill,
+        NewSegment,
+        MaskThreshold,
+        MaskPaint,
+        MaskGrow,
+        KeepRegion,
+        RemoveIslands,
+        FillHoles,
+        FillMask,
     )
 }
 

@@ -21,6 +21,7 @@ from viewer.model.display import ModalityTransform
 from viewer.model.errors import ViewerError
 from viewer.model.overlays import Overlay, follow_operations
 from viewer.model.pixels import PixelDescription, describe_array
+from viewer.model.segments import SegmentSet
 from viewer.model.shutters import Shutter
 from viewer.model.shutters import follow_operations as follow_shutter
 
@@ -67,10 +68,15 @@ class WorkingPixels:
         self._shutter: tuple[int, Shutter | None] | None = None  # (generation, shutter)
         self._overlays: tuple[int, list[Overlay]] | None = None  # (generation, overlays)
         self.generation = 0  # bumped on every change; views compare it to refresh
+        self.segments = SegmentSet()  # masks drawn beside the pixels (mask steps), same grid
 
     # -- state ----------------------------------------------------------------------
     def _state(self) -> dict[str, Any]:
-        return {"source_frames": list(self.source_frames), "modality_reset": self.modality_reset}
+        return {
+            "source_frames": list(self.source_frames),
+            "modality_reset": self.modality_reset,
+            "segments": self.segments,
+        }
 
     def modality_for(self, index: int) -> ModalityTransform:
         """Modality transform of working frame `index` (identity after a full binarize)."""
@@ -85,6 +91,7 @@ class WorkingPixels:
             is_color=self.is_color,
             modality_for=self.modality_for,
             original_frame=lambda i: self._source_frame(self.source_frames[i]),
+            segments=self.segments,
         )
 
     def frame(self, index: int) -> Pixels:
@@ -95,7 +102,13 @@ class WorkingPixels:
 
     @property
     def is_edited(self) -> bool:
-        return bool(self.operations)
+        """True when the pixels differ from the file's (mask steps alone do not count)."""
+        return any(op.changes_pixels for op in self.operations)
+
+    @property
+    def has_segment_work(self) -> bool:
+        """Segments were drawn (saved as a DICOM SEG, not with the pixels)."""
+        return len(self.segments) > 0
 
     # -- the shown-frames interface (viewer.model.frames.FrameSet) -----------------------
     @property
@@ -150,12 +163,17 @@ class WorkingPixels:
         self.generation += 1
 
     def _execute(self, operation: Operation) -> Snapshot:
+        if not operation.changes_pixels:
+            return self._execute_on_segments(operation)
         frame = getattr(operation, "frame", None)
-        whole = operation.geometric or operation.resets_modality(len(self.pixels))
+        whole = operation.geometric or operation.resets_modality(len(self.pixels)) or operation.reads_segments
         if frame is not None and not whole:
             return self._execute_on_frame(operation, frame - 1)
         before, state = self.pixels, self._state()
         result = operation.apply(self.pixels, self.context())
+        if operation.geometric and len(self.segments):
+            self.segments = self.segments.after(operation)  # masks move with the pixels
+            state["segment_bytes"] = sum(s.nbytes for s in state["segments"].segments)
         kept = operation.kept_frames(len(before))
         if kept is not None:
             self.source_frames = [self.source_frames[i] for i in kept]
@@ -163,6 +181,14 @@ class WorkingPixels:
             self.modality_reset = True
         self.pixels = np.ascontiguousarray(result)
         return Snapshot(None, None, before, state)
+
+    def _execute_on_segments(self, operation: Operation) -> Snapshot:
+        """A mask step: a new segment set; undo keeps the old one (the frames it replaced)."""
+        state = self._state()
+        new = operation.apply_mask(self.segments, self.pixels, self.context())  # type: ignore[attr-defined]
+        state["segment_bytes"] = self.segments.freed_by(new)
+        self.segments = new
+        return Snapshot(0, (0, 0, 0, 0), self.pixels[0, 0:0, 0:0].copy(), state)
 
     def _execute_on_frame(self, operation: Operation, index: int) -> Snapshot:
         """Run a one-frame edit on a one-frame view and keep only the changed box."""
@@ -206,6 +232,7 @@ class WorkingPixels:
             self.pixels[snap.frame, r0:r1, c0:c1] = snap.values
         self.source_frames = list(snap.state["source_frames"])
         self.modality_reset = snap.state["modality_reset"]
+        self.segments = snap.state["segments"]
         self.operations.pop()
         self.generation += 1
         return step.operation

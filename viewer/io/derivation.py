@@ -91,7 +91,7 @@ def mark_derived(rec: TagRecorder, ds: Dataset, document: Document, damage: str 
                     frame_type[0] = "DERIVED"
                     rec.set(macro.value[0], "FrameType", frame_type, f"{seq_keyword}[{i + 1}] > {macro.keyword} > ")
     description = DERIVATION_PREFIX + "; ".join(
-        [op.describe() for op in work.operations] + ([damage] if damage else [])
+        [op.describe() for op in work.operations if op.changes_pixels] + ([damage] if damage else [])
     )
     rec.set(ds, "DerivationDescription", description[:1024])
     original_class = ds.get("SOPClassUID")

@@ -26,6 +26,7 @@ from viewer.model.overlays import Overlay, follow_operations
 from viewer.model.pixels import PixelDescription, describe_pixels
 from viewer.model.prescan import require_regular_file
 from viewer.model.readers import SeriesFrameReader, make_reader
+from viewer.model.segments import SegmentSet
 from viewer.model.shapes import Shape
 from viewer.model.shutters import Shutter
 from viewer.model.source import ProgressCallback, Source, available_memory, check_memory_for
@@ -41,6 +42,9 @@ __all__ = [
     "open_document",
     "open_series",
 ]
+
+
+NO_SEGMENTS = SegmentSet()
 
 
 class Document:
@@ -96,6 +100,10 @@ class Document:
     def overlays(self) -> list[Overlay]:
         """Overlay planes on the grid shown now (moved with the pixels by edits)."""
         return self.shown.overlays
+
+    def drawn_segments(self) -> SegmentSet:
+        """Segments being drawn on this document (mask steps), on the grid shown now."""
+        return self.edits.segments if self.edits is not None else NO_SEGMENTS
 
     def shown_segments(self) -> list[Overlay]:
         """The SEG segments on the grid shown now (moved with the pixels, like overlays)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from viewer.model.frames import FrameSet
+from viewer.model.segments import SegmentSet
 
 
 class EditedPixels(FrameSet, Protocol):
@@ -16,6 +17,7 @@ class EditedPixels(FrameSet, Protocol):
 
     operations: list[Any]
     modality_reset: bool
+    segments: SegmentSet  # masks drawn beside the pixels (viewer.edits.mask_ops)
 
     @property
     def is_edited(self) -> bool: ...

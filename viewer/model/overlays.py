@@ -194,17 +194,24 @@ def draw_overlays(image: npt.NDArray[np.uint8], overlays: list[Overlay], frame: 
     return out
 
 
-def overlay_rgba(overlays: list[Overlay], frame: int) -> npt.NDArray[np.uint8] | None:
-    """A (rows, columns, 4) layer that shows the overlays of `frame` over the image (and
-    segments in their colours, SEGMENT_ALPHA opaque), or None when nothing is drawn."""
+def overlay_rgba(
+    overlays: list[Overlay],
+    frame: int,
+    painted: list[tuple[tuple[int, int, int], Planes]] | None = None,
+    alpha: int = SEGMENT_ALPHA,
+) -> npt.NDArray[np.uint8] | None:
+    """A (rows, columns, 4) layer that shows the overlays of `frame` over the image, and
+    segments (a SEG's, and `painted` (colour, mask) pairs of segments being drawn) in
+    their colours at `alpha`; None when nothing is drawn."""
     white, dim = _masks(overlays, frame)
-    segments = [(o, p) for o in overlays if o.kind == "S" and (p := o.plane_for(frame)) is not None]
+    segments = [(o.colour, p) for o in overlays if o.kind == "S" and (p := o.plane_for(frame)) is not None]
+    segments += painted or []
     if white is None and dim is None and not segments:
         return None
-    shape = overlays[0].extent.shape[1:]
+    shape = overlays[0].extent.shape[1:] if overlays else segments[0][1].shape
     layer = np.zeros((*shape, 4), dtype=np.uint8)
-    for segment, plane in segments:
-        layer[plane] = (*segment.colour, SEGMENT_ALPHA)
+    for colour, plane in segments:
+        layer[plane] = (*colour, alpha)
     if dim is not None:
         layer[dim] = ROI_DIM_RGBA
     if white is not None:

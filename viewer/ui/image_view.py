@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from viewer.model.display import Window
-from viewer.model.overlays import overlay_rgba
+from viewer.model.overlays import SEGMENT_ALPHA, overlay_rgba
 from viewer.model.shutters import shutter_rgba
 from viewer.ui.annotations import Annotations
 from viewer.ui.document_view import DocumentView
@@ -92,6 +92,7 @@ class ImageViewWidget(QWidget):
         self.planes_item.setZValue(5)
         self.viewbox.addItem(self.planes_item)
         self._planes_visible = True
+        self.segment_alpha = SEGMENT_ALPHA
         self._planes_key: tuple[object, ...] | None = None  # what planes_item shows
         self.overlay_item = pg.ImageItem(axisOrder="row-major")  # tools' previews
         self.overlay_item.setZValue(10)
@@ -256,11 +257,14 @@ class ImageViewWidget(QWidget):
         frame or the edits changed)."""
         document = self.view.document
         overlays, shutter = document.overlays + document.shown_segments(), document.shutter
+        drawn = document.drawn_segments()
         key = (self.view.frame, *map(id, overlays), id(shutter), self._planes_visible, document.edits is None)
+        key += (id(drawn), self.segment_alpha)
         if key == self._planes_key:
             return
         self._planes_key = key
-        layer = overlay_rgba(overlays, self.view.frame) if self._planes_visible else None
+        painted = drawn.painted(self.view.frame)
+        layer = overlay_rgba(overlays, self.view.frame, painted, self.segment_alpha) if self._planes_visible else None
         cover = shutter_rgba(shutter, document.pixels.rows, document.pixels.columns)
         missing = document.source.missing_pixels(self.view.frame) if document.edits is None else None
         if missing is not None:  # pixels the truncated file does not hold: never taken for data
@@ -274,6 +278,11 @@ class ImageViewWidget(QWidget):
             return
         self.planes_item.setImage(layer, autoLevels=False, levels=(0, 255))
         self.planes_item.setRect(self.image_rect)
+
+    def set_segment_opacity(self, opacity: float) -> None:
+        """Opacity (0..1) of segments over the image (a SEG's and those being drawn)."""
+        self.segment_alpha = int(round(255 * min(max(opacity, 0.0), 1.0)))
+        self._update_planes()
 
     def set_planes_visible(self, visible: bool) -> None:
         """Show or hide the file's overlay planes and SEG segments (View > Show Overlays)."""
