@@ -19,15 +19,22 @@ from pydicom.uid import generate_uid
 from viewer.io.atomic import atomic_write
 from viewer.model.errors import ViewerError, one_line
 from viewer.model.header import shallow_copy
+from viewer.model.segments import PALETTE, Colour
 
 Mask = npt.NDArray[np.bool_]
 
 
 def write_segmentation(
-    path: Path, source: Dataset, masks: list[tuple[str, Mask]], description: str = "", series_number: int = 0
+    path: Path,
+    source: Dataset,
+    masks: list[tuple[str, Mask]],
+    description: str = "",
+    series_number: int = 0,
+    colours: list[Colour] | None = None,
 ) -> int:
-    """Write `masks` ((label, (frames, rows, columns) bool)) of `source` as a binary SEG;
-    returns the number of frames written. Raises ViewerError with a reason."""
+    """Write `masks` ((label, (frames, rows, columns) bool)) of `source` as a binary SEG,
+    with their display `colours` when given; returns the number of frames written.
+    Raises ViewerError with a reason."""
     import highdicom as hd
 
     if not masks:
@@ -46,6 +53,7 @@ def write_segmentation(
             algorithm_identification=hd.AlgorithmIdentificationSequence(
                 name="dicom-viewer threshold", version="1", family=codes.cid7162.ArtificialIntelligence
             ),
+            display_color=hd.color.CIELabColor.from_rgb(*colours[number - 1]) if colours else None,
         )
         for number, (label, _) in enumerate(masks, 1)
     ]
@@ -98,6 +106,20 @@ def _with_type2_patient_study(source: Dataset) -> Dataset:
     return copy
 
 
+def drawn_segments(document: Any) -> tuple[list[tuple[str, Mask]], list[Colour]]:
+    """The document's drawn segments as (label, mask over every frame) and their colours,
+    for write_segmentation. Refused when the pixels are edited: a SEG references the file."""
+    if document.is_edited:
+        raise ViewerError(
+            "the pixels are edited: a segmentation refers to the file as it is on disk; "
+            "save the segmentation before editing pixels, or save the edited image and open that"
+        )
+    segments = document.drawn_segments().segments
+    if not segments:
+        raise ViewerError("there is no segment to save: add one and draw into it")
+    return [(s.label, s.volume()) for s in segments], [s.colour for s in segments]
+
+
 def threshold_mask(document: Any, low: float, high: float, frames: list[int]) -> Mask:
     """True where frame i (in `frames`, 0-based) holds modality values in [low, high]; the
     other frames stay empty. The source's own pixels (a SEG references the file)."""
@@ -109,31 +131,6 @@ def threshold_mask(document: Any, low: float, high: float, frames: list[int]) ->
         values = document.source.modality_for(index).apply(document.source_frame(index))
         mask[index] = (values >= low) & (values <= high)
     return mask
-
-
-#: Colours for segments that recommend none (distinct, readable over gray).
-PALETTE = ((255, 60, 60), (60, 200, 255), (80, 230, 80), (255, 200, 0), (220, 90, 255), (255, 140, 40))
-
-
-def _cielab_to_rgb(values: Any) -> tuple[int, int, int]:
-    """A DICOM CIELab triple (PS3.3 C.10.7.1.1: 0..65535 each) as 8-bit sRGB (D65)."""
-    lightness = float(values[0]) / 65535 * 100
-    a, b = float(values[1]) / 65535 * 255 - 128, float(values[2]) / 65535 * 255 - 128
-    fy = (lightness + 16) / 116
-    fx, fz = fy + a / 500, fy - b / 200
-
-    def inverse(t: float) -> float:
-        return t**3 if t > 6 / 29 else 3 * (6 / 29) ** 2 * (t - 4 / 29)
-
-    x, y, z = 0.95047 * inverse(fx), inverse(fy), 1.08883 * inverse(fz)
-    linear = (
-        3.2406 * x - 1.5372 * y - 0.4986 * z,
-        -0.9689 * x + 1.8758 * y + 0.0415 * z,
-        0.0557 * x - 0.2040 * y + 1.0570 * z,
-    )
-    srgb = [12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055 for c in (max(0.0, v) for v in linear)]
-    red, green, blue = (int(round(min(1.0, max(0.0, c)) * 255)) for c in srgb)
-    return red, green, blue
 
 
 def read_segments(path: Path, source: Dataset, frames: int) -> list[Any]:
@@ -166,7 +163,7 @@ def read_segments(path: Path, source: Dataset, frames: int) -> list[Any]:
     segments = []
     for index, item in enumerate(seg.SegmentSequence):
         lab = item.get("RecommendedDisplayCIELabValue")
-        colour = _cielab_to_rgb(lab) if lab else PALETTE[index % len(PALETTE)]
+        colour = hd.color.CIELabColor.from_dicom_value(lab).to_rgb() if lab else PALETTE[index % len(PALETTE)]
         planes = np.ascontiguousarray(pixels[..., index])
         extent = np.ones((1, *planes.shape[1:]), dtype=bool)
         number = int(item.SegmentNumber)

@@ -53,6 +53,19 @@ class DocumentPanel(QWidget):
         edits = working(self.document)
         return edits is not None and edits.is_edited and edits.generation != self._saved_generation
 
+    _segments_saved_generation = 0  # edits generation when the segments were last saved
+
+    @property
+    def has_unsaved_segments(self) -> bool:
+        """Segments were drawn and changed since they were last saved as a DICOM SEG."""
+        edits = working(self.document)
+        return edits is not None and edits.has_segment_work and edits.generation != self._segments_saved_generation
+
+    def mark_segments_saved(self) -> None:
+        edits = working(self.document)
+        if edits is not None:
+            self._segments_saved_generation = edits.generation
+
     def mark_saved(self) -> None:
         edits = working(self.document)
         if edits is not None:

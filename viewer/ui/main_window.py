@@ -32,6 +32,7 @@ from viewer.ui.measure_actions import MeasureActions
 from viewer.ui.pacs_actions import PacsActions
 from viewer.ui.presets_menu import fill_presets_menu
 from viewer.ui.readout import readout_text
+from viewer.ui.segment_actions import SegmentActions
 from viewer.ui.series_browser import SeriesBrowserDock
 from viewer.ui.settings import Settings
 from viewer.ui.tag_browser import TagBrowserDock
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         self.keys = ViewKeys(self)
         self.export = ExportActions(self)
         self.pacs = PacsActions(self)
+        self.segments = SegmentActions(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -186,7 +188,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions([self.tags_action, self.series_browser.toggleViewAction()])
         self.tools_menu = bar.addMenu("&Tools")
-        self.tools_menu.addActions([self.edits.threshold_action, self.edits.tools_action])
+        self.tools_menu.addActions([self.edits.threshold_action, self.segments.dock_action, self.edits.tools_action])
         self.tools_menu.addSeparator()
         self.tools_menu.addActions(list(self.edits.tool_mode_actions.values()))
         self.tools_menu.addSeparator()
@@ -320,6 +322,8 @@ class MainWindow(QMainWindow):
     def _settle_unsaved(self, panel: DocumentPanel) -> bool:
         """Save, discard or keep `panel`'s unsaved edits; False when it must stay open.
         Crash recovery is kept until a save succeeds or the person discards."""
+        if not self.segments.may_close(panel):
+            return False
         if not panel.is_dirty:
             return True
         choice = ask_save_discard_cancel(

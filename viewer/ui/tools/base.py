@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 
 from viewer.edits.operations import Operation
@@ -18,6 +20,8 @@ class Tool(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.panel: DocumentPanel | None = None
+        #: (segment, 3D) when gestures draw into a segment (the Segments dock sets it), else None
+        self.mask_target: Callable[[], tuple[int, bool] | None] = lambda: None
 
     def attach(self, panel: DocumentPanel | None) -> None:
         self.panel = panel

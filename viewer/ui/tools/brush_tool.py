@@ -1,11 +1,11 @@
-"""Paint / erase with a round brush: one drag is one undo step."""
+"""Paint / erase with a round brush: one drag is one undo step (pixels, or a segment's mask)."""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject
 
-from viewer.edits.operations import Paint
+from viewer.edits.operations import MaskPaint, Paint
 from viewer.edits.paint import stroke_mask
 from viewer.ui.tools.base import Tool
 
@@ -53,6 +53,12 @@ class BrushTool(Tool):
         if self.panel is None or not points:
             return
         self.panel.image_view.set_overlay(None)
+        target = self.mask_target()
+        if target is not None:  # into a segment: the pixels stay
+            segment, _three_d = target
+            frame = self.frame_number()
+            self.apply(MaskPaint(frame=frame, points=points, radius=self.radius, segment=segment, erase=self.erase))
+            return
         self.apply(
             Paint(frame=self.frame_number(), points=points, radius=self.radius, value=self.value, erase=self.erase)
         )

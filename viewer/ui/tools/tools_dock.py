@@ -18,16 +18,25 @@ from viewer.ui.icons import icon
 from viewer.ui.tools.base import Tool
 from viewer.ui.tools.brush_tool import BrushTool
 from viewer.ui.tools.crop_tool import CropTool
-from viewer.ui.tools.flood_fill_tool import FloodFillTool
+from viewer.ui.tools.flood_fill_tool import FloodFillTool, KeepRegionTool
 from viewer.ui.tools.measure_tool import MeasureTool
 
 MEASURE_KINDS = ("line", "angle", "rect", "ellipse", "freehand")
-MODES = ("navigate", "brush", "erase", "flood-fill", "crop", *(f"measure-{k}" for k in MEASURE_KINDS))
+MODES = (
+    "navigate",
+    "brush",
+    "erase",
+    "flood-fill",
+    "keep-region",
+    "crop",
+    *(f"measure-{k}" for k in MEASURE_KINDS),
+)
 _LABELS = {
     "navigate": "Navigate (pan / zoom)",
     "brush": "Brush",
     "erase": "Erase (restore original)",
-    "flood-fill": "Flood fill",
+    "flood-fill": "Flood fill (region growing into a segment)",
+    "keep-region": "Segment: keep the region under a click",
     "crop": "Rectangle → crop",
     "measure-line": "Measure: line (length, profile)",
     "measure-angle": "Measure: angle (two arms from a vertex)",
@@ -50,6 +59,7 @@ class ToolsDock(QDockWidget):
             "brush": BrushTool(erase=False, parent=self),
             "erase": BrushTool(erase=True, parent=self),
             "flood-fill": FloodFillTool(parent=self),
+            "keep-region": KeepRegionTool(parent=self),
             "crop": CropTool(parent=self),
         }
         for kind in MEASURE_KINDS:
