@@ -9,11 +9,11 @@ connect pixels across consecutive frames, in the order the frames are shown.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-import numpy.typing as npt
 
 from viewer.edits.operation import MAX_BRUSH_RADIUS, EditContext, Operation, Pixels, field_error, holding, refuse_color
 from viewer.edits.paint import stroke_mask
@@ -38,9 +38,11 @@ class MaskOperation(Operation):
     def apply_mask(self, segments: SegmentSet, pixels: Pixels, ctx: EditContext) -> SegmentSet:
         raise NotImplementedError
 
-    def _frames_of(self, segments: SegmentSet, number: int, frames: list[int], new: list[Mask]) -> SegmentSet:
+    def _frames_of(self, segments: SegmentSet, number: int, new: Iterable[tuple[int, Mask]]) -> SegmentSet:
+        """`segments` with frames of segment `number` replaced, one (index, mask) at a time
+        (a generator keeps one unpacked frame in memory, not the volume)."""
         segment = segments.get(number)
-        for index, mask in zip(frames, new, strict=True):
+        for index, mask in new:
             segment = segment.with_frame(index, mask)
         return segments.replaced(number, segment)
 
@@ -48,8 +50,9 @@ class MaskOperation(Operation):
         return list(range(len(pixels))) if three_d else self.target_frames(len(pixels))
 
 
-def _modality_values(pixels: Pixels, frames: list[int], ctx: EditContext) -> npt.NDArray[np.float64]:
-    return np.stack([ctx.modality_for(i).apply(pixels[i]).astype(np.float64) for i in frames])
+def _within(pixels: Pixels, frames: list[int], ctx: EditContext, centre: float, tolerance: float) -> Mask:
+    """(frames, rows, columns): modality value within `tolerance` of `centre` (1 byte a pixel)."""
+    return np.stack([np.abs(ctx.modality_for(i).apply(pixels[i]) - centre) <= tolerance for i in frames])
 
 
 def _check_seed(op: Operation, pixels: Pixels, row: int, column: int) -> None:
@@ -93,20 +96,27 @@ class MaskThreshold(MaskOperation):
     def apply_mask(self, segments: SegmentSet, pixels: Pixels, ctx: EditContext) -> SegmentSet:
         refuse_color(ctx, "a threshold mask")
         frames = self.target_frames(len(pixels))
-        inside = [threshold_mask(pixels[i], self.lo, self.hi, ctx.modality_for(i)) for i in frames]
-        if not any(mask.any() for mask in inside):
+        segment = segments.get(self.segment)
+        selected = [False]
+
+        def new() -> Iterator[tuple[int, Mask]]:
+            for i in frames:
+                inside = threshold_mask(pixels[i], self.lo, self.hi, ctx.modality_for(i))
+                selected[0] = selected[0] or bool(inside.any())
+                if self.mode == "add":
+                    yield i, segment.frame(i) | inside
+                elif self.mode == "remove":
+                    yield i, segment.frame(i) & ~inside
+                else:
+                    yield i, inside
+
+        result = self._frames_of(segments, self.segment, new())
+        if not selected[0]:  # the new set is dropped: nothing changed
             where = "this frame" if len(frames) == 1 else f"the {len(frames)} frames"
             raise ViewerError(
                 f"the range {self.lo:g}..{self.hi:g} selects no pixel in {where}; the segment is unchanged"
             )
-        segment = segments.get(self.segment)
-        if self.mode == "add":
-            new = [segment.frame(i) | mask for i, mask in zip(frames, inside, strict=True)]
-        elif self.mode == "remove":
-            new = [segment.frame(i) & ~mask for i, mask in zip(frames, inside, strict=True)]
-        else:
-            new = inside
-        return self._frames_of(segments, self.segment, frames, new)
+        return result
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ class MaskPaint(MaskOperation):
                 mask[r0:r1, c0:c1] &= ~stroke
             else:
                 mask[r0:r1, c0:c1] |= stroke
-        return self._frames_of(segments, self.segment, [i], [mask])
+        return self._frames_of(segments, self.segment, [(i, mask)])
 
     def describe(self) -> str:
         return f"{'erase' if self.erase else 'paint'} segment {self.segment} frame {self.frame}"
@@ -164,13 +174,12 @@ class MaskGrow(MaskOperation):
         (seed_frame,) = self.target_frames(len(pixels))
         _check_seed(self, pixels, self.row, self.column)
         frames = self._seed_frames(pixels, self.three_d)
-        values = _modality_values(pixels, frames, ctx)
+        centre = float(ctx.modality_for(seed_frame).apply(pixels[seed_frame][self.row, self.column]))
         seed = (frames.index(seed_frame), self.row, self.column)
-        region = masks.component_at(np.abs(values - values[seed]) <= self.tolerance, seed)
+        region = masks.component_at(_within(pixels, frames, ctx, centre, self.tolerance), seed)
         segment = segments.get(self.segment)
-        touched = [k for k in range(len(frames)) if region[k].any()]
-        new = [segment.frame(frames[k]) | region[k] for k in touched]
-        return self._frames_of(segments, self.segment, [frames[k] for k in touched], new)
+        grown = ((i, segment.frame(i) | region[k]) for k, i in enumerate(frames) if region[k].any())
+        return self._frames_of(segments, self.segment, grown)
 
 
 @dataclass(frozen=True)
@@ -194,7 +203,7 @@ class KeepRegion(MaskOperation):
         if not volume[seed]:
             raise ViewerError(f"the point ({self.column}, {self.row}) is not inside segment {self.segment}")
         kept = masks.component_at(volume, seed)
-        return self._frames_of(segments, self.segment, frames, list(kept))
+        return self._frames_of(segments, self.segment, zip(frames, kept, strict=True))
 
 
 @dataclass(frozen=True)
@@ -214,12 +223,12 @@ class RemoveIslands(MaskOperation):
 
     def apply_mask(self, segments: SegmentSet, pixels: Pixels, ctx: EditContext) -> SegmentSet:
         frames = self.target_frames(len(pixels))
-        volume = segments.get(self.segment).volume(frames)
-        if self.three_d:
-            kept = list(masks.remove_islands(volume, self.smaller_than))
-        else:
-            kept = [masks.remove_islands(plane, self.smaller_than) for plane in volume]
-        return self._frames_of(segments, self.segment, frames, kept)
+        segment = segments.get(self.segment)
+        if self.three_d:  # connected across frames: the volume at once (1 byte a pixel, labels 4)
+            kept = masks.remove_islands(segment.volume(frames), self.smaller_than)
+            return self._frames_of(segments, self.segment, zip(frames, kept, strict=True))
+        planes = ((i, masks.remove_islands(segment.frame(i), self.smaller_than)) for i in frames if i in segment.frames)
+        return self._frames_of(segments, self.segment, planes)
 
 
 @dataclass(frozen=True)
@@ -231,9 +240,9 @@ class FillHoles(MaskOperation):
     frame: int | None = None
 
     def apply_mask(self, segments: SegmentSet, pixels: Pixels, ctx: EditContext) -> SegmentSet:
-        frames = self.target_frames(len(pixels))
-        filled = masks.fill_holes(segments.get(self.segment).volume(frames))
-        return self._frames_of(segments, self.segment, frames, list(filled))
+        segment = segments.get(self.segment)
+        frames = [i for i in self.target_frames(len(pixels)) if i in segment.frames]
+        return self._frames_of(segments, self.segment, ((i, masks.fill_holes(segment.frame(i))) for i in frames))
 
 
 @dataclass(frozen=True)
