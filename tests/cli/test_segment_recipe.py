@@ -12,6 +12,7 @@ import pytest
 from scipy import ndimage
 
 from tests.corpus import corpus_file
+from tests.reference import dciodvfy_errors
 from viewer.cli.main import main
 
 
@@ -46,6 +47,7 @@ def test_two_segments_from_a_recipe(tmp_path: Path, capfd) -> None:
     keep = sizes >= 30
     keep[0] = False
     np.testing.assert_array_equal(back[..., 1] > 0, keep[labels])
+    assert dciodvfy_errors(out) == []
 
 
 @pytest.mark.parametrize(
