@@ -6,7 +6,6 @@ from typing import Any
 
 from viewer.edits.history import DEFAULT_BUDGET_BYTES
 from viewer.edits.working import WorkingPixels
-from viewer.model.display import get_modality_transform
 from viewer.model.document import Document, FrameArray, check_memory_for
 
 
@@ -35,7 +34,7 @@ def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, c
         bits_stored=source.bits_stored,
         signed=source.pixel_representation == 1,
         is_color=source.is_color,
-        source_modality=lambda i: get_modality_transform(document.source_attributes(i), source),
+        source_modality=document.source.modality_for,
         source_frame=document.source_frame,
         budget_bytes=budget_bytes or DEFAULT_BUDGET_BYTES,
         copy=copy,

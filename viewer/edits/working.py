@@ -26,6 +26,7 @@ from viewer.model.shutters import Shutter
 from viewer.model.shutters import follow_operations as follow_shutter
 
 Pixels = npt.NDArray[Any]
+IDENTITY = ModalityTransform()  # after a full binarize: one object, so its display tables are kept
 
 
 class WorkingPixels:
@@ -81,7 +82,7 @@ class WorkingPixels:
     def modality_for(self, index: int) -> ModalityTransform:
         """Modality transform of working frame `index` (identity after a full binarize)."""
         if self.modality_reset:
-            return ModalityTransform()
+            return IDENTITY
         return self._source_modality(self.source_frames[index])
 
     def context(self) -> EditContext:

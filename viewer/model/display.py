@@ -22,6 +22,7 @@ from pydicom.dataset import Dataset
 
 from viewer.model.errors import PixelDataError, describe_attribute
 from viewer.model.pixels import PixelDescription
+from viewer.model.tables import TABLES
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -325,17 +326,11 @@ class GrayscaleRendering:
         return 255.0 - out if self.invert else out
 
     def lookup_table(self, pixels: PixelDescription) -> UInt8Array | None:
-        """A table indexed by the unsigned bit pattern of stored values, or None.
-
-        Only for integer data of at most 16 bits allocated.
-        """
+        """A table indexed by the unsigned bit pattern of stored values, or None; only for
+        integer data of at most 16 bits allocated. Kept between renders (viewer.model.tables)."""
         if pixels.bits_allocated > 16 or self.window is None and self.voi_lut is None:
             return None
-        size = 1 << (8 if pixels.bits_allocated <= 8 else 16)
-        patterns = np.arange(size, dtype=np.int64)
-        if pixels.pixel_representation == 1:
-            patterns = np.where(patterns >= size // 2, patterns - size, patterns)
-        return _to_uint8(self.voi(self.modality.apply(patterns)))
+        return TABLES.table(self, 8 if pixels.bits_allocated <= 8 else 16, pixels.pixel_representation == 1)
 
     def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array:
         """Return the uint8 display image of one monochrome frame.

@@ -81,6 +81,7 @@ class Source:
             self.source_pixels = replace(self.source_pixels, frames=len(frame_headers))
         self._reader = reader
         self._cache: OrderedDict[int, FrameArray] = OrderedDict()
+        self._modalities: dict[int, ModalityTransform] = {}
         self._lock = threading.Lock()
         self._stamp = _file_stamp(path)
         # what is drawn over the pixels (a series of files has neither)
@@ -153,7 +154,12 @@ class Source:
         return self.source_frame(index)
 
     def modality_for(self, index: int) -> ModalityTransform:
-        return get_modality_transform(self.source_attributes(index), self.source_pixels)
+        """Frame `index`'s transform, made once (it is immutable; rendering caches tables by it)."""
+        transform = self._modalities.get(index)
+        if transform is None:
+            transform = get_modality_transform(self.source_attributes(index), self.source_pixels)
+            self._modalities[index] = transform
+        return transform
 
     def attributes_for(self, index: int) -> Dataset:
         return self.source_attributes(index)

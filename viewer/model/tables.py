@@ -1,0 +1,69 @@
+"""Lookup tables kept between renders (viewer.model.display builds them).
+
+A 16-bit frame is shown through a 64K-entry table of its bit patterns. Building one
+costs a modality pass and a window pass over 64K values; the first is the same for
+every window of a frame, and the whole table is the same for every repaint, every
+frame that shares the transform and window, and every hovered pixel.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from viewer.model.display import GrayscaleRendering, ModalityTransform
+
+UInt8Array = npt.NDArray[np.uint8]
+FloatArray = npt.NDArray[np.float64]
+
+
+class TableCache:
+    """Recent lookup tables and per-transform modality values of every bit pattern.
+
+    Keyed by the transform object itself (identity: a frame's transform is made once per
+    frame and kept by the document), bounded to a few entries, so scrubbing frames that
+    share a window, repainting and hovering reuse a table instead of rebuilding 64K values.
+    """
+
+    def __init__(self, tables: int = 8, transforms: int = 4) -> None:
+        self._tables: list[tuple[ModalityTransform, tuple[Any, ...], UInt8Array]] = []
+        self._values: list[tuple[ModalityTransform, tuple[int, bool], FloatArray, bool]] = []
+        self._max_tables, self._max_transforms = tables, transforms
+
+    def table(self, rendering: GrayscaleRendering, bits: int, signed: bool) -> UInt8Array:
+        """The uint8 table of `rendering` for every `bits`-bit pattern (two's complement if
+        `signed`): NaN modality values show as 0, as the strip path shows them."""
+        modality = rendering.modality
+        # the VOI LUT by identity (its data is an array); the entry keeps it alive
+        key = (bits, signed, rendering.window, id(rendering.voi_lut), rendering.voi_lut, rendering.invert)
+        for cached_modality, cached_key, table in self._tables:
+            if cached_modality is modality and cached_key[:4] == key[:4] and cached_key[5] == key[5]:
+                return table
+        values, has_nan = self.modality_values(modality, 1 << bits, signed)
+        out = rendering.voi(values)
+        if has_nan:
+            out = np.nan_to_num(out, nan=0.0)
+        np.rint(out, out=out)
+        table = out.astype(np.uint8)
+        table.flags.writeable = False
+        self._tables = [(modality, key, table), *self._tables[: self._max_tables - 1]]
+        return table
+
+    def modality_values(self, modality: ModalityTransform, size: int, signed: bool) -> tuple[FloatArray, bool]:
+        for cached_modality, key, values, has_nan in self._values:
+            if cached_modality is modality and key == (size, signed):
+                return values, has_nan
+        patterns = np.arange(size, dtype=np.int64)
+        if signed:
+            patterns[size // 2 :] -= size
+        values = modality.apply(patterns)
+        values.flags.writeable = False
+        has_nan = bool(np.isnan(values).any())
+        self._values = [(modality, (size, signed), values, has_nan), *self._values[: self._max_transforms - 1]]
+        return values, has_nan
+
+
+TABLES = TableCache()
