@@ -45,12 +45,71 @@ def _window(app, path: Path):
     return window, panel
 
 
+def _bare_drag_rate(app, frame: np.ndarray, one_to_one: bool, n: int = 60) -> float:
+    """The anchor: pyqtgraph alone, ImageItem.setLevels + repaint of the same frame in a
+    1024x768 view (fitted, or one image pixel per screen pixel)."""
+    import pyqtgraph as pg
+
+    widget = pg.GraphicsLayoutWidget()
+    widget.resize(1024, 768)
+    viewbox = widget.addViewBox(lockAspect=True, invertY=True)
+    item = pg.ImageItem(frame.T, levels=(0, 4095))
+    viewbox.addItem(item)
+    widget.show()
+    app.processEvents()
+    if one_to_one:
+        viewbox.setRange(pg.QtCore.QRectF(0, 0, 1024, 768), padding=0)
+    else:
+        viewbox.autoRange(padding=0)
+    app.processEvents()
+    viewport = widget.viewport()
+    t0 = time.perf_counter()
+    for i in range(n):
+        item.setLevels((500 + (i % 40), 2500 + (i % 25)))
+        viewport.repaint()
+    rate = n / (time.perf_counter() - t0)
+    widget.close()
+    return rate
+
+
+def _stock_scrub_rate(app, frames: np.ndarray) -> float:
+    """The anchor: pyqtgraph's stock ImageView over the same frames held in memory."""
+    import pyqtgraph as pg
+
+    view = pg.ImageView()
+    view.resize(1024 + 200, 768 + 120)
+    view.setImage(frames.transpose(0, 2, 1), autoLevels=False, levels=(0, 4095))
+    view.show()
+    app.processEvents()
+    viewport = view.ui.graphicsView.viewport()
+    t0 = time.perf_counter()
+    for i in range(1, len(frames)):
+        view.setCurrentIndex(i)
+        viewport.repaint()
+    rate = (len(frames) - 1) / (time.perf_counter() - t0)
+    view.close()
+    return rate
+
+
+def _hover_ms(panel, size: int, n: int = 200) -> tuple[float, float]:
+    """(mean, worst) milliseconds of the status-bar readout for one hovered pixel."""
+    from viewer.ui.readout import readout_text
+
+    rng = np.random.default_rng(1)
+    times = []
+    for row, column in rng.integers(0, size, size=(n, 2)):
+        t0 = time.perf_counter()
+        readout_text(panel, (int(row), int(column)))
+        times.append(time.perf_counter() - t0)
+    return 1000 * float(np.mean(times)), 1000 * float(np.max(times))
+
+
 def wl_rates(app, work: Path) -> None:
     from viewer.model.display import Window
 
     print(
-        f"{'frame':>10s} {'drag updates/s':>15s} {'release (full) updates/s':>25s} {'target':>7s}"
-        f" {'drag at 1:1 zoom':>17s}"
+        f"{'frame':>10s} {'drag/s (bare pg, ratio)':>26s} {'release (full) /s':>18s} {'target':>7s}"
+        f" {'drag at 1:1 (bare pg, ratio)':>30s}"
     )
     for size, target in ((512, 200), (2048, 60), (4096, 30)):
         window, panel = _window(app, _square_file(work, size))
@@ -75,12 +134,18 @@ def wl_rates(app, work: Path) -> None:
             viewport.repaint()
         zoomed_rate = n / (time.perf_counter() - t0)
         image_view._on_window_drag(0.0, 0.0, True)
-        print(f"{size:>5d}x{size:<4d} {drag_rate:15.0f} {full_rate:25.0f} {target:>7d} {zoomed_rate:17.0f}")
+        frame = view.stored_frame()
+        hover = _hover_ms(panel, size)
         window.close()
+        bare_fit, bare_one = _bare_drag_rate(app, frame, False), _bare_drag_rate(app, frame, True)
+        fitted = f"{drag_rate:.0f} ({bare_fit:.0f}, {drag_rate / bare_fit:.2f}x)"
+        one = f"{zoomed_rate:.0f} ({bare_one:.0f}, {zoomed_rate / bare_one:.2f}x)"
+        print(f"{size:>5d}x{size:<4d} {fitted:>26s} {full_rate:18.0f} {target:>7d} {one:>30s}")
+        print(f"{'':10s} hover readout: mean {hover[0]:.2f} ms, worst {hover[1]:.2f} ms per event (target <= 2 ms)")
 
 
 def scrub_rates(app, work: Path) -> None:
-    print(f"{'file (100 frames 512x512)':28s} {'frames/s':>9s} {'target':>7s}")
+    print(f"{'file (100 frames 512x512)':28s} {'frames/s':>9s} {'target':>7s}   anchor")
     files = {"uncompressed": write_uncompressed(work / "unc_100.dcm", 100)}
     for name, uid in (
         ("RLE", "1.2.840.10008.1.2.5"),
@@ -104,8 +169,10 @@ def scrub_rates(app, work: Path) -> None:
             viewport.repaint()
         rate = (view.frame_count - 1) / (time.perf_counter() - t0)
         target = 30 if name == "JPEG 2000" else 60
-        print(f"{name:28s} {rate:9.0f} {target:>7d}")
+        frames = np.stack([view.document.get_frame(i) for i in range(view.frame_count)])
         window.close()
+        stock = _stock_scrub_rate(app, frames)
+        print(f"{name:28s} {rate:9.0f} {target:>7d}   stock ImageView {stock:5.0f}/s, ratio {rate / stock:.2f}x")
 
 
 def startup(work: Path) -> None:

@@ -104,7 +104,7 @@ class Annotations:
     def update(self, view: Any, zoom: float) -> None:
         """Refresh every text from the document view's state."""
         ds = view.document.dataset
-        frame = view.document.frame_attributes(view.frame)
+        frame = view.frame_attributes()
         window = view.effective_window()
         texts = [
             _lines(
