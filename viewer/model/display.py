@@ -109,6 +109,11 @@ class ModalityTransform:
     lut: npt.NDArray[np.int64] | None = None
     units: str = ""
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Equal for transforms that map alike (the LUT by identity): display tables are kept by it."""
+        return (self.slope, self.intercept, self.lut_first, None if self.lut is None else id(self.lut))
+
     def apply(self, stored: npt.NDArray[Any]) -> FloatArray:
         """Return the modality values of `stored` as float64."""
         if self.lut is not None:
@@ -343,7 +348,7 @@ class GrayscaleRendering:
         lut = self.lookup_table(pixels) if stored.dtype.kind in "iu" else None
         if lut is not None:
             unsigned = stored.view(np.uint8 if stored.dtype.itemsize == 1 else np.uint16)
-            return lut[unsigned]
+            return np.take(lut, unsigned)  # twice as fast as lut[unsigned] here
         out = np.empty(stored.shape, dtype=np.uint8)
         for rows in _strips(stored):
             out[rows] = _to_uint8(self.voi(self.modality.apply(stored[rows])))

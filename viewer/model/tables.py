@@ -23,9 +23,10 @@ FloatArray = npt.NDArray[np.float64]
 class TableCache:
     """Recent lookup tables and per-transform modality values of every bit pattern.
 
-    Keyed by the transform object itself (identity: a frame's transform is made once per
-    frame and kept by the document), bounded to a few entries, so scrubbing frames that
-    share a window, repainting and hovering reuse a table instead of rebuilding 64K values.
+    Keyed by what the transform does (ModalityTransform.key: frames with the same rescale
+    share tables; an entry keeps its transform, so a LUT's identity is not reused while it
+    is cached), bounded to a few entries, so scrubbing frames that share a window,
+    repainting and hovering reuse a table instead of rebuilding 64K values.
     """
 
     def __init__(self, tables: int = 8, transforms: int = 4) -> None:
@@ -40,7 +41,7 @@ class TableCache:
         # the VOI LUT by identity (its data is an array); the entry keeps it alive
         key = (bits, signed, rendering.window, id(rendering.voi_lut), rendering.voi_lut, rendering.invert)
         for cached_modality, cached_key, table in self._tables:
-            if cached_modality is modality and cached_key[:4] == key[:4] and cached_key[5] == key[5]:
+            if cached_modality.key == modality.key and cached_key[:4] == key[:4] and cached_key[5] == key[5]:
                 return table
         values, has_nan = self.modality_values(modality, 1 << bits, signed)
         out = rendering.voi(values)
@@ -54,7 +55,7 @@ class TableCache:
 
     def modality_values(self, modality: ModalityTransform, size: int, signed: bool) -> tuple[FloatArray, bool]:
         for cached_modality, key, values, has_nan in self._values:
-            if cached_modality is modality and key == (size, signed):
+            if cached_modality.key == modality.key and key == (size, signed):
                 return values, has_nan
         patterns = np.arange(size, dtype=np.int64)
         if signed:

@@ -222,9 +222,8 @@ class ImageViewWidget(QWidget):
     def _preview(self) -> tuple[int, tuple[int, int, int, int]]:
         """Stride and region for a drag: only what is on screen, at about screen size."""
         r0, r1, c0, c1 = self._visible_region()
-        screen_w = max(1.0, float(self.viewbox.width()))
-        screen_h = max(1.0, float(self.viewbox.height()))
-        step = max(1, int(min((c1 - c0) / screen_w, (r1 - r0) * self._pixel_aspect / screen_h)))
+        # image pixels per screen pixel, whatever margin the fitted view leaves around the image
+        step = max(1, int(1.0 / max(self.zoom(), 1e-9)))
         return step, (r0, r1, c0, c1)
 
     def refresh(self) -> None:
@@ -239,7 +238,7 @@ class ImageViewWidget(QWidget):
             return
         r0, _, c0, _ = region
         shown_rows, shown_columns = image.shape[:2]
-        self.image_item.setImage(image, autoLevels=False, levels=(0, 255))
+        self.image_item.setImage(image, autoLevels=False)  # uint8 as it is (levels None)
         self.image_item.setRect(
             QRectF(c0, r0 * self._pixel_aspect, shown_columns * step, shown_rows * step * self._pixel_aspect)
         )
@@ -276,7 +275,7 @@ class ImageViewWidget(QWidget):
         if layer is None:
             self.planes_item.clear()
             return
-        self.planes_item.setImage(layer, autoLevels=False, levels=(0, 255))
+        self.planes_item.setImage(layer, autoLevels=False)
         self.planes_item.setRect(self.image_rect)
 
     def set_segment_opacity(self, opacity: float) -> None:
@@ -298,7 +297,7 @@ class ImageViewWidget(QWidget):
         if rgba is None:
             self.overlay_item.clear()
             return
-        self.overlay_item.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.overlay_item.setImage(rgba, autoLevels=False)
         self.overlay_item.setRect(self.image_rect)
 
     def _on_window_drag(self, dx: float, dy: float, finished: bool) -> None:
