@@ -94,6 +94,7 @@ class Annotations:
         self.edges = [_label(parent, EDGE_STYLE) for _ in range(4)]  # left, right, top, bottom
         self.scale_bar = ScaleBar(parent)
         self.visible = True
+        self._key: tuple[Any, ...] | None = None  # what the texts were made from, but the window
 
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
@@ -102,10 +103,32 @@ class Annotations:
         self.scale_bar.setVisible(visible and bool(self.scale_bar.text))
 
     def update(self, view: Any, zoom: float) -> None:
-        """Refresh every text from the document view's state."""
+        """Refresh the texts from the document view's state. Only the window's text when
+        nothing else changed (a W/L drag repaints on every mouse move)."""
+        edits = view.document.edits
+        size = (self.parent.width(), self.parent.height())
+        key = (id(view.document), view.frame, round(zoom, 4), id(edits), getattr(edits, "generation", 0), size)
+        if key == self._key:
+            self._set(self.corners[3], self._window_text(view, zoom))
+            return
+        self._key = key
+        self._update_all(view, zoom)
+
+    @staticmethod
+    def _window_text(view: Any, zoom: float) -> str:
+        window = view.effective_window()
+        return ("" if view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {zoom:.2f}"
+
+    def _set(self, label: QLabel, text: str) -> None:
+        if label.text() != text:
+            label.setText(text)
+            label.adjustSize()
+            label.setVisible(self.visible and bool(text))
+            self.place()
+
+    def _update_all(self, view: Any, zoom: float) -> None:
         ds = view.document.dataset
         frame = view.frame_attributes()
-        window = view.effective_window()
         texts = [
             _lines(
                 ds.get("PatientName", ""),
@@ -126,7 +149,7 @@ class Annotations:
                 _slice(frame),
                 "LOSSY COMPRESSED" if view.document.is_lossy else "",
             ),
-            ("" if view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {zoom:.2f}",
+            self._window_text(view, zoom),
         ]
         geometry = shown_geometry(view.document, view.frame)  # once: markers and scale bar both use it
         markers = edge_labels_of(geometry) or ("", "", "", "")
