@@ -139,6 +139,11 @@ class Document:
         return self.shown.attributes_for(index)
 
     @property
+    def reads_directly(self) -> bool:
+        """True when the current frames are in memory or a plain copy from the file."""
+        return self.edits is not None or self.source.reads_directly
+
+    @property
     def decodes_in_processes(self) -> bool:
         """True when decoding ahead should use worker processes (only for unedited sources)."""
         return self.edits is None and self.source.decodes_in_processes

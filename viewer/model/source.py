@@ -165,6 +165,12 @@ class Source:
         return self.source_attributes(index)
 
     @property
+    def reads_directly(self) -> bool:
+        """True when a frame is a copy of bytes (uncompressed little endian in one file):
+        cheaper to read where it is wanted than to hand to a decoding thread."""
+        return self.frame_headers is None and str(self.transfer_syntax) in ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1")
+
+    @property
     def decodes_in_processes(self) -> bool:
         """True when decoding ahead should use worker processes (GIL-bound codec, plain file)."""
         from viewer.model.parallel import GIL_BOUND

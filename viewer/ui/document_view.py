@@ -142,7 +142,7 @@ class DocumentView(QObject):
             return
         self.frame = index
         self.frame_changed.emit(index)
-        if self.document.is_cached(index):
+        if self.document.is_cached(index) or self.document.reads_directly:  # no thread hop for a copy
             self._take_frame(index)
         else:
             self._request_decode()

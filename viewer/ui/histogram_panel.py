@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from viewer.model.display import Window
@@ -16,6 +17,7 @@ from viewer.ui.document_view import DocumentView
 
 BINS = 256
 SAMPLES = 1 << 16
+SCRUB_PAUSE_MS = 120
 
 
 class HistogramPanel(pg.GraphicsLayoutWidget):
@@ -34,9 +36,21 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         self._updating = False
         self._histogram_frame = -1
         self.item.sigLevelsChanged.connect(self._on_levels_dragged)
-        view.image_changed.connect(self.refresh)
+        self._pending = QTimer(self)  # while frames change quickly, one count when they stop
+        self._pending.setSingleShot(True)
+        self._pending.setInterval(SCRUB_PAUSE_MS)
+        self._pending.timeout.connect(self.refresh)
+        view.image_changed.connect(self._image_changed)
         view.window_changed.connect(lambda _w: self._show_window())
         self.refresh()
+
+    def _image_changed(self) -> None:
+        """Same frame (first display, an edit): count now. Another frame: count once the
+        frames stop changing, so scrubbing pays for one histogram, not one a frame."""
+        if self.view.frame == self._histogram_frame or self._histogram_frame < 0:
+            self.refresh()
+        else:
+            self._pending.start()
 
     def refresh(self) -> None:
         """Recompute the histogram when the frame changed; show the window.
@@ -44,6 +58,7 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         Counted over at most SAMPLES evenly spaced pixels (scaled up to the frame's): a
         picture of the distribution, not a measurement; a full count cost 8 ms a frame
         and made scrubbing slower than the repaint."""
+        self._pending.stop()
         stored = self.view.stored_frame()
         if stored is None or self.view.is_color:
             self.setVisible(not self.view.is_color)
@@ -58,6 +73,7 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
                 high = low + 1.0
             counts, edges = np.histogram(finite, bins=BINS, range=(low, high))
             counts = counts * every
+            self._histogram_frame = self.view.frame
             centers = (edges[:-1] + edges[1:]) / 2
             # log scale keeps small structures visible beside the background peak
             self.item.plot.setData(centers, np.log1p(counts))
