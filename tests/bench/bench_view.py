@@ -1,9 +1,14 @@
-"""Viewer speed (issue 4): W/L drag rate, scrubbing rate, start-up to first paint.
+"""Viewer speed (issues 4 and 19): W/L drag rate, scrubbing rate, start-up to first paint.
 
-Targets: W/L >= 200 / 60 / 30 updates/s for 512, 2048, 4096 square 16-bit frames in a
-1024x768 view (time from a level change to a repainted view, offscreen); scrubbing
-100-frame 512x512 files >= 60 frames/s (uncompressed, RLE, JPEG-LS), >= 30 (JPEG 2000);
-<= 1.0 s from `dicom-viewer FILE` to the first painted image.
+Issue 4's targets: W/L >= 200 / 60 / 30 updates/s for 512, 2048, 4096 square 16-bit
+frames in a 1024x768 view (time from a level change to a repainted view, offscreen);
+scrubbing 100-frame 512x512 files >= 60 frames/s (uncompressed, RLE, JPEG-LS), >= 30
+(JPEG 2000); <= 1.0 s from `dicom-viewer FILE` to the first painted image.
+Issue 19 states them as ratios to pyqtgraph alone, measured in the same run: W/L drag
+against ImageItem.setLevels + repaint of the same frame (>= 1.5x at 512 and 2048, >= 4x
+at 4096, fitted and at 1:1), scrubbing against the stock ImageView over the same frames
+in memory (>= 1.5x uncompressed and RLE, 1.0x JPEG-LS, 0.5x JPEG 2000); hover <= 2 ms;
+start-up <= 0.8 s.
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from tests.bench.synthetic import make_dataset, phantom_frames, write_compressed, write_uncompressed
+
+
+REPEATS = 3  # rates are the best of this many runs, ours and the anchors alike
 
 
 def _square_file(work: Path, size: int) -> Path:
@@ -116,28 +124,29 @@ def wl_rates(app, work: Path) -> None:
         view, image_view = panel.view, panel.image_view
         viewport = image_view.graphics.viewport()
         n = 60
-        t0 = time.perf_counter()
-        for i in range(n):
-            image_view._on_window_drag(float(i % 40), float(i % 25), False)  # the real drag path
-            viewport.repaint()
-        drag_rate = n / (time.perf_counter() - t0)
-        image_view._on_window_drag(0.0, 0.0, True)
+
+        def drag(n: int = n, image_view=image_view, viewport=viewport) -> float:
+            t0 = time.perf_counter()
+            for i in range(n):
+                image_view._on_window_drag(float(i % 40), float(i % 25), False)  # the real drag path
+                viewport.repaint()
+            rate = n / (time.perf_counter() - t0)
+            image_view._on_window_drag(0.0, 0.0, True)
+            return rate
+
+        drag_rate = max(drag() for _ in range(REPEATS))  # best of: this machine's timings swing
         t0 = time.perf_counter()
         for i in range(20):
             view.set_window(Window(1000 + i, 2000 + i))
             viewport.repaint()
         full_rate = 20 / (time.perf_counter() - t0)
         image_view.actual_size()  # zoomed in: the visible part is a fraction of the frame
-        t0 = time.perf_counter()
-        for i in range(n):
-            image_view._on_window_drag(float(i % 40), float(i % 25), False)
-            viewport.repaint()
-        zoomed_rate = n / (time.perf_counter() - t0)
-        image_view._on_window_drag(0.0, 0.0, True)
+        zoomed_rate = max(drag() for _ in range(REPEATS))
         frame = view.stored_frame()
         hover = _hover_ms(panel, size)
         window.close()
-        bare_fit, bare_one = _bare_drag_rate(app, frame, False), _bare_drag_rate(app, frame, True)
+        bare_fit = max(_bare_drag_rate(app, frame, False) for _ in range(REPEATS))
+        bare_one = max(_bare_drag_rate(app, frame, True) for _ in range(REPEATS))
         fitted = f"{drag_rate:.0f} ({bare_fit:.0f}, {drag_rate / bare_fit:.2f}x)"
         one = f"{zoomed_rate:.0f} ({bare_one:.0f}, {zoomed_rate / bare_one:.2f}x)"
         print(f"{size:>5d}x{size:<4d} {fitted:>26s} {full_rate:18.0f} {target:>7d} {one:>30s}")
@@ -171,7 +180,7 @@ def scrub_rates(app, work: Path) -> None:
         target = 30 if name == "JPEG 2000" else 60
         frames = np.stack([view.document.get_frame(i) for i in range(view.frame_count)])
         window.close()
-        stock = _stock_scrub_rate(app, frames)
+        stock = max(_stock_scrub_rate(app, frames) for _ in range(REPEATS))
         print(f"{name:28s} {rate:9.0f} {target:>7d}   stock ImageView {stock:5.0f}/s, ratio {rate / stock:.2f}x")
 
 
