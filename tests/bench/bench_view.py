@@ -23,7 +23,6 @@ import numpy as np
 
 from tests.bench.synthetic import make_dataset, phantom_frames, write_compressed, write_uncompressed
 
-
 REPEATS = 3  # rates are the best of this many runs, ours and the anchors alike
 
 
