@@ -24,7 +24,7 @@ def _recipe(path: Path, steps: list[dict]) -> Path:
 def test_two_segments_from_a_recipe(tmp_path: Path, capfd) -> None:
     source = corpus_file("CT_small.dcm")
     steps = [
-        {"op": "new-segment", "label": "Bone"},
+        {"op": "new-segment", "label": "Bone", "category": "Tissue", "kind": "Bone"},
         {"op": "mask-threshold", "lo": 250, "hi": 3000},
         {"op": "new-segment", "label": "Soft"},
         {"op": "mask-threshold", "lo": 0, "hi": 100, "segment": 2},
@@ -35,6 +35,8 @@ def test_two_segments_from_a_recipe(tmp_path: Path, capfd) -> None:
     assert "2 segment(s)" in capfd.readouterr().out
     seg = pydicom.dcmread(out)
     assert [s.SegmentLabel for s in seg.SegmentSequence] == ["Bone", "Soft"]
+    types = [s.SegmentedPropertyTypeCodeSequence[0].CodeValue for s in seg.SegmentSequence]
+    assert types == ["272673000", "85756007"]  # SNOMED CT Bone, Tissue (the default)
     ds = pydicom.dcmread(source)
     hu = ds.pixel_array * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
     back = hd.seg.segread(out).get_pixels_by_source_instance(
@@ -69,3 +71,11 @@ def test_refusals_are_one_line(tmp_path: Path, capfd, steps: list[dict], message
     assert main(["segment", str(corpus_file("CT_small.dcm")), "-o", str(out), "--recipe", str(recipe)]) == 1
     err = capfd.readouterr().err
     assert err.count("\n") == 1 and message in err and not out.exists()
+
+
+def test_an_unknown_property_keyword_is_a_usage_error(tmp_path: Path, capfd) -> None:
+    recipe = _recipe(tmp_path / "r.json", [{"op": "new-segment", "kind": "Bonez"}])
+    assert (
+        main(["segment", str(corpus_file("CT_small.dcm")), "-o", str(tmp_path / "s.dcm"), "--recipe", str(recipe)]) == 2
+    )
+    assert "'Bonez' is not a SNOMED CT keyword" in capfd.readouterr().err

@@ -38,8 +38,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         work = begin_edit(document)
         for operation in load_recipe(args.recipe):
             work.apply(operation)
-        masks, colours = drawn_segments(document)
-        written = write_segmentation(target, document.dataset, masks, "dicom-viewer segments", colours=colours)
+        masks, described = drawn_segments(document)
+        written = write_segmentation(target, document.dataset, masks, "dicom-viewer segments", **described)
         pixels = sum(int(mask.sum()) for _, mask in masks)
         out.write(f"saved {target} ({len(masks)} segment(s), {pixels} pixels in {written} frame(s))\n")
         return 0

@@ -67,9 +67,20 @@ class NewSegment(MaskOperation):
 
     name: ClassVar[str] = "new-segment"
     label: str = ""
+    category: str = "Tissue"  # SNOMED CT keywords of pydicom's codes.SCT (CID 7150)
+    kind: str = "Tissue"  # (CID 7151), e.g. Bone, Organ, Lesion
+
+    def check(self) -> None:
+        super().check()
+        from pydicom.sr.codedict import codes
+
+        for name in ("category", "kind"):
+            keyword = getattr(self, name)
+            if keyword not in codes.SCT.dir(keyword):
+                raise field_error(self, name, f"{keyword!r:.40} is not a SNOMED CT keyword pydicom knows")
 
     def apply_mask(self, segments: SegmentSet, pixels: Pixels, ctx: EditContext) -> SegmentSet:
-        return segments.added(self.label, (len(pixels), *pixels.shape[1:3]))
+        return segments.added(self.label, (len(pixels), *pixels.shape[1:3]), self.category, self.kind)
 
     def describe(self) -> str:
         return f"new segment {self.label}"

@@ -31,10 +31,11 @@ def write_segmentation(
     description: str = "",
     series_number: int = 0,
     colours: list[Colour] | None = None,
+    properties: list[tuple[str, str]] | None = None,
 ) -> int:
     """Write `masks` ((label, (frames, rows, columns) bool)) of `source` as a binary SEG,
-    with their display `colours` when given; returns the number of frames written.
-    Raises ViewerError with a reason."""
+    with their display `colours` and (category, type) SNOMED CT keywords when given
+    (default Tissue, Tissue); returns the number of frames written. Raises ViewerError."""
     import highdicom as hd
 
     if not masks:
@@ -47,8 +48,8 @@ def write_segmentation(
         hd.seg.SegmentDescription(
             segment_number=number,
             segment_label=label[:64],
-            segmented_property_category=codes.SCT.Tissue,
-            segmented_property_type=codes.SCT.Tissue,
+            segmented_property_category=getattr(codes.SCT, properties[number - 1][0] if properties else "Tissue"),
+            segmented_property_type=getattr(codes.SCT, properties[number - 1][1] if properties else "Tissue"),
             algorithm_type=hd.seg.SegmentAlgorithmTypeValues.SEMIAUTOMATIC,
             algorithm_identification=hd.AlgorithmIdentificationSequence(
                 name="dicom-viewer threshold", version="1", family=codes.cid7162.ArtificialIntelligence
@@ -106,9 +107,10 @@ def _with_type2_patient_study(source: Dataset) -> Dataset:
     return copy
 
 
-def drawn_segments(document: Any) -> tuple[list[tuple[str, Mask]], list[Colour]]:
-    """The document's drawn segments as (label, mask over every frame) and their colours,
-    for write_segmentation. Refused when the pixels are edited: a SEG references the file."""
+def drawn_segments(document: Any) -> tuple[list[tuple[str, Mask]], dict[str, Any]]:
+    """The document's drawn segments as (label, mask over every frame), and their colours
+    and properties as write_segmentation's keyword arguments. Refused when the pixels are
+    edited: a SEG references the file as it is on disk."""
     if document.is_edited:
         raise ViewerError(
             "the pixels are edited: a segmentation refers to the file as it is on disk; "
@@ -117,7 +119,8 @@ def drawn_segments(document: Any) -> tuple[list[tuple[str, Mask]], list[Colour]]
     segments = document.drawn_segments().segments
     if not segments:
         raise ViewerError("there is no segment to save: add one and draw into it")
-    return [(s.label, s.volume()) for s in segments], [s.colour for s in segments]
+    masks = [(s.label, s.volume()) for s in segments]
+    return masks, {"colours": [s.colour for s in segments], "properties": [(s.category, s.kind) for s in segments]}
 
 
 def threshold_mask(document: Any, low: float, high: float, frames: list[int]) -> Mask:

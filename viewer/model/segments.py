@@ -53,6 +53,8 @@ class Segment:
     colour: Colour
     shape: tuple[int, int, int]
     frames: dict[int, Packed] = field(default_factory=dict)  # 0-based frame -> packed rows
+    category: str = "Tissue"  # segmented property category and type: SNOMED CT keywords
+    kind: str = "Tissue"  # of pydicom's codes.SCT (DICOM CIDs 7150 / 7151)
 
     def frame(self, index: int) -> Mask:
         """The (rows, columns) mask of frame `index`."""
@@ -99,7 +101,7 @@ class Segment:
                 moved = op.overlay(self.frame(old_index)[None])[0]
                 if moved.any():
                     frames[new_index] = np.packbits(moved, axis=1)
-        return Segment(self.label, self.colour, (len(order), *new_shape), frames)
+        return replace(self, shape=(len(order), *new_shape), frames=frames)
 
 
 @dataclass(frozen=True)
@@ -116,12 +118,14 @@ class SegmentSet:
             raise ViewerError(f"there is no segment {number} (there are {len(self.segments)})")
         return self.segments[number - 1]
 
-    def added(self, label: str, shape: tuple[int, int, int], colour: Colour | None = None) -> SegmentSet:
+    def added(
+        self, label: str, shape: tuple[int, int, int], category: str = "Tissue", kind: str = "Tissue"
+    ) -> SegmentSet:
         if len(self.segments) >= MAX_SEGMENTS:
             raise ViewerError(f"at most {MAX_SEGMENTS} segments")
         label = " ".join(label.split())[:MAX_LABEL] or f"Segment {len(self.segments) + 1}"
-        colour = colour or PALETTE[len(self.segments) % len(PALETTE)]
-        return SegmentSet((*self.segments, Segment(label, colour, shape)))
+        colour = PALETTE[len(self.segments) % len(PALETTE)]
+        return SegmentSet((*self.segments, Segment(label, colour, shape, {}, category, kind)))
 
     def replaced(self, number: int, segment: Segment) -> SegmentSet:
         self.get(number)

@@ -16,10 +16,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDockWidget,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -37,6 +39,18 @@ from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.tools.threshold_tool import ThresholdDock
 
 MaskTarget = tuple[int, bool]  # (1-based segment number, 3D)
+#: The types offered for new segments: (category, type) keywords of pydicom's codes.SCT.
+SEGMENT_TYPES = {
+    "Segment": ("Tissue", "Tissue"),
+    "Bone": ("Tissue", "Bone"),
+    "Fat": ("Tissue", "AdiposeTissue"),
+    "Muscle": ("Tissue", "Muscle"),
+    "Organ": ("AnatomicalStructure", "Organ"),
+    "Blood vessel": ("AnatomicalStructure", "BloodVessel"),
+    "Lesion": ("MorphologicallyAbnormalStructure", "Lesion"),
+    "Neoplasm": ("MorphologicallyAbnormalStructure", "Neoplasm"),
+    "Cyst": ("MorphologicallyAbnormalStructure", "Cyst"),
+}
 
 
 class SegmentsDock(QDockWidget):
@@ -51,6 +65,9 @@ class SegmentsDock(QDockWidget):
         self.three_d = QCheckBox("Connect across frames (3D)")
         self.list = QListWidget()
         self.add_button = QPushButton("New segment")
+        self.kind = QComboBox()
+        self.kind.addItems(list(SEGMENT_TYPES))
+        self.kind.setToolTip("What the next new segment is (its SNOMED CT category and type in the SEG)")
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(round(100 * SEGMENT_ALPHA / 255))
@@ -81,7 +98,10 @@ class SegmentsDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.addWidget(self.draw_into)
         layout.addWidget(self.list, 1)
-        layout.addWidget(self.add_button)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.kind)
+        layout.addLayout(row)
         form = QFormLayout()
         form.addRow("Opacity", self.opacity)
         layout.addLayout(form)
@@ -143,8 +163,11 @@ class SegmentsDock(QDockWidget):
         return self.number(), self.is_3d()
 
     def new_segment(self, label: str = "") -> bool:
+        """A new segment of the type chosen beside the button (labelled by it unless given)."""
         count = len(self.panel.document.drawn_segments()) if self.panel is not None else 0
-        if not self._step(NewSegment(label or f"Segment {count + 1}")):
+        name = self.kind.currentText()
+        category, kind = SEGMENT_TYPES[name]
+        if not self._step(NewSegment(label or f"{name} {count + 1}", category, kind)):
             return False
         self.list.setCurrentRow(self.list.count() - 1)
         return True
@@ -184,8 +207,8 @@ class SegmentsDock(QDockWidget):
 
         if self.panel is None:
             raise ViewerError("no document is open")
-        masks, colours = drawn_segments(self.panel.document)
-        written = write_segmentation(path, self.panel.document.dataset, masks, "dicom-viewer segments", colours=colours)
+        masks, described = drawn_segments(self.panel.document)
+        written = write_segmentation(path, self.panel.document.dataset, masks, "dicom-viewer segments", **described)
         self.panel.mark_segments_saved()
         return written
 
