@@ -148,3 +148,50 @@ def test_screenshot_of_two_segments(window, qtbot, output_dir: Path) -> None:
     assert layer is not None and (layer[..., 3] == 153).sum() == segments.get(1).count + segments.get(2).count - int(
         (segments.get(1).frame(0) & segments.get(2).frame(0)).sum()
     )
+
+
+def test_an_opened_seg_becomes_segments_to_fill(window, qtbot, tmp_path: Path) -> None:
+    """A SEG opened over its image is taken into the drawn segments (one step, a recipe
+    step naming the file), then filled into the pixels; the CLI replays it exactly."""
+    seg = tmp_path / "seg.dcm"
+    assert main(["segment", str(corpus_file(NAME)), "-o", str(seg), "--threshold", "100", "3000"]) == 0
+    panel, dock = _open(window, qtbot)
+    window.open_paths([seg])
+    assert panel.document.segments and dock.import_button.isVisibleTo(dock)
+    hu = _hu(panel.document)
+    assert dock.import_opened()
+    work = working(panel.document)
+    assert np.array_equal(work.segments.get(1).volume(), (hu >= 100) & (hu <= 3000))
+    assert panel.document.segments == [] and not dock.import_button.isVisibleTo(dock)
+    dock.fill_value.setValue(-1000)
+    dock.fill_inside_button.click()
+    filled = np.stack([panel.document.modality(i).apply(panel.document.get_frame(i)) for i in range(2)])
+    inside = (hu >= 100) & (hu <= 3000)
+    assert (filled[inside] == -1000).all() and np.array_equal(filled[~inside], hu[~inside])
+
+    recipe = tmp_path / "r.json"
+    recipe.write_text(recipe_json(work.operations))
+    out = tmp_path / "filled.dcm"
+    assert main(["edit", str(corpus_file(NAME)), "-o", str(out), "--recipe", str(recipe)]) == 0
+    saved = pydicom.dcmread(out)
+    assert np.array_equal(saved.pixel_array, np.stack([panel.document.get_frame(i) for i in range(2)]))
+    assert "segments of seg.dcm" not in str(saved.get("DerivationDescription", ""))  # mask steps change no pixels
+
+
+def test_a_seg_is_imported_only_on_the_files_grid(tmp_path: Path) -> None:
+    from viewer.edits.operations import Flip, ImportSegments
+    from viewer.edits.session import begin_edit
+    from viewer.model.document import open_document
+    from viewer.model.errors import ViewerError
+
+    seg = tmp_path / "seg.dcm"
+    assert main(["segment", str(corpus_file("CT_small.dcm")), "-o", str(seg), "--threshold", "200", "3000"]) == 0
+    work = begin_edit(open_document(corpus_file("CT_small.dcm")))
+    work.apply(Flip("h"))
+    import pytest
+
+    with pytest.raises(ViewerError, match="import a SEG before cropping"):
+        work.apply(ImportSegments(str(seg)))
+    other = begin_edit(open_document(corpus_file("MR_small.dcm")))
+    with pytest.raises(ViewerError, match="not a segmentation of this image"):
+        other.apply(ImportSegments(str(seg)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -84,6 +85,36 @@ class NewSegment(MaskOperation):
 
     def describe(self) -> str:
         return f"new segment {self.label}"
+
+
+@dataclass(frozen=True)
+class ImportSegments(MaskOperation):
+    """The segments of a DICOM SEG of this image (`path`) added to the segments being
+    drawn, to clean or fill into the pixels; before any geometric edit (a SEG is on the
+    file's grid)."""
+
+    name: ClassVar[str] = "import-seg"
+    path: str
+
+    def apply_mask(self, segments: SegmentSet, pixels: Pixels, ctx: EditContext) -> SegmentSet:
+        from viewer.model.seg_reader import read_segments
+
+        if ctx.source_dataset is None:
+            raise ViewerError("import-seg needs the image's header")
+        if ctx.geometric:
+            raise ViewerError("import a SEG before cropping, flipping, rotating, binning, padding or deleting frames")
+        found = read_segments(Path(self.path), ctx.source_dataset(), len(pixels))
+        if not found:
+            raise ViewerError(f"'{Path(self.path).name}' is not a segmentation of this image")
+        shape = (len(pixels), *pixels.shape[1:3])
+        for overlay in found:
+            segments = segments.added(overlay.label, shape, colour=overlay.colour)
+            planes = zip(overlay.frames or range(len(pixels)), overlay.planes, strict=False)
+            segments = self._frames_of(segments, len(segments), ((i, plane) for i, plane in planes if plane.any()))
+        return segments
+
+    def describe(self) -> str:
+        return f"segments of {Path(self.path).name}"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
+from pydicom.dataset import Dataset
 
 from viewer.model.display import ModalityTransform
 from viewer.model.errors import InvalidOperationError, ViewerError
@@ -36,6 +37,8 @@ class EditContext:
     modality_for: Callable[[int], ModalityTransform]  # 0-based working frame -> transform
     original_frame: Callable[[int], Pixels] | None = None  # for erase
     segments: SegmentSet | None = None  # the document's segments (fill-mask reads them)
+    source_dataset: Callable[[], Dataset] | None = None  # the file's header (import-seg)
+    geometric: bool = False  # a geometric edit was made: the grid is no longer the file's
 
 
 #: Bounds on recipe numbers: far beyond any image, small enough that work stays bounded.

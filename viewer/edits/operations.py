@@ -20,6 +20,7 @@ from viewer.edits.invert import Invert
 from viewer.edits.mask_ops import (
     FillHoles,
     FillMask,
+    ImportSegments,
     KeepRegion,
     MaskGrow,
     MaskPaint,
@@ -47,6 +48,7 @@ __all__ = [
     "FillOutside",
     "Flip",
     "FloodFill",
+    "ImportSegments",
     "Invert",
     "KeepFrames",
     "KeepRegion",
@@ -79,6 +81,7 @@ OPERATIONS: dict[str, type[Operation]] = {
         Paint,
         FloodFill,
         NewSegment,
+        ImportSegments,
         MaskThreshold,
         MaskPaint,
         MaskGrow,

@@ -42,6 +42,7 @@ def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, c
         source_attributes=document.source_attributes,
         source_overlays=lambda: document.source.overlays,
         source_shutter=lambda: document.source.shutter,
+        source_dataset=lambda: document.dataset,
     )
 
 

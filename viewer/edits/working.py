@@ -46,6 +46,7 @@ class WorkingPixels:
         source_attributes: Callable[[int], Dataset] | None = None,
         source_overlays: Callable[[], list[Overlay]] | None = None,
         source_shutter: Callable[[], Shutter | None] | None = None,
+        source_dataset: Callable[[], Dataset] | None = None,
     ) -> None:
         # copy=False hands over a freshly decoded array (no second copy of a big stack)
         self.pixels = np.array(pixels, copy=True, order="C") if copy else np.ascontiguousarray(pixels)
@@ -66,6 +67,7 @@ class WorkingPixels:
         self._source_attributes = source_attributes
         self._source_overlays = source_overlays
         self._source_shutter = source_shutter
+        self._source_dataset = source_dataset
         self._shutter: tuple[int, Shutter | None] | None = None  # (generation, shutter)
         self._overlays: tuple[int, list[Overlay]] | None = None  # (generation, overlays)
         self.generation = 0  # bumped on every change; views compare it to refresh
@@ -93,6 +95,8 @@ class WorkingPixels:
             modality_for=self.modality_for,
             original_frame=lambda i: self._source_frame(self.source_frames[i]),
             segments=self.segments,
+            source_dataset=self._source_dataset,
+            geometric=any(op.geometric for op in self.operations),
         )
 
     def frame(self, index: int) -> Pixels:

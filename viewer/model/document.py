@@ -55,6 +55,7 @@ class Document:
         self.edits: EditedPixels | None = None  # set by viewer.edits.session
         self.measurements = MeasurementSet()  # shapes drawn on it (viewer.model.measurement_set)
         self.segments: list[Overlay] = []  # segments of a DICOM SEG opened with it (on the source grid)
+        self.segment_files: list[Path] = []  # the SEG files they came from
         self._shown_segments: tuple[tuple[int, ...], list[Overlay]] | None = None
 
     @property

@@ -119,12 +119,17 @@ class SegmentSet:
         return self.segments[number - 1]
 
     def added(
-        self, label: str, shape: tuple[int, int, int], category: str = "Tissue", kind: str = "Tissue"
+        self,
+        label: str,
+        shape: tuple[int, int, int],
+        category: str = "Tissue",
+        kind: str = "Tissue",
+        colour: Colour | None = None,
     ) -> SegmentSet:
         if len(self.segments) >= MAX_SEGMENTS:
             raise ViewerError(f"at most {MAX_SEGMENTS} segments")
         label = " ".join(label.split())[:MAX_LABEL] or f"Segment {len(self.segments) + 1}"
-        colour = PALETTE[len(self.segments) % len(PALETTE)]
+        colour = colour or PALETTE[len(self.segments) % len(PALETTE)]
         return SegmentSet((*self.segments, Segment(label, colour, shape, {}, category, kind)))
 
     def replaced(self, number: int, segment: Segment) -> SegmentSet:

@@ -144,8 +144,8 @@ class MeasureActions(QObject):
     def open_segmentation(self, path: Path) -> DocumentPanel | None:
         """Show the SEG's segments over the open image it refers to; opened alone (its own
         frames) when no open image is its source."""
-        from viewer.io.seg import read_segments
         from viewer.model.document import open_document
+        from viewer.model.seg_reader import read_segments
 
         for index in range(self._window.tabs.count()):
             panel = self._window.tabs.widget(index)
@@ -155,8 +155,10 @@ class MeasureActions(QObject):
             segments = read_segments(path, document.dataset, document.source_pixels.frames)
             if segments:
                 document.segments = document.segments + segments
+                document.segment_files.append(path)
                 self._window.tabs.setCurrentIndex(index)
                 panel.image_view.refresh()
+                self._window.segments.dock.refresh()  # offers to edit them
                 names = ", ".join(s.label or str(s.group) for s in segments)
                 self._window.statusBar().showMessage(f"{path.name}: segment(s) {names} shown", 8000)
                 return None

@@ -32,7 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.edits.operations import FillHoles, FillMask, MaskThreshold, NewSegment, Operation, RemoveIslands
+from viewer.edits.operations import (
+    FillHoles,
+    FillMask,
+    ImportSegments,
+    MaskThreshold,
+    NewSegment,
+    Operation,
+    RemoveIslands,
+)
 from viewer.model.errors import ViewerError
 from viewer.model.overlays import SEGMENT_ALPHA
 from viewer.ui.document_panel import DocumentPanel
@@ -80,6 +88,8 @@ class SegmentsDock(QDockWidget):
         self.fill_inside_button = QPushButton("Fill pixels inside")
         self.fill_outside_button = QPushButton("Fill pixels outside")
         self.save_button = QPushButton("Save Segments as DICOM SEG…")
+        self.import_button = QPushButton("Edit the opened SEG's segments")
+        self.import_button.setToolTip("A SEG opened over this image becomes segments to draw in, clean or fill")
         self._build()
         self.add_button.clicked.connect(lambda: self.new_segment())
         self.opacity.valueChanged.connect(self._opacity_changed)
@@ -92,6 +102,7 @@ class SegmentsDock(QDockWidget):
         self.fill_inside_button.clicked.connect(lambda: self._fill(inside=True))
         self.fill_outside_button.clicked.connect(lambda: self._fill(inside=False))
         self.save_button.clicked.connect(self._save_dialog)
+        self.import_button.clicked.connect(lambda: self.import_opened())
 
     def _build(self) -> None:
         body = QWidget()
@@ -117,6 +128,7 @@ class SegmentsDock(QDockWidget):
         grid.addWidget(QLabel("Fill value"), 4, 0)
         grid.addWidget(self.fill_value, 4, 1)
         layout.addLayout(grid)
+        layout.addWidget(self.import_button)
         layout.addWidget(self.save_button)
         self.setWidget(body)
 
@@ -137,6 +149,7 @@ class SegmentsDock(QDockWidget):
         """The list of segments, with their colours and sizes, the selection kept."""
         row = max(self.list.currentRow(), 0)
         self.list.clear()
+        self.import_button.setVisible(self.panel is not None and bool(self.panel.document.segment_files))
         if self.panel is None:
             return
         for number, segment in enumerate(self.panel.document.drawn_segments().segments, 1):
@@ -170,6 +183,21 @@ class SegmentsDock(QDockWidget):
         if not self._step(NewSegment(label or f"{name} {count + 1}", category, kind)):
             return False
         self.list.setCurrentRow(self.list.count() - 1)
+        return True
+
+    def import_opened(self) -> bool:
+        """The segments of the SEGs opened over this image become segments being drawn
+        (one undoable step each); their read-only display is then dropped."""
+        if self.panel is None:
+            return False
+        document = self.panel.document
+        for path in list(document.segment_files):
+            if not self._step(ImportSegments(str(path))):
+                return False
+            document.segment_files.remove(path)
+        document.segments = []
+        self.panel.image_view.refresh()
+        self.refresh()
         return True
 
     # -- steps -------------------------------------------------------------------------
