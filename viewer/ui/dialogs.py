@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -78,6 +79,12 @@ def ask_save_path(parent: QWidget | None, suggestion: str, file_filter: str) -> 
 
     path, _ = QFileDialog.getSaveFileName(parent, "Save As", suggestion, file_filter)
     return path or None
+
+
+def ask_save_beside(parent: QWidget | None, source: Path, suffix: str, file_filter: str) -> Path | None:
+    """A file to save a companion of `source` to, suggested beside it as STEM + `suffix`."""
+    path = ask_save_path(parent, str(source.with_name(source.stem + suffix)), file_filter)
+    return Path(path) if path else None
 
 
 def ask_text(parent: QWidget | None, title: str, label: str, default: str) -> str | None:

@@ -241,15 +241,14 @@ class SegmentsDock(QDockWidget):
         return written
 
     def _save_dialog(self) -> None:
-        from viewer.ui.dialogs import ask_save_path
+        from viewer.ui.dialogs import ask_save_beside
 
         if self.panel is None:
             return
-        source = self.panel.document.path
-        path = ask_save_path(self, str(source.with_name(source.stem + "_seg.dcm")), "DICOM SEG (*.dcm)")
+        path = ask_save_beside(self, self.panel.document.path, "_seg.dcm", "DICOM SEG (*.dcm)")
         if path is None:
             return
         try:
-            self.save_segmentation(Path(path))
+            self.save_segmentation(path)
         except ViewerError as exc:
             self.error_raised.emit(str(exc))

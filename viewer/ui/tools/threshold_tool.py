@@ -257,20 +257,19 @@ class ThresholdDock(QDockWidget):
         return write_segmentation(path, self.panel.document.dataset, [(label, mask)], f"{low:g} <= value <= {high:g}")
 
     def _segment_dialog(self) -> None:
-        from viewer.ui.dialogs import ask_save_path
+        from viewer.ui.dialogs import ask_save_beside
 
         if self.panel is None:
             return
-        source = self.panel.document.path
-        path = ask_save_path(self, str(source.with_name(source.stem + "_seg.dcm")), "DICOM SEG (*.dcm)")
+        path = ask_save_beside(self, self.panel.document.path, "_seg.dcm", "DICOM SEG (*.dcm)")
         if path is None:
             return
         try:
-            frames = self.save_segmentation(Path(path))
+            frames = self.save_segmentation(path)
         except ViewerError as exc:
             self.error_raised.emit(str(exc))
             return
-        self.count_label.setText(f"saved {Path(path).name} ({frames} frame(s))")
+        self.count_label.setText(f"saved {path.name} ({frames} frame(s))")
 
     # -- applying ---------------------------------------------------------------------
     def _apply(self, kind: type[Operation]) -> None:
