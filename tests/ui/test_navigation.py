@@ -126,3 +126,46 @@ def test_opening_a_dicomdir_opens_its_series(window, qtbot) -> None:
     dicomdir = corpus_file("CT_small.dcm").parent / "dicomdirtests" / "DICOMDIR"
     panels = window.open_paths([dicomdir])
     assert len(panels) == len(scan_folder(dicomdir).series) == 13
+
+
+def test_preferences_swap_the_wheel_and_smooth_pixels(window, qtbot) -> None:
+    """Preferences: the wheel zooms and Ctrl+wheel scrolls frames; smoothing interpolates
+    a zoomed image (the picture has gray levels between neighbouring pixels' values)."""
+    from viewer.ui.preferences import PreferencesDialog
+
+    panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
+    qtbot.wait(20)
+    dialog = PreferencesDialog(window)
+    dialog.wheel.setCurrentIndex(1)
+    dialog.store(window)
+    assert window.settings.wheel_zooms()
+    zoom = panel.image_view.zoom()
+    _wheel(panel, 1)
+    assert panel.view.frame == 0 and panel.image_view.zoom() > zoom
+    _wheel(panel, -1, Qt.KeyboardModifier.ControlModifier)
+    assert panel.view.frame == 1
+
+    for _ in range(3):
+        panel.image_view.zoom_by(2.0)  # 8x: each pixel a block of screen pixels
+
+    def distinct_grays() -> int:
+        qtbot.wait(20)
+        image = panel.image_view.graphics.grab().toImage()
+        return len({image.pixelColor(x, image.height() // 2).red() for x in range(image.width())})
+
+    sharp = distinct_grays()
+    window.keys.smooth_action.trigger()
+    assert window.settings.smooth_pixels()
+    smooth = distinct_grays()
+    assert smooth > sharp  # interpolation makes the in-between levels a sharp zoom lacks
+
+
+def test_save_as_retitles_the_tab(window, tmp_path) -> None:
+    from viewer.edits.operations import Flip
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    window.edits.apply_operation(Flip("h"))
+    assert window.tabs.tabText(window.tabs.indexOf(panel)) == "CT_small.dcm *"
+    assert window.edits.save_document(panel, tmp_path / "flipped.dcm", confirm=False)
+    assert window.tabs.tabText(window.tabs.indexOf(panel)) == "flipped.dcm"
+    assert window.windowTitle() == "flipped.dcm — DICOM Viewer"

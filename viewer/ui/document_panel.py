@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from viewer.edits.operations import Operation
@@ -80,9 +82,12 @@ class DocumentPanel(QWidget):
         self.view.load_current()
         self.image_view.fit()
 
+    saved_as: Path | None = None  # where the edits were last saved (Save As), if anywhere
+
     @property
     def title(self) -> str:
-        return self.document.path.name
+        """The file the work now lives in: the last Save As target, else the opened file."""
+        return (self.saved_as or self.document.path).name
 
     def close_document(self) -> None:
         self.frame_bar.set_playing(False)

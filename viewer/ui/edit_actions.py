@@ -110,6 +110,9 @@ class EditActions(QObject):
         index = self._window.tabs.indexOf(panel)
         if index >= 0:
             self._window.tabs.setTabText(index, panel.title + (" *" if panel.is_dirty else ""))
+            self._window.tabs.setTabToolTip(index, str(panel.saved_as or panel.document.path))
+        if panel is self._window.current_panel():
+            self._window.setWindowTitle(f"{panel.title} — DICOM Viewer")
         self.update_actions()
         edits = panel.document.edits
         try:
@@ -329,6 +332,7 @@ class EditActions(QObject):
         if report is None:
             return False
         self._window.statusBar().showMessage(f"Saved {report.path} ({report.transfer_syntax.name})", 8000)
+        panel.saved_as = Path(report.path)
         self._saved(panel)
         return True
 
@@ -350,22 +354,8 @@ class EditActions(QObject):
         return True
 
     def preferences_dialog(self) -> None:
-        text = ask_text(
-            self._window,
-            "Preferences",
-            "Undo history memory budget (MB):",
-            str(self._window.settings.history_budget_mb()),
-        )
-        if text is None:
-            return
-        try:
-            budget = max(16, int(text))
-        except ValueError:
-            show_error(self._window, "Preferences", f"'{text}' is not a whole number of megabytes")
-            return
-        self._window.settings.set_history_budget_mb(budget)
-        for panel in self._window.panels():
-            panel.history_budget_bytes = budget * 1024 * 1024
-            edits = working(panel.document)
-            if edits is not None:
-                edits.history.budget_bytes = panel.history_budget_bytes
+        from viewer.ui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self._window)
+        if dialog.exec() == PreferencesDialog.DialogCode.Accepted:
+            dialog.store(self._window)

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from viewer.model.display import Window
@@ -34,9 +34,11 @@ class _WindowingViewBox(pg.ViewBox):
 
     tool_active = False
     scroll_frames = False  # the wheel scrolls frames (multi-frame images); Ctrl+wheel zooms
+    wheel_zooms = False  # preference: the wheel zooms and Ctrl+wheel scrolls frames
 
     def wheelEvent(self, ev, axis=None):  # noqa: N802 (Qt naming)
-        if self.scroll_frames and not ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+        ctrl = bool(ev.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if self.scroll_frames and ctrl == self.wheel_zooms:
             ev.accept()
             self.frame_scrolled.emit(1 if ev.delta() < 0 else -1)  # towards you: next frame
             return
@@ -282,6 +284,11 @@ class ImageViewWidget(QWidget):
         """Opacity (0..1) of segments over the image (a SEG's and those being drawn)."""
         self.segment_alpha = int(round(255 * min(max(opacity, 0.0), 1.0)))
         self._update_planes()
+
+    def set_smooth(self, smooth: bool) -> None:
+        """Interpolate pixels when the image is scaled (off: each pixel a sharp square)."""
+        self.graphics.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+        self.graphics.viewport().update()
 
     def set_planes_visible(self, visible: bool) -> None:
         """Show or hide the file's overlay planes and SEG segments (View > Show Overlays)."""

@@ -30,6 +30,7 @@ from viewer.ui.export_actions import ExportActions
 from viewer.ui.icons import icon
 from viewer.ui.measure_actions import MeasureActions
 from viewer.ui.pacs_actions import PacsActions
+from viewer.ui.preferences import apply_preferences
 from viewer.ui.presets_menu import fill_presets_menu
 from viewer.ui.readout import readout_text
 from viewer.ui.segment_actions import SegmentActions
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
         self.window_menu = view_menu.addMenu("&Window Presets")
         self.window_menu.aboutToShow.connect(self._rebuild_window_menu)  # built when opened
         view_menu.addMenu("Window &Keys").addActions(self.keys.preset_actions)
+        view_menu.addAction(self.keys.smooth_action)
         view_menu.addActions([self.invert_action, self.annotations_action, self.planes_action])
         view_menu.addSeparator()
         view_menu.addActions([self.play_action, self.prev_action, self.next_action])
@@ -305,7 +307,7 @@ class MainWindow(QMainWindow):
         self.measure.watch(panel)
         panel.image_view.set_annotations_visible(self.annotations_action.isChecked())
         panel.image_view.set_planes_visible(self.planes_action.isChecked())
-        panel.history_budget_bytes = self.settings.history_budget_mb() * 1024 * 1024
+        apply_preferences(self, panel)
         panel.view.edits_changed.connect(lambda p=panel: self.edits.on_edits_changed(p))
         panel.frame_bar.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         panel.frame_bar.addActions(

@@ -86,3 +86,21 @@ class Settings:
 
     def set_retrieve_folder(self, folder: str | Path) -> None:
         self._s.setValue("pacs_retrieve_folder", str(folder))
+
+    def _flag(self, key: str, default: bool) -> bool:
+        value: Any = self._s.value(key, default)
+        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
+    def wheel_zooms(self) -> bool:
+        """The mouse wheel zooms and Ctrl+wheel scrolls frames (default: the other way round)."""
+        return self._flag("wheel_zooms", False)
+
+    def set_wheel_zooms(self, zooms: bool) -> None:
+        self._s.setValue("wheel_zooms", bool(zooms))
+
+    def smooth_pixels(self) -> bool:
+        """Interpolate pixels when an image is scaled (default off: sharp squares, as read)."""
+        return self._flag("smooth_pixels", False)
+
+    def set_smooth_pixels(self, smooth: bool) -> None:
+        self._s.setValue("smooth_pixels", bool(smooth))

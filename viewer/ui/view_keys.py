@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 #: Mouse gestures (the keys come from the actions themselves).
 MOUSE = (
     ("Right drag", "Window / level (up-down: level, left-right: width)"),
-    ("Wheel", "Next / previous frame (multi-frame); zoom (one frame)"),
-    ("Ctrl+Wheel", "Zoom"),
+    ("Wheel", "Next / previous frame (multi-frame); zoom (one frame); Preferences can swap it"),
+    ("Ctrl+Wheel", "Zoom (or frames, when the wheel zooms)"),
     ("Left drag", "Pan in Navigate mode; else the active tool (brush, crop, measure, ...)"),
     ("Middle drag", "Pan"),
 )
@@ -42,6 +42,14 @@ class ViewKeys:
             )
         self.preset_actions.append(window.add_action("Auto Window (1-99 %)", self._auto, "F10"))
         self.reference_action = window.add_action("&Keyboard and Mouse…", self.show_reference)
+        self.smooth_action = window.add_action("&Smooth Pixels", self._smooth, checkable=True)
+        self.smooth_action.setChecked(window.settings.smooth_pixels())
+
+    def _smooth(self, smooth: bool) -> None:
+        """View > Smooth Pixels: interpolate scaled images (remembered; Preferences too)."""
+        self._window.settings.set_smooth_pixels(smooth)
+        for panel in self._window.panels():
+            panel.image_view.set_smooth(smooth)
 
     def _view(self) -> DocumentView | None:
         panel = self._window.current_panel()
