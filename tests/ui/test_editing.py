@@ -40,6 +40,7 @@ def test_threshold_region_drag_overlay_apply_undo(window, qtbot) -> None:
     drag(viewport, start, end, button=Qt.MouseButton.LeftButton)
     low, high = dock.range()
     assert low > low0 + 100 and high > high0 + 100
+    assert (low, high) == (round(low), round(high))  # CT values are whole HU: the handles snap
     assert high - low == pytest.approx(high0 - low0, rel=0.01)
     stored = panel.view.stored_frame()
     expected = threshold_mask(stored, low, high, panel.view.modality())
@@ -228,13 +229,13 @@ def test_edited_folder_series_saves_into_a_folder(window, tmp_path: Path) -> Non
 
 def test_preferences_set_the_history_budget(window) -> None:
     """Edit > Preferences stores the undo budget and applies it to open documents."""
+    from viewer.ui.preferences import PreferencesDialog
+
     panel = window.open_paths([corpus_file("MR_small.dcm")])[0]
     window.edits.image_op_actions[0].trigger()
-    set_answer("text", "256")
-    try:
-        window.edits.preferences_action.trigger()
-    finally:
-        set_answer("text", None)
+    dialog = PreferencesDialog(window)  # what Edit > Preferences shows (modal there)
+    dialog.budget.setValue(256)
+    dialog.store(window)
     assert window.settings.history_budget_mb() == 256
     assert panel.document.edits.history.budget_bytes == 256 * 2**20
 

@@ -56,6 +56,7 @@ class ThresholdDock(QDockWidget):
         self.panel: DocumentPanel | None = None
         self.region: pg.LinearRegionItem | None = None
         self._range_pending = False
+        self._integer_values: bool | None = None  # the attached document's values are whole numbers
         self._default_range: tuple[float, float] | None = None
         self.low, self.high, self.value = _spin(), _spin(), _spin()
         self.scope = QComboBox()
@@ -123,6 +124,7 @@ class ThresholdDock(QDockWidget):
         self.region.sigRegionChanged.connect(self._region_dragged)
         self.region.sigRegionChangeFinished.connect(lambda _r: self._show_overlay())
         panel.view.image_changed.connect(self._show_overlay)
+        self._integer_values = None
         self._range_pending = True
         self._show_overlay()
 
@@ -176,6 +178,10 @@ class ThresholdDock(QDockWidget):
         if self.region is None:
             return
         low, high = self.region.getRegion()
+        if self._integer_values is None and self.panel is not None:
+            self._integer_values = self.panel.view.integer_values()  # once the frame is there
+        if self._integer_values:  # whole numbers on integer data (HU), as typed
+            low, high = float(round(low)), float(round(high))
         for spin, value in ((self.low, low), (self.high, high)):
             spin.blockSignals(True)
             spin.setValue(float(value))
