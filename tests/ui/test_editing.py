@@ -229,13 +229,13 @@ def test_edited_folder_series_saves_into_a_folder(window, tmp_path: Path) -> Non
 
 def test_preferences_set_the_history_budget(window) -> None:
     """Edit > Preferences stores the undo budget and applies it to open documents."""
-    from viewer.ui.preferences import PreferencesDialog
-
     panel = window.open_paths([corpus_file("MR_small.dcm")])[0]
     window.edits.image_op_actions[0].trigger()
-    dialog = PreferencesDialog(window)  # what Edit > Preferences shows (modal there)
-    dialog.budget.setValue(256)
-    dialog.store(window)
+    set_answer("preferences", lambda dialog: dialog.budget.setValue(256))
+    try:
+        window.edits.preferences_action.trigger()
+    finally:
+        set_answer("preferences", None)
     assert window.settings.history_budget_mb() == 256
     assert panel.document.edits.history.budget_bytes == 256 * 2**20
 

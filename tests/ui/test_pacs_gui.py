@@ -70,3 +70,23 @@ def test_send_anonymised_copy_of_the_open_file(window, orthanc, tmp_path: Path) 
     assert panel.document.is_edited
     with pytest.raises(ViewerError, match="unsaved edits: save it first"):
         window.pacs.files_to_send(panel)
+
+
+def test_send_dialog_sends_the_saved_file(window, orthanc) -> None:
+    """File > PACS > Send to PACS, the form filled in as a person would: node, anonymise."""
+    from viewer.ui.dialogs import set_answer
+
+    window.open_paths([corpus_file("MR_small.dcm")])
+
+    def fill(dialog) -> None:
+        dialog.picker.combo.setEditText(orthanc.dimse)
+        dialog.anonymise.setChecked(True)
+
+    set_answer("send_to_pacs", fill)
+    try:
+        window.pacs.send_action.trigger()
+    finally:
+        set_answer("send_to_pacs", None)
+    assert window.statusBar().currentMessage() == f"Sent 1 of 1 file(s) to {orthanc.dimse}"
+    (study,) = pacs.find(pacs.parse_node(orthanc.dimse), pacs.Query())
+    assert study["PatientID"] != "4MR1" and window.errors == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 #: Tests replace this to record messages instead of opening modal dialogs.
 _hook = None
@@ -42,12 +42,25 @@ _answers: dict[str, object] = {}
 
 
 def set_answer(kind: str, value: object) -> None:
-    """Answer questions of `kind` ('yes_no', 'text', 'save_discard', 'save_path') with `value`
+    """Answer questions of `kind` ('yes_no', 'text', 'save_discard', 'save_path', or a form's
+    kind for run_dialog) with `value`
     (tests); None to clear."""
     if value is None:
         _answers.pop(kind, None)
     else:
         _answers[kind] = value
+
+
+def run_dialog(dialog: QDialog, kind: str) -> bool:
+    """Show a modal form; True when accepted. Tests answer `kind` with a function that
+    fills the form in (it is then accepted) or False (cancelled)."""
+    if kind in _answers:
+        answer = _answers[kind]
+        if callable(answer):
+            answer(dialog)
+            return True
+        return bool(answer)
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def ask_yes_no(parent: QWidget | None, title: str, question: str) -> bool:

@@ -22,7 +22,7 @@ from viewer.io.batch import BatchResult, edit_folder
 from viewer.io.commit_geometry import refuse_tiled
 from viewer.model.errors import ViewerError
 from viewer.model.progress import Cancelled, Progress
-from viewer.ui.dialogs import ask_save_path, ask_text, ask_yes_no, show_error, show_info
+from viewer.ui.dialogs import ask_save_path, ask_text, ask_yes_no, run_dialog, show_error, show_info
 from viewer.ui.document_panel import DocumentPanel
 
 if TYPE_CHECKING:
@@ -357,5 +357,5 @@ class EditActions(QObject):
         from viewer.ui.preferences import PreferencesDialog
 
         dialog = PreferencesDialog(self._window)
-        if dialog.exec() == PreferencesDialog.DialogCode.Accepted:
+        if run_dialog(dialog, "preferences"):
             dialog.store(self._window)

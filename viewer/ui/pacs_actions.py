@@ -18,7 +18,7 @@ from viewer.io import pacs
 from viewer.model.errors import ViewerError
 from viewer.model.progress import Cancelled, Progress
 from viewer.ui.background import run_with_progress
-from viewer.ui.dialogs import show_error, show_info
+from viewer.ui.dialogs import run_dialog, show_error, show_info
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.pacs_window import NodePicker, PacsWindow
 
@@ -97,7 +97,7 @@ class PacsActions:
             show_error(self._window, "Send to PACS", str(exc))
             return
         dialog = SendDialog(self._window, len(files))
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not run_dialog(dialog, "send_to_pacs"):
             return
         try:
             node = dialog.picker.node()
