@@ -43,8 +43,7 @@ _answers: dict[str, object] = {}
 
 def set_answer(kind: str, value: object) -> None:
     """Answer questions of `kind` ('yes_no', 'text', 'save_discard', 'save_path', or a form's
-    kind for run_dialog) with `value`
-    (tests); None to clear."""
+    kind for run_dialog) with `value` (tests); None to clear."""
     if value is None:
         _answers.pop(kind, None)
     else:
