@@ -169,3 +169,36 @@ def test_save_as_retitles_the_tab(window, tmp_path) -> None:
     assert window.edits.save_document(panel, tmp_path / "flipped.dcm", confirm=False)
     assert window.tabs.tabText(window.tabs.indexOf(panel)) == "flipped.dcm"
     assert window.windowTitle() == "flipped.dcm — DICOM Viewer"
+
+
+def test_magnifier_follows_the_pointer(window, qtbot, output_dir) -> None:
+    """M shows a loupe beside the pointer: the screen around it, three times larger."""
+    from PySide6.QtCore import QPoint
+
+    from viewer.ui.magnifier import FACTOR, SIZE
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    qtbot.wait(20)
+    loupe = panel.image_view.magnifier
+    window.keys.magnifier_action.trigger()
+    viewport = panel.image_view.graphics.viewport()
+    point = QPoint(viewport.width() // 2, viewport.height() // 2)
+    loupe.follow(point)
+    assert loupe.isVisible() and loupe.pixmap().width() == SIZE
+    screen = viewport.grab().toImage()
+    shown = loupe.pixmap().toImage()
+    # a pixel of the loupe away from its cross is the screen pixel it enlarges
+    dx, dy = 20, 30
+    expected = screen.pixelColor(
+        point.x() - SIZE // FACTOR // 2 + dx // FACTOR, point.y() - SIZE // FACTOR // 2 + dy // FACTOR
+    )
+    assert shown.pixelColor(dx, dy) == expected
+    assert not loupe.geometry().contains(point)  # beside the pointer, not over it
+    folder = output_dir / "screenshots"
+    folder.mkdir(exist_ok=True)
+    assert panel.image_view.graphics.grab().save(str(folder / "magnifier.png"))
+    loupe.follow(QPoint(-5, -5))
+    assert not loupe.isVisible()
+    window.keys.magnifier_action.trigger()
+    loupe.follow(point)
+    assert not loupe.isVisible()

@@ -21,6 +21,7 @@ from viewer.model.overlays import SEGMENT_ALPHA, overlay_rgba
 from viewer.model.shutters import shutter_rgba
 from viewer.ui.annotations import Annotations
 from viewer.ui.document_view import DocumentView
+from viewer.ui.magnifier import Magnifier
 from viewer.ui.shape_layer import ShapeLayer
 
 
@@ -122,6 +123,7 @@ class ImageViewWidget(QWidget):
         self.viewbox.sigRangeChanged.connect(lambda *_: self.zoom_changed.emit(self.zoom()))
         self.viewbox.frame_scrolled.connect(self._scroll_frame)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.magnifier = Magnifier(self.graphics)
         view.image_changed.connect(self.refresh)
         view.geometry_changed.connect(self._on_geometry_changed)
         view.window_changed.connect(lambda _w: self.refresh())
@@ -340,3 +342,5 @@ class ImageViewWidget(QWidget):
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         self.cursor_moved.emit(self.pixel_at(scene_pos))
+        if self.magnifier.enabled:
+            self.magnifier.follow(self.graphics.mapFromScene(scene_pos))

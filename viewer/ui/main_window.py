@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
         self.window_menu = view_menu.addMenu("&Window Presets")
         self.window_menu.aboutToShow.connect(self._rebuild_window_menu)  # built when opened
         view_menu.addMenu("Window &Keys").addActions(self.keys.preset_actions)
-        view_menu.addAction(self.keys.smooth_action)
+        view_menu.addActions([self.keys.smooth_action, self.keys.magnifier_action])
         view_menu.addActions([self.invert_action, self.annotations_action, self.planes_action])
         view_menu.addSeparator()
         view_menu.addActions([self.play_action, self.prev_action, self.next_action])
@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
         self.measure.watch(panel)
         panel.image_view.set_annotations_visible(self.annotations_action.isChecked())
         panel.image_view.set_planes_visible(self.planes_action.isChecked())
+        panel.image_view.magnifier.set_enabled(self.keys.magnifier_action.isChecked())
         apply_preferences(self, panel)
         panel.view.edits_changed.connect(lambda p=panel: self.edits.on_edits_changed(p))
         panel.frame_bar.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

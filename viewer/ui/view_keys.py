@@ -44,6 +44,12 @@ class ViewKeys:
         self.reference_action = window.add_action("&Keyboard and Mouse…", self.show_reference)
         self.smooth_action = window.add_action("&Smooth Pixels", self._smooth, checkable=True)
         self.smooth_action.setChecked(window.settings.smooth_pixels())
+        self.magnifier_action = window.add_action("&Magnifier", self._magnifier, "M", checkable=True)
+
+    def _magnifier(self, on: bool) -> None:
+        """View > Magnifier (M): a loupe that follows the pointer over every open image."""
+        for panel in self._window.panels():
+            panel.image_view.magnifier.set_enabled(on)
 
     def _smooth(self, smooth: bool) -> None:
         """View > Smooth Pixels: interpolate scaled images (remembered; Preferences too)."""
