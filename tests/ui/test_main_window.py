@@ -206,3 +206,29 @@ def test_tag_column_fits_its_text(window) -> None:
         for i in range(tree.topLevelItemCount())
     )
     assert tree.columnWidth(0) >= widest
+
+
+def test_tag_browser_shows_what_a_save_would_write(window, qtbot) -> None:
+    """With 'As a save would write them', an edited image's tags are the committed ones
+    (cropped: Rows and Columns of the crop; DERIVED) and the changed ones are bold."""
+    from viewer.edits.operations import Crop
+
+    window.open_paths([corpus_file("CT_small.dcm")])
+    window.tags_action.trigger()
+    dock = window.tag_dock
+    window.edits.apply_operation(Crop(0, 0, 100, 60))
+
+    def row(keyword: str):
+        for i in range(dock.tree.topLevelItemCount()):
+            item = dock.tree.topLevelItem(i)
+            if item.text(1) == keyword:
+                return item
+        raise AssertionError(keyword)
+
+    assert row("Rows").text(3) == "128" and not row("Rows").font(0).bold()
+    dock.pending.setChecked(True)
+    assert row("Rows").text(3) == "60" and row("Columns").text(3) == "100"
+    assert row("Rows").font(0).bold() and "128 -> 60" in row("Rows").toolTip(0)
+    assert "DERIVED" in row("Image Type").text(3) and not row("Patient's Name").font(0).bold()
+    window.edits.undo()  # back to the file: its own header again
+    assert row("Rows").text(3) == "128" and not row("Rows").font(0).bold()

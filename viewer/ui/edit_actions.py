@@ -113,6 +113,7 @@ class EditActions(QObject):
             self._window.tabs.setTabToolTip(index, str(panel.saved_as or panel.document.path))
         if panel is self._window.current_panel():
             self._window.setWindowTitle(f"{panel.title} — DICOM Viewer")
+            self._window.tag_dock.refresh_pending()  # the pending view follows the edits
         self.update_actions()
         edits = panel.document.edits
         try:

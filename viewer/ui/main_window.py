@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         self.threshold_dock.attach(panel)
         self.tools_dock.attach(panel)
         self.edits.update_actions()
-        self.tag_dock.show_dataset(panel.document.dataset if panel else None, panel.view.frame if panel else 0)
+        self.tag_dock.show_document(panel.document if panel else None, panel.view.frame if panel else 0)
         self.invert_action.setChecked(bool(panel and panel.view.invert))
         self.setWindowTitle(f"{panel.title} — DICOM Viewer" if panel else "DICOM Viewer")
 

@@ -7,11 +7,13 @@ Groups Sequence costs nothing until someone opens it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDockWidget,
     QLineEdit,
     QTreeWidget,
@@ -81,6 +83,8 @@ class TagBrowserDock(QDockWidget):
         body = QWidget()
         self.search = QLineEdit(placeholderText="Search keyword or tag, e.g. Rows or 0028,0010")
         self.search.setClearButtonEnabled(True)
+        self.pending = QCheckBox("As a save would write them (edits applied, changes in bold)")
+        self.pending.toggled.connect(lambda _on: self.refresh_pending())
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Tag", "Name", "VR", "Value"])
         self.tree.setColumnWidth(0, 100)
@@ -89,9 +93,12 @@ class TagBrowserDock(QDockWidget):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.search)
+        layout.addWidget(self.pending)
         layout.addWidget(self.tree)
         self.setWidget(body)
         self.dataset: Dataset | None = None
+        self.document: Any = None  # the current tab's document (for the pending view)
+        self.changed: dict[str, str] = {}  # top-level keyword -> "old -> new" of a pending save
         self.frame = 0
         self.search.textChanged.connect(lambda _t: self.rebuild())
         self.tree.itemExpanded.connect(self._fill_sequence)
@@ -100,6 +107,39 @@ class TagBrowserDock(QDockWidget):
         self.dataset = dataset
         self.frame = frame
         self.rebuild()
+
+    def show_document(self, document: Any, frame: int = 0) -> None:
+        """The current tab's document: its header, or what a save of it would write."""
+        self.document = document
+        self.frame = frame
+        self.refresh_pending()
+
+    def refresh_pending(self) -> None:
+        """Show the file's header, or with 'As a save would write them' on and the pixels
+        edited, the dataset a save would write (viewer.io.commit, off the GUI thread), its
+        changed attributes in bold with old -> new in their tooltips."""
+        document = self.document
+        if document is None or not self.pending.isChecked() or not document.is_edited:
+            header = None if document is None else document.dataset
+            if header is not self.dataset or self.changed:  # not rebuilt on every edit
+                self.changed = {}
+                self.show_dataset(header, self.frame)
+            return
+        self.changed = {}
+        from viewer.io.commit import commit
+        from viewer.model.errors import ViewerError
+        from viewer.ui.background import run_with_progress
+
+        try:
+            result = run_with_progress(self, "Preparing the save preview…", lambda _p: commit(document))
+        except ViewerError as exc:
+            self.show_dataset(document.dataset, self.frame)
+            self.tree.insertTopLevelItem(0, QTreeWidgetItem(["", f"(no preview: {exc})"]))
+            return
+        for change in result.changes:
+            keyword = change.path.split("[")[0].split(" ")[0]
+            self.changed[keyword] = str(change)
+        self.show_dataset(result.dataset, self.frame)
 
     def set_frame(self, frame: int) -> None:
         if frame != self.frame:
@@ -116,7 +156,14 @@ class TagBrowserDock(QDockWidget):
             return
         self._refresh_frame_group()
         for element in self.dataset:
-            self.tree.addTopLevelItem(_element_item(element))
+            item = _element_item(element)
+            if element.keyword in self.changed:  # what a save changes
+                font = item.font(1)
+                font.setBold(True)
+                for column in range(4):
+                    item.setFont(column, font)
+                    item.setToolTip(column, self.changed[element.keyword])
+            self.tree.addTopLevelItem(item)
         self._fit_columns()
 
     def _fit_columns(self) -> None:
