@@ -30,18 +30,18 @@ class TableCache:
     """
 
     def __init__(self, tables: int = 8, transforms: int = 4) -> None:
-        self._tables: list[tuple[ModalityTransform, tuple[Any, ...], UInt8Array]] = []
+        self._tables: list[tuple[ModalityTransform, Any, tuple[Any, ...], UInt8Array]] = []
         self._values: list[tuple[ModalityTransform, tuple[int, bool], FloatArray, bool]] = []
         self._max_tables, self._max_transforms = tables, transforms
 
     def table(self, rendering: GrayscaleRendering, bits: int, signed: bool) -> UInt8Array:
         """The uint8 table of `rendering` for every `bits`-bit pattern (two's complement if
         `signed`): NaN modality values show as 0, as the strip path shows them."""
-        modality = rendering.modality
-        # the VOI LUT by identity (its data is an array); the entry keeps it alive
-        key = (bits, signed, rendering.window, id(rendering.voi_lut), rendering.voi_lut, rendering.invert)
-        for cached_modality, cached_key, table in self._tables:
-            if cached_modality.key == modality.key and cached_key[:4] == key[:4] and cached_key[5] == key[5]:
+        modality, voi_lut = rendering.modality, rendering.voi_lut
+        key = (bits, signed, rendering.window, rendering.invert)
+        for cached_modality, cached_voi_lut, cached_key, table in self._tables:
+            # the VOI LUT by identity (its data is an array); the entry keeps it alive
+            if cached_modality.key == modality.key and cached_voi_lut is voi_lut and cached_key == key:
                 return table
         values, has_nan = self.modality_values(modality, 1 << bits, signed)
         out = rendering.voi(values)
@@ -50,7 +50,7 @@ class TableCache:
         np.rint(out, out=out)
         table = out.astype(np.uint8)
         table.flags.writeable = False
-        self._tables = [(modality, key, table), *self._tables[: self._max_tables - 1]]
+        self._tables = [(modality, voi_lut, key, table), *self._tables[: self._max_tables - 1]]
         return table
 
     def modality_values(self, modality: ModalityTransform, size: int, signed: bool) -> tuple[FloatArray, bool]:

@@ -39,15 +39,21 @@ class Tool(QObject):
 
     def apply(self, operation: Operation) -> bool:
         """Apply an operation to the panel's document; report failures; True on success."""
-        if self.panel is None:
-            return False
-        try:
-            self.panel.apply(operation)
-        except ViewerError as exc:
-            self.error_raised.emit(str(exc))
-            return False
-        return True
+        return apply_reporting(self.panel, operation, self.error_raised.emit)
 
     def frame_number(self) -> int:
         """The current frame, 1-based as recipes count."""
         return self.panel.view.frame + 1 if self.panel else 1
+
+
+def apply_reporting(panel: DocumentPanel | None, operation: Operation, report: Callable[[str], object]) -> bool:
+    """Apply `operation` to `panel`'s document (one undo step); a refusal goes to `report`
+    as its one line. True when applied (the tools and docks share this)."""
+    if panel is None:
+        return False
+    try:
+        panel.apply(operation)
+    except ViewerError as exc:
+        report(str(exc))
+        return False
+    return True

@@ -44,6 +44,7 @@ from viewer.edits.operations import (
 from viewer.model.errors import ViewerError
 from viewer.model.overlays import SEGMENT_ALPHA
 from viewer.ui.document_panel import DocumentPanel
+from viewer.ui.tools.base import apply_reporting
 from viewer.ui.tools.threshold_tool import ThresholdDock
 
 MaskTarget = tuple[int, bool]  # (1-based segment number, 3D)
@@ -215,14 +216,7 @@ class SegmentsDock(QDockWidget):
         return self._step(FillMask(self.fill_value.value(), self.number(), inside, self._frame()))
 
     def _step(self, operation: Operation) -> bool:
-        if self.panel is None:
-            return False
-        try:
-            self.panel.apply(operation)
-        except ViewerError as exc:
-            self.error_raised.emit(str(exc))
-            return False
-        return True
+        return apply_reporting(self.panel, operation, self.error_raised.emit)
 
     def _opacity_changed(self, value: int) -> None:
         if self.panel is not None:

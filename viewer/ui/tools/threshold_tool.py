@@ -31,6 +31,7 @@ from viewer.edits.threshold import count_inside, modality_extremes, threshold_ma
 from viewer.model.errors import ViewerError
 from viewer.model.masks import otsu, percentile_range, triangle
 from viewer.ui.document_panel import DocumentPanel
+from viewer.ui.tools.base import apply_reporting
 
 OVERLAY_RGBA = (255, 40, 40, 110)
 AUTO = {"otsu": "Otsu", "triangle": "Triangle", "percentile": "1–99 %"}
@@ -287,9 +288,5 @@ class ThresholdDock(QDockWidget):
             operation: Operation = Binarize(low, high, frame=frame)
         else:
             operation = kind(low, high, self.value.value(), frame=frame)  # type: ignore[call-arg]  # every kind here has a frame field
-        try:
-            self.panel.apply(operation)
-        except ViewerError as exc:
-            self.error_raised.emit(str(exc))
-            return
-        self._show_overlay()
+        if apply_reporting(self.panel, operation, self.error_raised.emit):
+            self._show_overlay()
