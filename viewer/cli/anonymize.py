@@ -12,6 +12,8 @@ import secrets
 from pathlib import Path
 from typing import Any, TextIO
 
+from viewer.cli.batch_options import add_batch_options, engine_options, progress_bar, report_batch
+
 
 def add_parser(sub: Any) -> None:
     anonymize = sub.add_parser("anonymize", help="de-identify (PS3.15 Basic Profile); pixels unchanged")
@@ -25,6 +27,7 @@ def add_parser(sub: Any) -> None:
         help="keep private attributes PS3.15 lists as safe",
     )
     anonymize.add_argument("--allow-burned-in", action="store_true", help="also files marked Burned In Annotation YES")
+    add_batch_options(anonymize)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -37,8 +40,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         anonymize_file(source, output, key, *options)
         out.write(f"saved {output}\n")
         return 0
-    result = anonymize_folder(source, output, key, *options)
-    for path, reason in result.failures:
-        err.write(f"dicom-viewer: {path.relative_to(source)}: {reason}\n")
-    out.write(f"anonymised {result.saved} of {result.files} file(s) into {output}\n")
-    return 1 if result.failures else 0
+    with progress_bar(err, "anonymize") as show:
+        result = anonymize_folder(source, output, key, *options, progress=show, **engine_options(args))
+    return report_batch(result, out, err)

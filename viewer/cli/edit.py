@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+from viewer.cli.batch_options import add_batch_options, engine_options, progress_bar, report_batch
 from viewer.edits.operations import (
     Bin,
     Binarize,
@@ -25,9 +26,9 @@ from viewer.edits.operations import (
     Rotate,
 )
 from viewer.edits.recipe import load_recipe
-from viewer.io.batch import edit_file, edit_folder
-from viewer.io.save import SYNTAX_CHOICES, SaveReport
-from viewer.model.errors import ViewerError, one_line
+from viewer.io.batch import edit_file, edit_folder, format_report
+from viewer.io.save import SYNTAX_CHOICES
+from viewer.model.errors import ViewerError
 
 
 class _AddOperation(argparse.Action):
@@ -88,38 +89,30 @@ def add_parser(sub: Any) -> None:
     edit.add_argument(
         "--allow-damaged", action="store_true", help="save even if the input's pixel data is damaged (recorded)"
     )
-
-
-def format_report(report: SaveReport) -> str:
-    lines = [f"saved {report.path} ({report.transfer_syntax.name}, {report.bytes_written} bytes)"]
-    lines += [f"  change: {change}" for change in report.changes]
-    lines += [f"  warning: {warning}" for warning in report.warnings]
-    return "\n".join(lines)
+    add_batch_options(edit)
 
 
 def _edit_folder(args: argparse.Namespace, operations: list[Operation], out: TextIO, err: TextIO) -> int:
-    """Edit every file; the summary goes to stdout, each failure as one line to stderr."""
-    tty = err if err.isatty() else None
+    """Edit every file (viewer.io.batch_engine); the summary goes to stdout, each failure
+    as one line to stderr."""
 
-    def show(done: int, total: int) -> None:
-        if tty and total:
-            filled = int(30 * done / total)
-            tty.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
-            tty.flush()
-
-    def report(save_report: SaveReport) -> None:
+    def report(text: str) -> None:
         if args.report:
-            out.write(format_report(save_report) + "\n")
+            out.write(text + "\n")
 
-    result = edit_folder(
-        Path(args.path), Path(args.output), operations, args.syntax, show, report, args.force, args.allow_damaged
-    )
-    if tty:
-        tty.write("\n")
-    out.write(result.summary() + "\n")
-    for relative, message in result.failures:
-        err.write(f"dicom-viewer: error: {relative}: {one_line(ViewerError(message))}\n")
-    return 0 if not result.failures else 1
+    with progress_bar(err, "edit") as show:
+        result = edit_folder(
+            Path(args.path),
+            Path(args.output),
+            operations,
+            args.syntax,
+            show,
+            report,
+            args.force,
+            args.allow_damaged,
+            **engine_options(args),
+        )
+    return report_batch(result, out, err)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

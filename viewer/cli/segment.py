@@ -1,4 +1,5 @@
-"""`dicom-viewer segment PATH -o SEG.dcm (--threshold LO HI [--frames SPEC] [--label NAME] | --recipe R.json)`.
+"""`dicom-viewer segment PATH -o SEG.dcm (--threshold LO HI [--frames SPEC] [--label NAME] | --recipe R.json)`;
+a folder to a folder of SEGs (same relative paths) with --workers / --scheduler / --resume.
 
 A binary DICOM Segmentation referencing the source (viewer.io.seg): either one segment of
 the pixels whose modality values lie in [LO, HI], over every frame (or SPEC), or the
@@ -12,6 +13,8 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+from viewer.cli.batch_options import add_batch_options, engine_options, progress_bar, report_batch
+
 
 def add_parser(sub: Any) -> None:
     segment = sub.add_parser("segment", help="a DICOM Segmentation of a threshold range or of a recipe's masks")
@@ -22,33 +25,26 @@ def add_parser(sub: Any) -> None:
     source.add_argument("--recipe", metavar="FILE.json", help="mask steps recorded by the GUI (Edit > Export Recipe)")
     segment.add_argument("--frames", metavar="SPEC", help="1-based frames, e.g. 1,3,5-7 (default: all)")
     segment.add_argument("--label", default="Threshold", help="the segment's label")
+    add_batch_options(segment)
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from viewer.io.seg import drawn_segments, threshold_mask, write_segmentation
-    from viewer.io.targets import resolve_output
-    from viewer.model.document import open_document
+    from viewer.io.seg import segment_file, segment_folder
 
-    target = resolve_output(Path(args.output), [Path(args.path)])
-    document = open_document(args.path)
+    options: dict[str, Any] = {"frames": args.frames, "label": args.label}
     if args.recipe:
         from viewer.edits.recipe import load_recipe
-        from viewer.edits.session import begin_edit
 
-        work = begin_edit(document)
-        for operation in load_recipe(args.recipe):
-            work.apply(operation)
-        masks, described = drawn_segments(document)
-        written = write_segmentation(target, document.dataset, masks, "dicom-viewer segments", **described)
-        pixels = sum(int(mask.sum()) for _, mask in masks)
-        out.write(f"saved {target} ({len(masks)} segment(s), {pixels} pixels in {written} frame(s))\n")
+        options["recipe"] = load_recipe(args.recipe)
+    else:
+        options["threshold"] = _checked_range(args.threshold)
+    source, output = Path(args.path), Path(args.output)
+    if not source.is_dir():
+        out.write(segment_file(source, output, **options) + "\n")
         return 0
-    low, high = _checked_range(args.threshold)
-    frames = _frames(args.frames, document.frame_count)
-    mask = threshold_mask(document, low, high, frames)
-    written = write_segmentation(target, document.dataset, [(args.label, mask)], f"{low:g} <= value <= {high:g}")
-    out.write(f"saved {target} ({int(mask.sum())} pixels in {written} frame(s))\n")
-    return 0
+    with progress_bar(err, "segment") as show:
+        result = segment_folder(source, output, show, **options, **engine_options(args))
+    return report_batch(result, out, err)
 
 
 def _checked_range(values: list[float]) -> tuple[float, float]:
@@ -60,9 +56,3 @@ def _checked_range(values: list[float]) -> tuple[float, float]:
     if not (math.isfinite(low) and math.isfinite(high)) or low > high:
         raise UsageError(f"--threshold {low:g} {high:g}: LO and HI must be finite with LO <= HI")
     return low, high
-
-
-def _frames(spec: str | None, count: int) -> list[int]:
-    from viewer.edits.frames import parse_frame_spec
-
-    return parse_frame_spec(spec, count) if spec else list(range(count))

@@ -211,6 +211,11 @@ def anonymize_file(
         ds.save_as(f, enforce_file_format=True)
 
 
+def _anonymize_task(source: Path, target: Path, **options: Any) -> str:
+    anonymize_file(source, target, **options)
+    return ""
+
+
 def anonymize_folder(
     source: Path,
     output: Path,
@@ -219,23 +224,22 @@ def anonymize_folder(
     allow_burned_in: bool = False,
     retain_safe_private: bool = False,
     progress: ProgressCallback = no_progress,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
 ) -> BatchResult:
     """Every file below `source` to the same relative path below `output`, one UID mapping
-    for the whole folder (a series stays one series); a file that fails is listed, not fatal."""
-    from viewer.io.batch import BatchResult, dicom_files
-    from viewer.io.targets import check_folders
+    for the whole folder (a series stays one series: the keyed UIDs are the same on any
+    worker); a file that fails is listed, not fatal. Runs as viewer.io.batch_engine does."""
+    from functools import partial
 
-    check_folders(source, output)
-    files = dicom_files(source)
-    result = BatchResult(files=len(files))
-    for n, path in enumerate(files):
-        progress(n, len(files))
-        target = output / path.relative_to(source)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            anonymize_file(path, target, key, shift_days, allow_burned_in, retain_safe_private)
-            result.saved += 1
-        except ViewerError as exc:
-            result.failures.append((path, str(exc)))
-    progress(len(files), len(files))
-    return result
+    from viewer.io.batch_engine import plan_folder, run_batch
+
+    jobs, result = plan_folder(source, output, resume)
+    options: dict[str, Any] = {
+        "key": key,
+        "shift_days": shift_days,
+        "allow_burned_in": allow_burned_in,
+        "retain_safe_private": retain_safe_private,
+    }
+    return run_batch(jobs, partial(_anonymize_task, **options), result, workers, scheduler, progress)

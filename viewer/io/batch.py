@@ -14,10 +14,9 @@ from viewer.edits.operations import Operation
 from viewer.edits.session import begin_edit
 from viewer.io.commit import refuse_damaged
 from viewer.io.save import SaveReport, save
-from viewer.io.targets import check_folders, file_identity, resolve_output
+from viewer.io.targets import resolve_output
 from viewer.model.document import open_document
-from viewer.model.errors import ViewerError, reraise_if_fatal
-from viewer.model.progress import Cancelled, no_progress
+from viewer.model.progress import no_progress
 
 
 def edit_file(
@@ -39,16 +38,33 @@ def edit_file(
     return save(document, target, syntax, force=force, allow_damaged=allow_damaged)
 
 
+def format_report(report: SaveReport) -> str:
+    """A save's report as the CLI prints it (--report): where, tag changes, warnings."""
+    lines = [f"saved {report.path} ({report.transfer_syntax.name}, {report.bytes_written} bytes)"]
+    lines += [f"  change: {change}" for change in report.changes]
+    lines += [f"  warning: {warning}" for warning in report.warnings]
+    return "\n".join(lines)
+
+
+def edit_task(
+    source: Path, target: Path, operations: list[Operation], syntax: str, force: bool, allow_damaged: bool
+) -> str:
+    """One file of a batch edit (a job of viewer.io.batch_engine); returns its report."""
+    return format_report(edit_file(source, target, operations, syntax, force, allow_damaged))
+
+
 @dataclass
 class BatchResult:
-    """What a folder edit did."""
+    """What a folder run did (edit, anonymise, segment)."""
 
     files: int = 0
     saved: int = 0
     failures: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: int = 0  # outputs already complete (--resume)
 
     def summary(self) -> str:
-        return f"{self.saved} saved, {len(self.failures)} failed, {self.files} files"
+        skipped = f", {self.skipped} already done" if self.skipped else ""
+        return f"{self.saved} saved, {len(self.failures)} failed{skipped}, {self.files} files"
 
 
 def dicom_files(folder: Path) -> list[Path]:
@@ -62,38 +78,24 @@ def edit_folder(
     operations: list[Operation],
     syntax: str = "keep",
     progress: Callable[[int, int], None] = no_progress,
-    on_saved: Callable[[SaveReport], None] | None = None,
+    on_report: Callable[[str], None] | None = None,
     force: bool = False,
     allow_damaged: bool = False,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
 ) -> BatchResult:
-    """Edit every file below `source` into the same relative path below `target`.
+    """Edit every file below `source` into the same relative path below `target`, in this
+    process (`workers` 1), a local pool or a Dask cluster (viewer.io.batch_engine).
 
     Refused when either folder lies inside the other; no output ever replaces a file
     that is also an input (a symlink or hard link inside the input folder included).
     """
-    if not source.is_dir():
-        raise ViewerError(f"'{source}' is not a folder")
-    check_folders(source, target)
-    files = dicom_files(source)
-    inputs = {identity for identity in map(file_identity, files) if identity is not None}
-    result = BatchResult(files=len(files))
-    for n, path in enumerate(files):
-        progress(n, len(files))  # may raise Cancelled between files
-        relative = path.relative_to(source)
-        try:
-            if file_identity(target / relative) in inputs:
-                raise ViewerError("the output would replace one of the input files")
-            (target / relative).parent.mkdir(parents=True, exist_ok=True)
-            report = edit_file(path, target / relative, operations, syntax, force, allow_damaged)
-            result.saved += 1
-            if on_saved is not None:
-                on_saved(report)
-        except Cancelled:
-            raise
-        except ViewerError as exc:
-            result.failures.append((relative, str(exc)))
-        except BaseException as exc:  # one bad file never stops the batch
-            reraise_if_fatal(exc)
-            result.failures.append((relative, f"unexpected {type(exc).__name__}: {exc}"))
-    progress(len(files), len(files))
-    return result
+    from functools import partial
+
+    from viewer.io.batch_engine import plan_folder, run_batch
+
+    jobs, result = plan_folder(source, target, resume)
+    task = partial(edit_task, operations=operations, syntax=syntax, force=force, allow_damaged=allow_damaged)
+    on_outcome = None if on_report is None else (lambda outcome: outcome.report and on_report(outcome.report))
+    return run_batch(jobs, task, result, workers, scheduler, progress, on_outcome)

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from viewer.model.codecs import encoder_plugin
-from viewer.model.parallel import worker_pool
+from viewer.model.parallel import process_context, worker_pool
 
 #: Below this many pixel bytes the start-up of worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 32 * 2**20
@@ -69,17 +69,6 @@ def _encode_chunk(syntax: str, options: dict[str, Any], frames: npt.NDArray[Any]
     return out
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """fork when this process has no other threads (the CLI): workers start in ~10 ms;
-    spawn otherwise (the GUI: forking a threaded Qt process can deadlock the child)."""
-    import sys
-    import threading
-
-    if threading.active_count() == 1 and "PySide6.QtCore" not in sys.modules:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
 def encode_frames(pixels: npt.NDArray[Any], syntax: str, options: dict[str, Any]) -> list[bytes]:
     """One encoded bytes object per frame of `pixels` (frames, rows, columns[, samples]).
 
@@ -87,9 +76,11 @@ def encode_frames(pixels: npt.NDArray[Any], syntax: str, options: dict[str, Any]
     bits_allocated, bits_stored, pixel_representation, photometric_interpretation).
     """
     workers = min(os.cpu_count() or 1, 4)
+    if multiprocessing.parent_process() is not None:
+        workers = 1  # a batch worker (local pool or Dask): the batch already uses the cores
     if pixels.nbytes < PARALLEL_MIN_BYTES or workers < 2 or len(pixels) < 2 * CHUNK_FRAMES:
         return _encode_chunk(syntax, options, pixels)
     chunks = [np.ascontiguousarray(pixels[i : i + CHUNK_FRAMES]) for i in range(0, len(pixels), CHUNK_FRAMES)]
-    with worker_pool(workers, _context()) as pool:
+    with worker_pool(workers, process_context()) as pool:
         results = pool.map(_encode_chunk, [syntax] * len(chunks), [options] * len(chunks), chunks)
         return [frame for chunk in results for frame in chunk]

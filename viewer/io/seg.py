@@ -8,7 +8,7 @@ grid (unedited pixels): a segmentation describes the image it references.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +19,12 @@ from pydicom.uid import generate_uid
 from viewer.io.atomic import atomic_write
 from viewer.model.errors import ViewerError, one_line
 from viewer.model.header import shallow_copy
+from viewer.model.progress import no_progress
 from viewer.model.segments import Colour
+from viewer.model.source import ProgressCallback
+
+if TYPE_CHECKING:
+    from viewer.io.batch import BatchResult
 
 Mask = npt.NDArray[np.bool_]
 
@@ -134,3 +139,50 @@ def threshold_mask(document: Any, low: float, high: float, frames: list[int]) ->
         values = document.source.modality_for(index).apply(document.source_frame(index))
         mask[index] = (values >= low) & (values <= high)
     return mask
+
+
+def segment_file(
+    source: Path,
+    target: Path,
+    threshold: tuple[float, float] | None = None,
+    recipe: list[Any] | None = None,
+    frames: str | None = None,
+    label: str = "Threshold",
+) -> str:
+    """Write the SEG of one file: the `threshold` range over every frame (or the 1-based
+    `frames` spec), or the segments drawn by a `recipe`'s mask steps. Returns its report."""
+    from viewer.edits.frames import parse_frame_spec
+    from viewer.io.targets import resolve_output
+    from viewer.model.document import open_document
+
+    target = resolve_output(Path(target), [Path(source)])
+    document = open_document(source)
+    if recipe is not None:
+        from viewer.edits.session import begin_edit
+
+        work = begin_edit(document)
+        for operation in recipe:
+            work.apply(operation)
+        masks, described = drawn_segments(document)
+        written = write_segmentation(target, document.dataset, masks, "dicom-viewer segments", **described)
+        pixels = sum(int(mask.sum()) for _, mask in masks)
+        return f"saved {target} ({len(masks)} segment(s), {pixels} pixels in {written} frame(s))"
+    assert threshold is not None
+    low, high = threshold
+    indices = parse_frame_spec(frames, document.frame_count) if frames else list(range(document.frame_count))
+    mask = threshold_mask(document, low, high, indices)
+    written = write_segmentation(target, document.dataset, [(label, mask)], f"{low:g} <= value <= {high:g}")
+    return f"saved {target} ({int(mask.sum())} pixels in {written} frame(s))"
+
+
+def segment_folder(source: Path, output: Path, progress: ProgressCallback = no_progress, **options: Any) -> BatchResult:
+    """`segment_file` for every file below `source`, each SEG at the same relative path
+    below `output`; `options` are segment_file's and viewer.io.batch_engine's (workers,
+    scheduler, resume)."""
+    from functools import partial
+
+    from viewer.io.batch_engine import plan_folder, run_batch
+
+    engine = {key: options.pop(key) for key in ("workers", "scheduler") if key in options}
+    jobs, result = plan_folder(source, output, bool(options.pop("resume", False)))
+    return run_batch(jobs, partial(segment_file, **options), result, progress=progress, **engine)

@@ -267,7 +267,7 @@ class EditActions(QObject):
         result = self._in_background(
             "Batch edit",
             f"Editing {source.name}…",
-            lambda progress: edit_folder(source, target, operations, "keep", progress),
+            lambda progress: edit_folder(source, target, operations, "keep", progress, workers=None),  # a local pool
             "Cancelled; files already saved stay, none is half-written",
         )
         if result is None:

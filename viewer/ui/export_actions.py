@@ -85,7 +85,7 @@ class ExportActions:
             return run_with_progress(
                 self._window,
                 f"Anonymising {source.name}…",
-                lambda progress: anonymize_folder(source, target, key, progress=progress),
+                lambda progress: anonymize_folder(source, target, key, progress=progress, workers=None),
             )
         except Cancelled:
             show_info(self._window, "Anonymise folder", f"Cancelled; the files written so far are in {target}")
