@@ -48,6 +48,7 @@ class Bin(Operation):
     """Downsample by an integer factor: the mean of each factor x factor block."""
 
     name: ClassVar[str] = "bin"
+    frame_wise: ClassVar[bool] = True
     geometric: ClassVar[bool] = True
     factor: int
 

@@ -31,6 +31,7 @@ class Crop(Operation):
     """Keep columns x..x+width-1 and rows y..y+height-1; the first kept pixel moves the origin."""
 
     name: ClassVar[str] = "crop"
+    frame_wise: ClassVar[bool] = True
     geometric: ClassVar[bool] = True
     x: int
     y: int

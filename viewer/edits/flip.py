@@ -27,6 +27,7 @@ class Flip(Operation):
     """Mirror left-right ('h': columns reversed) or top-bottom ('v': rows reversed)."""
 
     name: ClassVar[str] = "flip"
+    frame_wise: ClassVar[bool] = True
     geometric: ClassVar[bool] = True
     direction: str
 

@@ -39,6 +39,7 @@ class EditContext:
     segments: SegmentSet | None = None  # the document's segments (fill-mask reads them)
     source_dataset: Callable[[], Dataset] | None = None  # the file's header (import-seg)
     geometric: bool = False  # a geometric edit was made: the grid is no longer the file's
+    frame_count: int | None = None  # frames of the whole image when `pixels` is one frame of it
 
 
 #: Bounds on recipe numbers: far beyond any image, small enough that work stays bounded.
@@ -96,6 +97,7 @@ class Operation:
     selects_frames: ClassVar[bool] = False  # removes frames (a one-frame file keeps its own)
     changes_pixels: ClassVar[bool] = True  # False: a mask step (viewer.edits.mask_ops)
     reads_segments: ClassVar[bool] = False  # a pixel edit made from a segment (fill-mask)
+    frame_wise: ClassVar[bool] = False  # each frame's result depends on that frame alone (streams)
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -26,6 +26,7 @@ class Rotate(Operation):
     """Turn the pixel grid clockwise (not the patient) by 90, 180 or 270 degrees."""
 
     name: ClassVar[str] = "rotate"
+    frame_wise: ClassVar[bool] = True
     geometric: ClassVar[bool] = True
     degrees: int
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from viewer.edits.history import DEFAULT_BUDGET_BYTES
+from viewer.edits.operation import Operation
+from viewer.edits.streamed import StreamedEdits
 from viewer.edits.working import WorkingPixels
 from viewer.model.document import Document, FrameArray, check_memory_for
 
@@ -44,6 +46,20 @@ def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, c
         source_shutter=lambda: document.source.shutter,
         source_dataset=lambda: document.dataset,
     )
+
+
+def begin_streamed_edit(document: Document, operations: list[Operation]) -> StreamedEdits:
+    """`operations` as `document`'s edits, computed frame by frame when a save asks for
+    them (no frame is decoded here; frame numbers and specs are checked)."""
+    document.edits = StreamedEdits(document, operations)
+    return document.edits
+
+
+def edit_state(document: Document) -> WorkingPixels | StreamedEdits:
+    """The document's edits, held in memory or streamed (what a commit reads of both)."""
+    edits = document.edits
+    assert isinstance(edits, (WorkingPixels, StreamedEdits))
+    return edits
 
 
 def working(document: Document) -> WorkingPixels | None:

@@ -62,6 +62,7 @@ class _RangeFill(Operation):
     value: float
     frame: int | None = None
     inside: ClassVar[bool] = True
+    frame_wise: ClassVar[bool] = True
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         refuse_color(ctx, "threshold fill")
@@ -93,6 +94,7 @@ class Binarize(Operation):
     so the other frames keep their meaning."""
 
     name: ClassVar[str] = "binarize"
+    frame_wise: ClassVar[bool] = True
     lo: float
     hi: float
     frame: int | None = None
@@ -103,7 +105,7 @@ class Binarize(Operation):
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         refuse_color(ctx, "binarize")
         targets = self.target_frames(len(pixels))
-        if len(targets) == len(pixels):
+        if self.resets_modality(ctx.frame_count or len(pixels)):  # the whole image: a plain 0/1 mask
             return np.stack([binarize(pixels[i], self.lo, self.hi, ctx.modality_for(i)) for i in targets])
         out = pixels.copy()
         for i in targets:

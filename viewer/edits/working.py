@@ -8,7 +8,7 @@ only the changed box for undo; whole-array edits replace the array and keep the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,20 @@ from viewer.model.shutters import follow_operations as follow_shutter
 
 Pixels = npt.NDArray[Any]
 IDENTITY = ModalityTransform()  # after a full binarize: one object, so its display tables are kept
+
+
+@dataclass
+class FrameSummary:
+    """What a commit needs of the edited frames without holding them: their count and
+    shape, the type an array of all of them has, each frame's extremes, and the stored
+    extremes of the source before any edit (a kept window is checked against them)."""
+
+    frames: int
+    frame_shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+    mins: Pixels
+    maxs: Pixels
+    source_extremes: tuple[float, float] | None
 
 
 class WorkingPixels:
@@ -97,6 +111,17 @@ class WorkingPixels:
             segments=self.segments,
             source_dataset=self._source_dataset,
             geometric=any(op.geometric for op in self.operations),
+        )
+
+    def summary(self) -> FrameSummary:
+        flat = self.pixels.reshape(len(self.pixels), -1)
+        return FrameSummary(
+            len(self.pixels),
+            self.pixels.shape[1:],
+            self.pixels.dtype,
+            flat.min(axis=1),
+            flat.max(axis=1),
+            self.source_extremes,
         )
 
     def frame(self, index: int) -> Pixels:
@@ -202,6 +227,7 @@ class WorkingPixels:
         ctx = self.context()
         ctx.modality_for = lambda _k: self.modality_for(index)
         ctx.original_frame = lambda _k: self._source_frame(self.source_frames[index])
+        ctx.frame_count = len(self.pixels)
         single = replace(operation, frame=1)  # type: ignore[call-arg]  # every kind here has a frame field
         old = self.pixels[index]
         new = single.apply(self.pixels[index : index + 1], ctx)[0]

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from viewer.edits.operations import Operation
-from viewer.edits.session import begin_edit
+from viewer.edits.session import begin_edit, begin_streamed_edit
+from viewer.edits.streamed import can_stream
 from viewer.io.commit import refuse_damaged
 from viewer.io.save import SaveReport, save
 from viewer.io.targets import resolve_output
-from viewer.model.document import open_document
+from viewer.model.document import Document, open_document
 from viewer.model.progress import no_progress
 
 
@@ -31,11 +32,21 @@ def edit_file(
     resolve_output(target, [source], force)  # refuse before the work, not after
     document = open_document(source)
     refuse_damaged(document, allow_damaged)  # before every frame is decoded for the edit
-    if operations:
+    if operations and streams(document, operations):
+        begin_streamed_edit(document, operations)  # frames computed as the save writes them
+    elif operations:
         work = begin_edit(document)
         for op in operations:
             work.apply(op)
     return save(document, target, syntax, force=force, allow_damaged=allow_damaged)
+
+
+def streams(document: Document, operations: list[Operation]) -> bool:
+    """Whether `edit` computes the frames one at a time as it writes them (memory: a few
+    frames) rather than holding them all: for one whole file (not damaged, 8 bits or more)
+    and operations that act frame by frame."""
+    whole = not document.source.damage and document.frame_headers is None
+    return whole and document.source_pixels.bits_allocated >= 8 and can_stream(operations)
 
 
 def format_report(report: SaveReport) -> str:

@@ -16,7 +16,9 @@ import numpy.typing as npt
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 
-from viewer.edits.session import working
+from viewer.edits.session import edit_state
+from viewer.edits.streamed import StreamedFrames
+from viewer.edits.working import WorkingPixels
 from viewer.io.commit_geometry import commit_geometry
 from viewer.io.commit_overlays import commit_overlays
 from viewer.io.commit_pixels import choose_pixel_type, storage_dtype
@@ -50,7 +52,7 @@ class CommitResult:
     """The dataset to write, the pixels to encode (None: keep the file's), and the report."""
 
     dataset: Dataset
-    pixels: npt.NDArray[Any] | None
+    pixels: npt.NDArray[Any] | StreamedFrames | None  # StreamedFrames: computed as they are written
     changes: list[TagChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -148,22 +150,25 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
         warnings.append("the source's Pixel Data is incomplete; the copy is re-encoded from the frames that decode")
         change = TagChange("PixelData", "incomplete", f"{document.frame_count} frame(s) re-encoded")
         return CommitResult(header, document.load_all_frames(), [change], warnings)
-    work = working(document)
-    assert work is not None
+    work = edit_state(document)
     ds = _header_for_save(document)
     rec = TagRecorder()
     for tag, kind in drop_stray_elements(ds):
         rec.note(tag, kind, "")
     rec.changes += _raw_kept(ds)
     source = document.source_pixels
-    pixels = work.pixels
-    frames, rows, columns = pixels.shape[:3]
+    summary = work.summary()  # streamed edits: one pass over the frames
+    frames, (rows, columns) = summary.frames, summary.frame_shape[:2]
+    empty = not frames or not rows or not columns
 
     # Image Pixel module; per-frame extremes serve the type, the windows and the min/max tags
-    flat = pixels.reshape(frames, -1)
-    mins, maxs = flat.min(axis=1), flat.max(axis=1)
+    mins, maxs = summary.mins, summary.maxs
     bits_allocated, bits_stored, signed, type_warnings = choose_pixel_type(
-        pixels, source.bits_allocated, source.bits_stored, source.pixel_representation == 1, (mins.min(), maxs.max())
+        summary.dtype,
+        source.bits_allocated,
+        source.bits_stored,
+        source.pixel_representation == 1,
+        None if empty else (mins.min(), maxs.max()),
     )
     warnings += type_warnings
     rec.set(ds, "Rows", rows)
@@ -182,7 +187,7 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     vr = "SS" if signed else "US"
     for keyword, value in (("SmallestImagePixelValue", mins.min()), ("LargestImagePixelValue", maxs.max())):
         if keyword in ds:
-            if bits_allocated <= 16 and pixels.size:
+            if bits_allocated <= 16 and not empty:
                 rec.set(ds, keyword, int(value), vr=vr)
             else:
                 rec.delete(ds, keyword)
@@ -194,7 +199,7 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
         reset_rescale(rec, ds)
 
     # Windows against the new modality range
-    if not source.is_color and pixels.size:
+    if not source.is_color and not empty:
         low, high = modality_range(document, mins, maxs)
         replace_all = work.modality_reset
         update_windows(rec, ds, low, high, replace_all, "", warnings)
@@ -215,4 +220,6 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     if series_uid:
         rec.set(ds, "SeriesInstanceUID", series_uid)
     rec.check()
-    return CommitResult(ds, pixels.astype(storage_dtype(bits_allocated, signed), copy=False), rec.changes, warnings)
+    dtype = storage_dtype(bits_allocated, signed)
+    pixels = work.pixels.astype(dtype, copy=False) if isinstance(work, WorkingPixels) else StreamedFrames(work, dtype)
+    return CommitResult(ds, pixels, rec.changes, warnings)

@@ -14,7 +14,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 
 from viewer.edits.operation import Operation
-from viewer.edits.session import working
+from viewer.edits.session import edit_state
 from viewer.io.tag_changes import TagRecorder
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError, describe_attribute
@@ -80,8 +80,7 @@ def refuse_tiled(ds: Dataset, operations: list[Operation]) -> None:
 
 
 def commit_geometry(rec: TagRecorder, ds: Dataset, document: Document, rows: int, columns: int) -> None:
-    work = working(document)
-    assert work is not None
+    work = edit_state(document)
     refuse_tiled(ds, work.operations)
     source = document.source_pixels
     per_frame = ds.get("PerFrameFunctionalGroupsSequence")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from viewer.model.errors import ViewerError
 
@@ -20,16 +19,17 @@ def _bits_needed(vmin: int, vmax: int, signed: bool) -> int:
 
 
 def choose_pixel_type(
-    array: npt.NDArray[Any],
+    dtype: np.dtype[Any],
     bits_allocated: int,
     bits_stored: int,
     signed: bool,
-    extremes: tuple[Any, Any] | None = None,
+    extremes: tuple[Any, Any] | None,
 ) -> tuple[int, int, bool, list[str]]:
-    """(bits allocated, bits stored, signed, warnings) that hold `array`; widened, never narrowed."""
-    if array.size == 0 or array.dtype.kind not in "iub":
+    """(bits allocated, bits stored, signed, warnings) that hold integer values of `dtype`
+    within `extremes` (None: no pixels); widened, never narrowed."""
+    if extremes is None or dtype.kind not in "iub":
         return bits_allocated, bits_stored, signed, []
-    vmin, vmax = (int(v) for v in (extremes or (array.min(), array.max())))
+    vmin, vmax = (int(v) for v in extremes)
     new_signed = signed or vmin < 0
     need = _bits_needed(vmin, vmax, new_signed)
     warnings = []

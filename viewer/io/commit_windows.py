@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
-from viewer.edits.session import working
+from viewer.edits.session import edit_state
 from viewer.io.commit_geometry import macro_item
 from viewer.io.tag_changes import TagRecorder
 from viewer.model.display import Window, get_voi_luts, get_windows
@@ -80,8 +80,7 @@ def warn_once(warnings: list[str], text: str) -> None:
 
 def modality_range(document: Document, mins: npt.NDArray[Any], maxs: npt.NDArray[Any]) -> tuple[float, float]:
     """Lowest and highest modality value over all frames, from per-frame stored extremes."""
-    work = working(document)
-    assert work is not None
+    work = edit_state(document)
     per_frame = "PerFrameFunctionalGroupsSequence" in document.dataset and not work.modality_reset
     indices = range(len(mins)) if per_frame else [0]  # classic objects: one rescale for all
     lows, highs = [], []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pydicom.dataset import Dataset
 from pydicom.uid import UID, generate_uid
 
-from viewer.edits.session import working
+from viewer.edits.session import edit_state
 from viewer.io.tag_changes import TagRecorder
 from viewer.model import codecs
 from viewer.model.document import Document
@@ -73,8 +73,7 @@ def secondary_allowed(ds: Dataset) -> bool:
 
 
 def mark_derived(rec: TagRecorder, ds: Dataset, document: Document, damage: str = "") -> None:
-    work = working(document)
-    assert work is not None
+    work = edit_state(document)
     image_type = list(ds.get("ImageType", []) or [])
     if image_type:
         image_type[0] = "DERIVED"

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
@@ -84,3 +87,30 @@ def encode_frames(pixels: npt.NDArray[Any], syntax: str, options: dict[str, Any]
     with worker_pool(workers, process_context()) as pool:
         results = pool.map(_encode_chunk, [syntax] * len(chunks), [options] * len(chunks), chunks)
         return [frame for chunk in results for frame in chunk]
+
+
+def encode_stream(
+    frames: Iterator[npt.NDArray[Any]], syntax: str, options: dict[str, Any], total_bytes: int
+) -> Iterator[bytes]:
+    """One encoded bytes object per frame of `frames` (`total_bytes` in all), in order,
+    holding only a few chunks of frames at a time: in this process, or on worker processes
+    (chunks of CHUNK_FRAMES, at most two per worker in flight) when big enough to pay."""
+    workers = min(os.cpu_count() or 1, 4)
+    if multiprocessing.parent_process() is not None or workers < 2 or total_bytes < PARALLEL_MIN_BYTES:
+        for frame in frames:
+            yield from _encode_chunk(syntax, options, frame[np.newaxis])
+        return
+    with worker_pool(workers, process_context()) as pool:
+        pending: deque[Future[list[bytes]]] = deque()
+        chunk: list[npt.NDArray[Any]] = []
+        for frame in frames:
+            chunk.append(frame)
+            if len(chunk) == CHUNK_FRAMES:
+                pending.append(pool.submit(_encode_chunk, syntax, options, np.stack(chunk)))
+                chunk = []
+                while len(pending) >= 2 * workers:
+                    yield from pending.popleft().result()
+        if chunk:
+            pending.append(pool.submit(_encode_chunk, syntax, options, np.stack(chunk)))
+        while pending:
+            yield from pending.popleft().result()

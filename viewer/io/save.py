@@ -24,10 +24,12 @@ from pydicom.uid import (
     RLELossless,
 )
 
+from viewer.edits.streamed import StreamedFrames
 from viewer.io.atomic import atomic_write
 from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import encode_frames
 from viewer.io.nested_pixels import drop_nested_encapsulated
+from viewer.io.stream_write import check_frame, write_encapsulated, write_native
 from viewer.io.targets import resolve_output
 from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
@@ -127,7 +129,7 @@ class EncodedDataset:
     dataset: Dataset
     syntax: UID
     native_pixels: memoryview | None = None  # written by `write_dataset` straight from the array
-    pixels: npt.NDArray[Any] | None = None  # what was encoded (None: the source bytes are copied)
+    pixels: npt.NDArray[Any] | StreamedFrames | None = None  # what was encoded (None: source bytes copied)
     changes: list[TagChange] = field(default_factory=list)  # made here because of the syntax
 
     @property
@@ -158,6 +160,14 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
         if document.source_pixels.samples_per_pixel > 1:
             _replaced(ds, "PlanarConfiguration", 0)
     bits_allocated = int(ds.BitsAllocated)
+    if isinstance(pixels, StreamedFrames):
+        if bits_allocated > 1 and not syntax.is_deflated and not any(tag > 0x7FE00010 for tag in ds.keys()):
+            _replaced(ds.file_meta, "TransferSyntaxUID", syntax)
+            for keyword in _PIXEL_DATA_KEYWORDS:
+                if keyword in ds:
+                    del ds[keyword]
+            return EncodedDataset(ds, syntax, pixels=pixels, changes=nested)  # written frame by frame
+        pixels = np.stack(list(pixels))  # deflated, 1-bit or elements after Pixel Data: in memory
     little = pixels.astype(pixels.dtype.newbyteorder("<"), copy=False)
     _replaced(ds.file_meta, "TransferSyntaxUID", syntax)
     for keyword in _PIXEL_DATA_KEYWORDS:  # the offset tables describe the old encoding
@@ -196,6 +206,12 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallba
         dcmwrite(f, encoded.dataset, enforce_file_format=True, implicit_vr=syntax.is_implicit_VR, little_endian=True)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise ViewerError(f"cannot write the dataset as {syntax.name}: {one_line(exc)}") from None
+    if isinstance(encoded.pixels, StreamedFrames):
+        if syntax.is_compressed:
+            write_encapsulated(f, encoded.pixels, syntax, _encoding_options(encoded.dataset), progress)
+        else:
+            write_native(f, encoded.pixels, syntax.is_implicit_VR, progress)
+        return
     data = encoded.native_pixels
     if data is None:
         return
@@ -213,7 +229,9 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallba
         f.write(b"\x00")
 
 
-def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None, every_frame: bool = False) -> None:
+def verify(
+    path: Path, ds: Dataset, pixels: npt.NDArray[Any] | StreamedFrames | None, every_frame: bool = False
+) -> None:
     """Re-read the written file: header must match; the first and last frames (every frame
     with `every_frame`) must decode equal to `pixels`."""
     from viewer.model.readers import make_reader
@@ -231,7 +249,11 @@ def verify(path: Path, ds: Dataset, pixels: npt.NDArray[Any] | None, every_frame
                 reader = make_reader(path, back, False, [])  # as any file is read (deflated: inflated)
                 for index in range(frames) if every_frame else sorted({0, frames - 1}):
                     decoded = reader.read(index)
-                    if not np.array_equal(decoded.reshape(pixels[index].shape), pixels[index]):
+                    if isinstance(pixels, StreamedFrames):
+                        same = check_frame(pixels, index, decoded)
+                    else:
+                        same = np.array_equal(decoded.reshape(pixels[index].shape), pixels[index])
+                    if not same:
                         raise ViewerError(f"frame {index + 1} does not read back equal to what was written")
     except ViewerError:
         raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 from pydicom.dataset import Dataset
 
@@ -92,17 +93,25 @@ def describe_pixels(ds: Dataset) -> PixelDescription:
 
 def describe_array(array: npt.NDArray[Any], source: PixelDescription) -> PixelDescription:
     """The pixel description of an edited (frames, rows, columns[, samples]) array."""
-    frames, rows, columns = array.shape[:3]
-    bits = array.dtype.itemsize * 8
-    same_type = bits == source.bits_allocated and (array.dtype.kind == "i") == bool(source.pixel_representation)
+    return describe_frames(array.shape[:3], array.dtype, array.max(initial=0) if array.size else 0, source)
+
+
+def describe_frames(
+    shape: tuple[int, ...], dtype: np.dtype[Any], maximum: Any, source: PixelDescription
+) -> PixelDescription:
+    """The pixel description of edited frames of `shape` (frames, rows, columns) whose
+    array would have type `dtype` and largest value `maximum` (no array needed)."""
+    frames, rows, columns = shape[:3]
+    bits = dtype.itemsize * 8
+    same_type = bits == source.bits_allocated and (dtype.kind == "i") == bool(source.pixel_representation)
     return replace(
         source,
         rows=rows,
         columns=columns,
         frames=frames,
-        bits_allocated=bits if source.bits_allocated != 1 or array.max(initial=0) > 1 else 1,
+        bits_allocated=bits if source.bits_allocated != 1 or maximum > 1 else 1,
         bits_stored=source.bits_stored if same_type else bits,
-        pixel_representation=1 if array.dtype.kind == "i" else 0,
+        pixel_representation=1 if dtype.kind == "i" else 0,
         photometric_interpretation=_decoded_photometric(source.photometric_interpretation),
     )
 

@@ -1,0 +1,129 @@
+"""Streamed edits (one frame at a time, viewer.edits.streamed) save exactly what edits
+held in memory save: the same tags, changes, warnings and pixels, for real files of every
+kind and every operation that streams; refusals are the same too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+
+from tests.corpus import corpus_file
+from viewer.edits.operations import (
+    Bin,
+    Binarize,
+    Crop,
+    DeleteFrames,
+    FillInside,
+    FillOutside,
+    Flip,
+    Invert,
+    KeepFrames,
+    Operation,
+    Pad,
+    Paint,
+    Rotate,
+)
+from viewer.edits.session import begin_edit, begin_streamed_edit
+from viewer.edits.streamed import can_stream
+from viewer.io.batch import edit_file, streams
+from viewer.io.save import save
+from viewer.model.document import open_document
+from viewer.model.errors import ViewerError
+
+FILES = [
+    "CT_small.dcm",  # one frame, rescale
+    "emri_small.dcm",  # 10 frames
+    "emri_small_RLE.dcm",
+    "emri_small_jpeg_ls_lossless.dcm",
+    "emri_small_big_endian.dcm",  # written little endian
+    "eCT_Supplemental.dcm",  # per-frame functional groups
+    "rtdose.dcm",  # 32-bit, Dose Grid Scaling, implicit VR
+    "OBXXXX1A_rle_2frame.dcm",  # 8-bit
+    "SC_rgb_2frame.dcm",  # colour
+]
+SEQUENCES: dict[str, list[Operation]] = {
+    "fill-flip": [FillOutside(-100.0, 1000.0, 0.0), Flip("h")],
+    "crop-rotate-bin": [Crop(2, 3, 40, 30), Rotate(90), Bin(2)],
+    "invert-delete": [Invert(), DeleteFrames("2")],
+    "keep-widen-invert-one": [KeepFrames("1-2"), FillInside(0.0, 100.0, -70000.0), Invert(frame=1)],
+    "binarize": [Binarize(50.0, 400.0)],
+    "binarize-one": [Binarize(50.0, 400.0, frame=2), Flip("v")],
+}
+#: Set anew by every save (random by design).
+PER_SAVE = ("SOPInstanceUID",)
+
+
+def _save(path: Path, operations: list[Operation], target: Path, streamed: bool, syntax: str = "keep"):
+    document = open_document(path)
+    if streamed:
+        begin_streamed_edit(document, operations)
+    else:
+        work = begin_edit(document)
+        for op in operations:
+            work.apply(op)
+    return save(document, target, syntax)
+
+
+def _comparable(path: Path) -> tuple[pydicom.Dataset, np.ndarray]:
+    ds = pydicom.dcmread(path)
+    pixels = ds.pixel_array
+    for keyword in (*PER_SAVE, "PixelData"):
+        del ds[keyword]
+    del ds.file_meta.MediaStorageSOPInstanceUID
+    return ds, pixels
+
+
+@pytest.mark.parametrize("sequence", list(SEQUENCES))
+@pytest.mark.parametrize("name", FILES)
+def test_streamed_save_equals_the_in_memory_save(tmp_path: Path, name: str, sequence: str) -> None:
+    source, operations = corpus_file(name), SEQUENCES[sequence]
+    try:
+        expected = _save(source, operations, tmp_path / "memory.dcm", streamed=False)
+    except ViewerError as exc:  # the same refusal, before any output
+        with pytest.raises(ViewerError) as streamed_error:
+            _save(source, operations, tmp_path / "streamed.dcm", streamed=True)
+        assert str(streamed_error.value) == str(exc)
+        assert not (tmp_path / "streamed.dcm").exists()
+        return
+    report = _save(source, operations, tmp_path / "streamed.dcm", streamed=True)
+    assert report.transfer_syntax == expected.transfer_syntax
+    assert report.warnings == expected.warnings
+    per_save = [c for c in expected.changes if c.path not in PER_SAVE]
+    assert [c for c in report.changes if c.path not in PER_SAVE] == per_save
+    (memory, memory_pixels), (streamed, streamed_pixels) = (
+        _comparable(tmp_path / "memory.dcm"),
+        _comparable(tmp_path / "streamed.dcm"),
+    )
+    assert streamed == memory
+    assert streamed_pixels.dtype == memory_pixels.dtype and np.array_equal(streamed_pixels, memory_pixels)
+
+
+@pytest.mark.parametrize("syntax", ["explicit", "rle", "jpegls", "j2k"])
+def test_every_written_syntax_streams_and_reads_back(tmp_path: Path, syntax: str) -> None:
+    source = corpus_file("emri_small.dcm")
+    operations = SEQUENCES["fill-flip"]
+    _save(source, operations, tmp_path / "memory.dcm", streamed=False, syntax=syntax)
+    _save(source, operations, tmp_path / "streamed.dcm", streamed=True, syntax=syntax)
+    assert np.array_equal(_comparable(tmp_path / "streamed.dcm")[1], _comparable(tmp_path / "memory.dcm")[1])
+    assert _comparable(tmp_path / "streamed.dcm")[0] == _comparable(tmp_path / "memory.dcm")[0]
+
+
+def test_edit_streams_what_streams_and_holds_the_rest(tmp_path: Path) -> None:
+    document = open_document(corpus_file("emri_small.dcm"))
+    assert streams(document, SEQUENCES["fill-flip"]) and streams(document, SEQUENCES["keep-widen-invert-one"])
+    assert not can_stream([Pad(1, 1, 1, 1, 0.0)])  # one stored value for every frame's rescale
+    assert not can_stream([Paint(frame=1, points=[[1.0, 1.0]], radius=2.0, value=5.0)])
+    assert not streams(open_document(corpus_file("liver.dcm")), [Flip("h")])  # 1-bit frames
+    report = edit_file(corpus_file("emri_small.dcm"), tmp_path / "out.dcm", SEQUENCES["fill-flip"], "keep")
+    assert report.path == tmp_path / "out.dcm" and pydicom.dcmread(report.path).NumberOfFrames == 10
+
+
+def test_a_bad_frame_number_is_refused_before_any_pixel_work(tmp_path: Path) -> None:
+    document = open_document(corpus_file("emri_small.dcm"))
+    with pytest.raises(ViewerError, match="frame 11 is outside 1..10"):
+        begin_streamed_edit(document, [Invert(frame=11)])
+    with pytest.raises(ViewerError, match="frame 10 is outside 1..9"):
+        begin_streamed_edit(document, [DeleteFrames("1"), Invert(frame=10)])
