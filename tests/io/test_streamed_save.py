@@ -17,7 +17,9 @@ from viewer.edits.operations import (
     Crop,
     DeleteFrames,
     FillInside,
+    FillHoles,
     FillOutside,
+    FloodFill,
     Flip,
     Invert,
     KeepFrames,
@@ -51,6 +53,12 @@ SEQUENCES: dict[str, list[Operation]] = {
     "keep-widen-invert-one": [KeepFrames("1-2"), FillInside(0.0, 100.0, -70000.0), Invert(frame=1)],
     "binarize": [Binarize(50.0, 400.0)],
     "binarize-one": [Binarize(50.0, 400.0, frame=2), Flip("v")],
+    "paint-erase-flood": [
+        Paint(frame=2, points=[[5.0, 5.0], [9.0, 20.0]], radius=3.0, value=900.0),
+        Rotate(180),
+        Paint(frame=2, points=[[55.0, 50.0]], radius=2.0, erase=True),
+        FloodFill(frame=1, row=10, column=10, tolerance=50.0, value=0.0),
+    ],
 }
 #: Set anew by every save (random by design).
 PER_SAVE = ("SOPInstanceUID",)
@@ -115,7 +123,7 @@ def test_edit_streams_what_streams_and_holds_the_rest(tmp_path: Path) -> None:
     document = open_document(corpus_file("emri_small.dcm"))
     assert streams(document, SEQUENCES["fill-flip"]) and streams(document, SEQUENCES["keep-widen-invert-one"])
     assert not can_stream([Pad(1, 1, 1, 1, 0.0)])  # one stored value for every frame's rescale
-    assert not can_stream([Paint(frame=1, points=[[1.0, 1.0]], radius=2.0, value=5.0)])
+    assert not can_stream([FillOutside(0.0, 1.0, 0.0), FillHoles(segment=1)])  # a mask step
     assert not streams(open_document(corpus_file("liver.dcm")), [Flip("h")])  # 1-bit frames
     report = edit_file(corpus_file("emri_small.dcm"), tmp_path / "out.dcm", SEQUENCES["fill-flip"], "keep")
     assert report.path == tmp_path / "out.dcm" and pydicom.dcmread(report.path).NumberOfFrames == 10
@@ -127,3 +135,14 @@ def test_a_bad_frame_number_is_refused_before_any_pixel_work(tmp_path: Path) -> 
         begin_streamed_edit(document, [Invert(frame=11)])
     with pytest.raises(ViewerError, match="frame 10 is outside 1..9"):
         begin_streamed_edit(document, [DeleteFrames("1"), Invert(frame=10)])
+
+
+def test_an_edit_that_needs_every_frame_says_so_before_decoding(tmp_path: Path, monkeypatch) -> None:
+    import viewer.model.source
+
+    monkeypatch.setattr(viewer.model.source, "available_memory", lambda: 100_000)  # 80% of it < 10 x 64 x 64 x 2
+    with pytest.raises(ViewerError) as refused:
+        edit_file(corpus_file("emri_small.dcm"), tmp_path / "out.dcm", [Flip("h"), Pad(1, 1, 1, 1, 0.0)], "keep")
+    assert str(refused.value).startswith("pad needs every frame at once: editing needs all 10 frames in memory")
+    streamed = edit_file(corpus_file("emri_small.dcm"), tmp_path / "out.dcm", [Flip("h")], "keep")  # streams
+    assert streamed.path.exists()

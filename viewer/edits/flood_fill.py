@@ -49,6 +49,7 @@ def flood_fill(frame: npt.NDArray[Any], seed: tuple[int, int], tolerance: float,
 @dataclass(frozen=True)
 class FloodFill(Operation):
     name: ClassVar[str] = "flood-fill"
+    frame_wise: ClassVar[bool] = True
     frame: int
     row: int
     column: int

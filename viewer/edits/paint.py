@@ -142,6 +142,7 @@ class Paint(Operation):
     """A brush stroke in modality `value` (erase=True restores the original values)."""
 
     name: ClassVar[str] = "paint"
+    frame_wise: ClassVar[bool] = True
     frame: int
     points: list[list[float]] = field(default_factory=list)  # [row, column] pairs
     radius: float = 3.0

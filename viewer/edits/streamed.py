@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from pydicom.dataset import Dataset
 
 from viewer.edits.invert import Invert, invert
 from viewer.edits.operation import EditContext, Operation
+from viewer.edits.scratch import ScratchFrames, ordered_map
 from viewer.edits.working import IDENTITY, FrameSummary
 from viewer.model.display import ModalityTransform
 from viewer.model.document import Document
@@ -35,9 +37,14 @@ from viewer.model.shutters import follow_operations as follow_shutter
 Pixels = npt.NDArray[Any]
 
 
+def needs_all_frames(operations: list[Operation]) -> list[str]:
+    """Names of the operations that cannot be applied one frame at a time."""
+    return [op.name for op in operations if not (op.frame_wise or op.selects_frames or isinstance(op, Invert))]
+
+
 def can_stream(operations: list[Operation]) -> bool:
     """True when every operation can be applied one frame at a time."""
-    return all(op.frame_wise or op.selects_frames or isinstance(op, Invert) for op in operations)
+    return not needs_all_frames(operations)
 
 
 @dataclass
@@ -55,7 +62,9 @@ class _Stage:
 class StreamedEdits:
     """The edited frames of `document` under `operations`, computed frame by frame."""
 
-    def __init__(self, document: Document, operations: list[Operation]) -> None:
+    def __init__(
+        self, document: Document, operations: list[Operation], scratch_folder: Path | None = None, threads: int = 1
+    ) -> None:
         if not can_stream(operations):
             raise ValueError("these operations need every frame at once")
         self._document = document
@@ -77,6 +86,9 @@ class StreamedEdits:
             geometric = geometric or op.geometric
         self.source_frames = current
         self._summary: FrameSummary | None = None
+        self._scratch_folder = scratch_folder
+        self._threads = threads
+        self.scratch: ScratchFrames | None = None  # every output frame, once computed
 
     # -- the EditedPixels interface the model and the commit read ------------------------
     @property
@@ -113,16 +125,17 @@ class StreamedEdits:
 
     # -- frames ------------------------------------------------------------------------
     def frame(self, index: int) -> Pixels:
-        """Output frame `index` (0-based), computed from its source frame."""
+        """Output frame `index` (0-based): from the scratch file once the summary pass has
+        run, else computed from its source frame."""
+        if self.scratch is not None:
+            return self.scratch.read(index)
         return self._through(self.source_frames[index], len(self._stages))
 
-    def frames(self) -> Iterator[Pixels]:
-        for index in range(len(self.source_frames)):
-            yield self.frame(index)
-
-    def _through(self, source_index: int, stages: int) -> Pixels:
+    def _through(self, source_index: int, stages: int, original: Pixels | None = None) -> Pixels:
         """Source frame `source_index` after the first `stages` operations."""
-        pixels = self._document.source_frame(source_index)[np.newaxis]
+        if original is None:
+            original = self._document.source_frame(source_index)
+        pixels = original[np.newaxis]
         for stage in self._stages[:stages]:
             pixels = self._apply(stage, source_index, pixels)
         return np.ascontiguousarray(pixels[0])
@@ -174,35 +187,61 @@ class StreamedEdits:
         return stage.invert_range
 
     def summary(self, progress: Callable[[int, int], None] | None = None) -> FrameSummary:
-        """One pass over every source frame: the extremes of each output frame (for the
-        commit) and of the source before the edit (as WorkingPixels keeps them)."""
+        """The one pass over every source frame: each output frame computed (on `threads`
+        threads) and kept in the scratch file, with its extremes for the commit, and the
+        extremes of the source before the edit (as WorkingPixels keeps them)."""
         if self._summary is None:
-            count = len(self.source_frames)
-            output_of = {source_index: index for index, source_index in enumerate(self.source_frames)}
-            mins: list[Any] = [None] * count
-            maxs: list[Any] = [None] * count
-            dtypes, shapes = set(), set()
-            low = high = None
-            for n, source_index in enumerate(range(self._source.frames)):
-                if progress:
-                    progress(n, self._source.frames)  # may raise Cancelled
-                if not self._source.is_color:
-                    original = self._document.source_frame(source_index)
-                    low = original.min() if low is None else min(low, original.min())
-                    high = original.max() if high is None else max(high, original.max())
-                index = output_of.get(source_index)
-                if index is not None:
-                    pixels = self.frame(index)
-                    mins[index], maxs[index] = pixels.min(), pixels.max()
-                    dtypes.add(pixels.dtype)
-                    shapes.add(pixels.shape)
-            if len(shapes) != 1:
-                raise ValueError(f"the edited frames came out in {len(shapes)} shapes")
-            extremes = None if low is None or high is None else (float(low), float(high))
-            dtype = np.result_type(*dtypes)
-            arrays = np.array(mins, dtype=dtype), np.array(maxs, dtype=dtype)
-            self._summary = FrameSummary(count, shapes.pop(), dtype, *arrays, extremes)
+            self._summary = self._pass(progress)
         return self._summary
+
+    def _pass(self, progress: Callable[[int, int], None] | None) -> FrameSummary:
+        count, total = len(self.source_frames), self._source.frames
+        kept = set(self.source_frames)
+        order = [*self.source_frames, *(s for s in range(total) if s not in kept)]  # outputs first, in order
+        color = self._source.is_color
+
+        def compute(source_index: int) -> tuple[Any, Any, Pixels | None, Any, Any]:
+            """On a worker thread: the source frame's extremes, the edited frame and its own."""
+            original = self._document.source_frame(source_index)
+            low, high = (None, None) if color else (original.min(), original.max())
+            if source_index not in kept:
+                return low, high, None, None, None
+            edited = self._through(source_index, len(self._stages), original)
+            return low, high, edited, edited.min(), edited.max()
+
+        scratch = ScratchFrames(self._scratch_folder)
+        mins, maxs, dtypes, shapes, lows, highs = [], [], set(), set(), [], []
+        try:
+            for n, (low, high, edited, edited_min, edited_max) in enumerate(ordered_map(compute, order, self._threads)):
+                if progress:
+                    progress(n, total)  # may raise Cancelled
+                if low is not None:
+                    lows.append(low)
+                    highs.append(high)
+                if edited is not None:
+                    scratch.append(edited)
+                    mins.append(edited_min)
+                    maxs.append(edited_max)
+                    dtypes.add(edited.dtype)
+                    shapes.add(edited.shape)
+        except BaseException:
+            scratch.close()
+            raise
+        if len(shapes) != 1:
+            scratch.close()
+            raise ValueError(f"the edited frames came out in {len(shapes)} shapes")
+        self.scratch = scratch
+        extremes = (float(min(lows)), float(max(highs))) if lows else None
+        dtype = np.result_type(*dtypes)
+        arrays = np.array(mins, dtype=dtype), np.array(maxs, dtype=dtype)
+        return FrameSummary(count, shapes.pop(), dtype, *arrays, extremes)
+
+    def close(self) -> None:
+        """Remove the scratch file (also removed when the process ends)."""
+        if self.scratch is not None:
+            self.scratch.close()
+            self.scratch = None
+            self._summary = None
 
     @property
     def source_extremes(self) -> tuple[float, float] | None:
@@ -225,6 +264,13 @@ class StreamedFrames:
 
     def __getitem__(self, index: int) -> Pixels:
         return np.ascontiguousarray(self.edits.frame(index).astype(self.dtype, copy=False))
+
+    @property
+    def scratch_as_stored(self) -> ScratchFrames | None:
+        """The scratch file when its bytes are exactly the Pixel Data to write (every frame
+        already in the stored type): copied by the kernel instead of read and written."""
+        scratch = self.edits.scratch
+        return scratch if scratch is not None and scratch.all_of_type(self.dtype) else None
 
     def __iter__(self) -> Iterator[Pixels]:
         for index in range(len(self)):

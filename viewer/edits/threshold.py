@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,9 +25,17 @@ def threshold_mask(
         values = modality.apply(stored)
         return (values >= lo) & (values <= hi)
     s_lo, s_hi = stored_range(lo, hi, modality)
-    # Compare in stored space: exact for integer data, no float copy of the frame.
+    # Compare in stored space with bounds of the array's own type: exact for integer data,
+    # no float copy of the frame (a float bound would compare every pixel as float64).
     if stored.dtype.kind in "iu":
-        return (stored >= np.ceil(s_lo - 1e-9)) & (stored <= np.floor(s_hi + 1e-9))
+        info = np.iinfo(stored.dtype)
+        if math.isnan(s_lo) or math.isnan(s_hi) or s_lo > info.max or s_hi < info.min:
+            return np.zeros(stored.shape, dtype=bool)
+        low = int(info.min) if s_lo <= info.min else math.ceil(s_lo - 1e-9)
+        high = int(info.max) if s_hi >= info.max else math.floor(s_hi + 1e-9)
+        if low > high:
+            return np.zeros(stored.shape, dtype=bool)
+        return (stored >= stored.dtype.type(low)) & (stored <= stored.dtype.type(high))
     return (stored >= s_lo) & (stored <= s_hi)
 
 
@@ -46,7 +55,7 @@ def fill(
     out = fit_value(stored, new)
     if out is stored:
         out = stored.copy()
-    out[mask] = new
+    np.copyto(out, out.dtype.type(new), where=mask)
     return out
 
 

@@ -6,18 +6,22 @@ a callback that may raise Cancelled between files (nothing is then half-written)
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from viewer.edits.operations import Operation
 from viewer.edits.session import begin_edit, begin_streamed_edit
-from viewer.edits.streamed import can_stream
+from viewer.edits.streamed import can_stream, needs_all_frames
 from viewer.io.commit import refuse_damaged
 from viewer.io.save import SaveReport, save
 from viewer.io.targets import resolve_output
 from viewer.model.document import Document, open_document
+from viewer.model.errors import ViewerError
 from viewer.model.progress import no_progress
+from viewer.model.source import check_memory_for
 
 
 def edit_file(
@@ -33,8 +37,18 @@ def edit_file(
     document = open_document(source)
     refuse_damaged(document, allow_damaged)  # before every frame is decoded for the edit
     if operations and streams(document, operations):
-        begin_streamed_edit(document, operations)  # frames computed as the save writes them
+        threads = 1 if multiprocessing.parent_process() is not None else min(os.cpu_count() or 1, 4)
+        edits = begin_streamed_edit(document, operations, target.parent, threads)  # beside the output
+        try:
+            return save(document, target, syntax, force=force, allow_damaged=allow_damaged)
+        finally:
+            edits.close()
     elif operations:
+        try:
+            check_memory_for(document.source_pixels)  # said before any frame is decoded
+        except ViewerError as exc:
+            names = ", ".join(sorted(set(needs_all_frames(operations)))) or "this file"
+            raise ViewerError(f"{names} needs every frame at once: {exc}") from None
         work = begin_edit(document)
         for op in operations:
             work.apply(op)
