@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from viewer.edits.history import DEFAULT_BUDGET_BYTES
@@ -49,13 +48,10 @@ def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, c
     )
 
 
-def begin_streamed_edit(
-    document: Document, operations: list[Operation], scratch_folder: Path | None = None, threads: int = 1
-) -> StreamedEdits:
-    """`operations` as `document`'s edits, computed frame by frame (on `threads` threads)
-    when a save asks for them, kept in a scratch file in `scratch_folder` (default: the
-    system's temporary folder). No frame is decoded here; frame numbers and specs are checked."""
-    document.edits = StreamedEdits(document, operations, scratch_folder, threads)
+def begin_streamed_edit(document: Document, operations: list[Operation]) -> StreamedEdits:
+    """`operations` as `document`'s edits, computed frame by frame when a save asks for
+    them. No frame is decoded here; frame numbers and specs are checked."""
+    document.edits = StreamedEdits(document, operations)
     return document.edits
 
 

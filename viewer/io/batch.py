@@ -6,8 +6,6 @@ a callback that may raise Cancelled between files (nothing is then half-written)
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,13 +34,8 @@ def edit_file(
     resolve_output(target, [source], force)  # refuse before the work, not after
     document = open_document(source)
     refuse_damaged(document, allow_damaged)  # before every frame is decoded for the edit
-    if operations and streams(document, operations):
-        threads = 1 if multiprocessing.parent_process() is not None else min(os.cpu_count() or 1, 4)
-        edits = begin_streamed_edit(document, operations, target.parent, threads)  # beside the output
-        try:
-            return save(document, target, syntax, force=force, allow_damaged=allow_damaged)
-        finally:
-            edits.close()
+    if operations and streams(document, operations):  # frames computed as the save writes them
+        begin_streamed_edit(document, operations)
     elif operations:
         try:
             check_memory_for(document.source_pixels)  # said before any frame is decoded

@@ -41,13 +41,9 @@ def write_native(f: BinaryIO, frames: StreamedFrames, implicit: bool, progress: 
     total = frames.nbytes
     vr = b"OB" if frames.dtype.itemsize == 1 else b"OW"
     f.write(_pixel_data_header(vr, total + total % 2, implicit))
-    scratch = frames.scratch_as_stored
-    if scratch is not None:
-        scratch.copy_into(f, progress)
-    else:
-        for index, frame in enumerate(frames):
-            progress(index, len(frames))  # may raise Cancelled: the temporary file is then removed
-            f.write(frame.astype(little, copy=False).data)
+    for index, frame in enumerate(frames):
+        progress(index, len(frames))  # may raise Cancelled: the temporary file is then removed
+        f.write(frame.astype(little, copy=False).data)
     if total % 2:
         f.write(b"\x00")
 
