@@ -81,6 +81,7 @@ def run(work: Path) -> None:
         cluster = dask_cluster.start(out)
         try:
             seconds = _engine(source, out / "dask", scheduler=cluster.address)
-            print(f"{'Dask, 2 workers (local)':28s}: {FILES / seconds:6.0f} files/s ({plain / seconds:.2f}x the plain loop)")
+            rate = f"{FILES / seconds:6.0f} files/s ({plain / seconds:.2f}x the plain loop)"
+            print(f"{'Dask, 2 workers (local)':28s}: {rate}")
         finally:
             dask_cluster.stop(cluster)

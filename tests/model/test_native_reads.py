@@ -1,4 +1,4 @@
-"""Uncompressed frames are read straight from the file (viewer.model.readers.NativeLayout),
+"""Uncompressed frames are read straight from the file (viewer.model.native_layout),
 not through pydicom's decoder: on every native corpus file each frame must equal what
 pydicom decodes (unused high bits cleared, signs extended, big endian swapped)."""
 

@@ -6,9 +6,13 @@ from typing import Any
 
 from viewer.edits.history import DEFAULT_BUDGET_BYTES
 from viewer.edits.operation import Operation
-from viewer.edits.streamed import StreamedEdits
+from viewer.edits.streamed import StreamedEdits, can_stream
 from viewer.edits.working import WorkingPixels
 from viewer.model.document import Document, FrameArray, check_memory_for
+from viewer.model.errors import ViewerError
+
+#: An edit session the GUI drives: frames in memory, or streamed for files larger than memory.
+EditSession = WorkingPixels | StreamedEdits
 
 
 def begin_edit(document: Document, budget_bytes: int | None = None) -> WorkingPixels:
@@ -53,6 +57,33 @@ def begin_streamed_edit(document: Document, operations: list[Operation]) -> Stre
     them. No frame is decoded here; frame numbers and specs are checked."""
     document.edits = StreamedEdits(document, operations)
     return document.edits
+
+
+def edit_session(document: Document, operation: Operation, budget_bytes: int | None = None) -> EditSession:
+    """The session that takes `operation` (the GUI's): the document's own; else its
+    frames in memory when they fit; else, for a file larger than memory, streamed edits
+    (each frame computed from the file when shown, undo for free). An operation that
+    needs every frame at once on such a file is refused, saying so, before any work."""
+    if document.edits is None:
+        try:
+            check_memory_for(document.source_pixels)
+        except ViewerError as exc:
+            if not can_stream([operation]) or document.frame_headers is not None or document.source.damage:
+                raise ViewerError(f"{operation.name} needs every frame at once: {exc}") from None
+            return begin_streamed_edit(document, [])
+        return begin_edit(document, budget_bytes)
+    edits = edit_state(document)
+    if isinstance(edits, StreamedEdits) and not can_stream([operation]):
+        raise ViewerError(
+            f"{operation.name} needs every frame at once, and this file is edited frame by frame "
+            "because it does not fit in memory"
+        )
+    return edits
+
+
+def session(document: Document) -> EditSession | None:
+    """The document's edit session of either kind, if it has one."""
+    return None if document.edits is None else edit_state(document)
 
 
 def edit_state(document: Document) -> WorkingPixels | StreamedEdits:

@@ -13,6 +13,7 @@ all frames is found by one extra pass. Anything else needs every frame at once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,6 +27,7 @@ from viewer.edits.operation import EditContext, Operation
 from viewer.edits.working import IDENTITY, FrameSummary
 from viewer.model.display import ModalityTransform
 from viewer.model.document import Document
+from viewer.model.errors import ViewerError
 from viewer.model.overlays import Overlay, follow_operations
 from viewer.model.pixels import PixelDescription, describe_frames
 from viewer.model.segments import SegmentSet
@@ -57,31 +59,100 @@ class _Stage:
     invert_range: tuple[Any, Any] | None = None
 
 
+class _OperationHistory:
+    """Undo and redo of streamed edits: nothing but the operations is kept (every frame
+    is computed again from the file), so any number of steps costs no memory."""
+
+    def __init__(self, edits: StreamedEdits) -> None:
+        self._edits = edits
+        self.budget_bytes = 0  # nothing held: the budget never drops a step
+        self.dropped = 0
+
+    def can_undo(self) -> bool:
+        return bool(self._edits.operations)
+
+    def can_redo(self) -> bool:
+        return bool(self._edits.redo_stack)
+
+    def operations(self) -> list[Operation]:
+        return list(self._edits.operations)
+
+
 class StreamedEdits:
-    """The edited frames of `document` under `operations`, computed frame by frame."""
+    """The edited frames of `document` under `operations`, computed frame by frame.
+
+    Also an edit session for the GUI when a file does not fit in memory: `apply` checks
+    the new step on one frame before taking it; undo and redo move operations; a few
+    computed frames are cached for the view.
+    """
+
+    in_memory = False
+    CACHE_FRAMES = 4
 
     def __init__(self, document: Document, operations: list[Operation]) -> None:
-        if not can_stream(operations):
-            raise ValueError("these operations need every frame at once")
         self._document = document
         self._source = document.source_pixels
-        self.operations: list[Operation] = list(operations)
         self.segments = SegmentSet()
-        self.modality_reset = False
-        self._stages: list[_Stage] = []
+        self.redo_stack: list[Operation] = []
+        self.history = _OperationHistory(self)
+        self.generation = 0
+        self._cache: dict[int, Pixels] = {}
+        self._lock = threading.Lock()
+        self._plan(list(operations))
+
+    def _plan(self, operations: list[Operation]) -> None:
+        """Stages for `operations` (frame numbers and specs checked, no pixel work)."""
+        if not can_stream(operations):
+            raise ViewerError(f"{', '.join(needs_all_frames(operations))} needs every frame at once")
+        stages: list[_Stage] = []
         current = list(range(self._source.frames))
-        geometric = False
-        for op in operations:  # frame numbers and specs checked here, before any pixel work
+        reset = geometric = False
+        for op in operations:
             if op.selects_frames:
                 kept = op.kept_frames(len(current)) or list(range(len(current)))
                 current = [current[i] for i in kept]
             else:
                 op.target_frames(len(current))
-                self._stages.append(_Stage(op, {s: i for i, s in enumerate(current)}, self.modality_reset, geometric))
-                self.modality_reset = self.modality_reset or op.resets_modality(len(current))
+                stages.append(_Stage(op, {s: i for i, s in enumerate(current)}, reset, geometric))
+                reset = reset or op.resets_modality(len(current))
             geometric = geometric or op.geometric
-        self.source_frames = current
+        self.operations, self._stages, self.source_frames, self.modality_reset = operations, stages, current, reset
         self._summary: FrameSummary | None = None
+        with self._lock:
+            self._cache.clear()
+        self.generation += 1
+
+    # -- an edit session (the GUI's, for files larger than memory) ----------------------
+    def apply(self, operation: Operation) -> None:
+        """Take one more step; refused (nothing changes) if it fails on a frame it touches."""
+        before = self.operations
+        self._plan([*before, operation])
+        frame = getattr(operation, "frame", None)
+        try:
+            self.frame(0 if frame is None or operation.selects_frames else frame - 1)
+        except BaseException:
+            self._plan(before)
+            raise
+        self.redo_stack.clear()
+
+    def undo(self) -> Operation | None:
+        if not self.operations:
+            return None
+        operation = self.operations[-1]
+        self._plan(self.operations[:-1])
+        self.redo_stack.append(operation)
+        return operation
+
+    def redo(self) -> Operation | None:
+        if not self.redo_stack:
+            return None
+        operation = self.redo_stack.pop()
+        self._plan([*self.operations, operation])
+        return operation
+
+    @property
+    def has_segment_work(self) -> bool:
+        return False  # mask steps need every frame at once
 
     # -- the EditedPixels interface the model and the commit read ------------------------
     @property
@@ -90,9 +161,9 @@ class StreamedEdits:
 
     @property
     def description(self) -> PixelDescription:
-        summary = self.summary()
-        maximum = summary.maxs.max() if summary.frames else 0
-        return describe_frames((summary.frames, *summary.frame_shape), summary.dtype, maximum, self._source)
+        """From the first frame (the pass over every frame is left to a save)."""
+        first = self.frame(0)
+        return describe_frames((len(self.source_frames), *first.shape), first.dtype, 0, self._source)
 
     @property
     def quarter_turns(self) -> int:
@@ -114,12 +185,22 @@ class StreamedEdits:
         return self._document.source_attributes(self.source_frames[index])
 
     def is_cached(self, index: int) -> bool:
-        return False
+        return index in self._cache
 
     # -- frames ------------------------------------------------------------------------
     def frame(self, index: int) -> Pixels:
-        """Output frame `index` (0-based), computed from its source frame."""
-        return self._through(self.source_frames[index], len(self._stages))
+        """Output frame `index` (0-based), computed from its source frame (read-only)."""
+        with self._lock:
+            cached = self._cache.get(index)
+        if cached is not None:
+            return cached
+        frame = self._through(self.source_frames[index], len(self._stages))
+        frame.flags.writeable = False
+        with self._lock:  # the view's decode threads ask too
+            if len(self._cache) >= self.CACHE_FRAMES:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[index] = frame
+        return frame
 
     def frames(self) -> Iterator[Pixels]:
         """Every output frame in order."""

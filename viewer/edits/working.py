@@ -46,6 +46,8 @@ class FrameSummary:
 class WorkingPixels:
     """Edited pixels plus everything needed to commit them or go back."""
 
+    in_memory = True  # every frame is in `pixels` (viewer.edits.streamed computes them instead)
+
     def __init__(
         self,
         pixels: Pixels,

@@ -24,7 +24,7 @@ from pydicom.uid import (
     RLELossless,
 )
 
-from viewer.edits.streamed import StreamedFrames
+from viewer.edits.streamed import StreamedEdits, StreamedFrames
 from viewer.io.atomic import atomic_write
 from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import encode_frames
@@ -284,6 +284,8 @@ def save(
     inputs = [] if overwrite_source else [document.path, *(document.frame_paths or [])]
     real_target = resolve_output(target, inputs, force)
     progress(0, 3)
+    if committed is None and isinstance(document.edits, StreamedEdits):
+        document.edits.summary(progress)  # the pass over every frame, with progress and Cancel
     result = committed if committed is not None else commit(document, series_uid, allow_damaged)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
     progress(1, 3)

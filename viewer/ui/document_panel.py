@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from viewer.edits.operations import Operation
-from viewer.edits.session import working
+from viewer.edits.session import session
 from viewer.model.document import Document
 from viewer.ui.document_view import DocumentView
 from viewer.ui.frame_bar import FrameBar
@@ -52,7 +52,7 @@ class DocumentPanel(QWidget):
     @property
     def is_dirty(self) -> bool:
         """True when there are edits not yet saved anywhere."""
-        edits = working(self.document)
+        edits = session(self.document)
         return edits is not None and edits.is_edited and edits.generation != self._saved_generation
 
     _segments_saved_generation = 0  # edits generation when the segments were last saved
@@ -60,16 +60,16 @@ class DocumentPanel(QWidget):
     @property
     def has_unsaved_segments(self) -> bool:
         """Segments were drawn and changed since they were last saved as a DICOM SEG."""
-        edits = working(self.document)
+        edits = session(self.document)
         return edits is not None and edits.has_segment_work and edits.generation != self._segments_saved_generation
 
     def mark_segments_saved(self) -> None:
-        edits = working(self.document)
+        edits = session(self.document)
         if edits is not None:
             self._segments_saved_generation = edits.generation
 
     def mark_saved(self) -> None:
-        edits = working(self.document)
+        edits = session(self.document)
         if edits is not None:
             self._saved_generation = edits.generation
 

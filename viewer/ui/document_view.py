@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,14 +20,11 @@ from pydicom.dataset import Dataset
 from PySide6.QtCore import QObject, Signal
 
 from viewer.edits.operations import Operation
-from viewer.edits.session import begin_edit, working
+from viewer.edits.session import EditSession, edit_session, session
 from viewer.model.display import ModalityTransform, VoiLut, Window, minmax_window
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_stored
-
-if TYPE_CHECKING:
-    from viewer.edits.working import WorkingPixels
 
 #: Frames decoded ahead of the current one during cine.
 PREFETCH_AHEAD = 4
@@ -305,7 +302,7 @@ class DocumentView(QObject):
     def apply(self, operation: Operation, budget_bytes: int | None = None) -> None:
         """Apply one edit (one undo step); raises ViewerError with a reason."""
         before = self._edit_state()
-        begin_edit(self.document, budget_bytes).apply(operation)
+        edit_session(self.document, operation, budget_bytes).apply(operation)
         self._after_edit(before)
 
     def undo(self) -> Operation | None:
@@ -314,8 +311,8 @@ class DocumentView(QObject):
     def redo(self) -> Operation | None:
         return self._step(lambda edits: edits.redo())
 
-    def _step(self, do: Callable[[WorkingPixels], Operation | None]) -> Operation | None:
-        work = working(self.document)
+    def _step(self, do: Callable[[EditSession], Operation | None]) -> Operation | None:
+        work = session(self.document)
         if work is None:
             return None
         before = self._edit_state()

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QFileDialog
 
 from viewer.edits.operations import Bin, DeleteFrames, Flip, Invert, KeepFrames, Operation, Pad, Rotate
 from viewer.edits.recipe import load_recipe
-from viewer.edits.session import working
+from viewer.edits.session import session
+from viewer.edits.streamed import StreamedEdits
 from viewer.io.batch import BatchResult, edit_folder
 from viewer.io.commit_geometry import refuse_tiled
 from viewer.model.errors import ViewerError
@@ -94,6 +95,11 @@ class EditActions(QObject):
         except ViewerError as exc:
             show_error(self._window, "Cannot apply", str(exc))
             return False
+        edits = panel.document.edits
+        if isinstance(edits, StreamedEdits) and len(edits.operations) == 1:
+            self._window.statusBar().showMessage(
+                "This file does not fit in memory: each frame is edited as it is shown or saved", 10000
+            )
         return True
 
     def undo(self) -> None:
@@ -146,7 +152,7 @@ class EditActions(QObject):
 
     def update_actions(self) -> None:
         panel = self._window.current_panel()
-        edits = working(panel.document) if panel else None
+        edits = session(panel.document) if panel else None
         self.undo_action.setEnabled(bool(edits and edits.history.can_undo()))
         self.redo_action.setEnabled(bool(edits and edits.history.can_redo()))
         self.export_recipe_action.setEnabled(bool(edits and edits.operations))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QSpinBox
 
-from viewer.edits.session import working
+from viewer.edits.session import session
 
 if TYPE_CHECKING:
     from viewer.ui.document_panel import DocumentPanel
@@ -53,7 +53,7 @@ def apply_preferences(window: MainWindow, panel: DocumentPanel) -> None:
     """The stored preferences on one document's panel (new ones, and after a change)."""
     settings = window.settings
     panel.history_budget_bytes = settings.history_budget_mb() * 1024 * 1024
-    edits = working(panel.document)
+    edits = session(panel.document)
     if edits is not None:
         edits.history.budget_bytes = panel.history_budget_bytes
     panel.image_view.viewbox.wheel_zooms = settings.wheel_zooms()
