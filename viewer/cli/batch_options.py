@@ -22,7 +22,10 @@ def _workers(text: str) -> int:
 def add_batch_options(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
-        "--workers", type=_workers, metavar="N", help="folder input: local worker processes (default: one per core)"
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="folder input: local worker processes (default: one per core; this process for small folders)",
     )
     where.add_argument(
         "--scheduler", metavar="tcp://HOST:PORT", help="folder input: run on this Dask cluster (the [cluster] extra)"

@@ -119,8 +119,19 @@ def plan_folder(source: Path, target: Path, resume: bool = False) -> tuple[list[
     return jobs, result
 
 
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
+#: Below this many input bytes, starting worker processes (~1 s where they must be
+#: spawned) costs more than they save: the default then runs in this process.
+POOL_MIN_BYTES = 64 * 2**20
+
+
+def default_workers(jobs: list[FileJob]) -> int:
+    """One worker per core, or none (this process) for a small batch."""
+    size = 0
+    for job in jobs:
+        size += job.source.stat().st_size if job.source.is_file() else 0
+        if size >= POOL_MIN_BYTES:
+            return max(1, os.cpu_count() or 1)
+    return 1
 
 
 def run_batch(
@@ -135,7 +146,8 @@ def run_batch(
     """Run `task` for every job into `result` (which may hold earlier failures and skips).
 
     `scheduler` (tcp://HOST:PORT) runs the jobs on that Dask cluster; else `workers`
-    local processes (default: one per core; 1 runs them in this process). `progress`
+    local processes (default: one per core, or this process for under 64 MB of input;
+    1 runs them in this process). `progress`
     gets (done, total) over the whole folder and may raise Cancelled.
     """
     total = result.files
@@ -152,10 +164,10 @@ def run_batch(
     progress(base, total)
     if scheduler:
         outcomes = _on_dask(jobs, task, scheduler, lambda n: progress(base + n, total))
-    elif (workers or default_workers()) <= 1 or len(jobs) <= 1:
+    elif (workers := workers or default_workers(jobs)) <= 1 or len(jobs) <= 1:
         outcomes = _in_process(jobs, task, lambda n: progress(base + n, total))
     else:
-        outcomes = _on_pool(jobs, task, workers or default_workers(), lambda n: progress(base + n, total))
+        outcomes = _on_pool(jobs, task, workers, lambda n: progress(base + n, total))
     for outcome in outcomes:
         record(outcome)
     progress(total, total)
