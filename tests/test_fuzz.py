@@ -321,3 +321,66 @@ def test_hostile_recipes(tmp_path_factory, steps: list) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _frame(count: int = 11) -> st.SearchStrategy[int | None]:
+    return st.one_of(st.none(), st.integers(1, count))
+
+
+_VALUES = st.integers(-1500, 3500).map(float)
+_STREAMABLE = st.one_of(
+    st.builds(lambda lo, hi, v, f: _op("FillOutside", lo, hi, v, frame=f), _VALUES, _VALUES, _VALUES, _frame()),
+    st.builds(lambda lo, hi, v, f: _op("FillInside", lo, hi, v, frame=f), _VALUES, _VALUES, _VALUES, _frame()),
+    st.builds(lambda lo, hi, f: _op("Binarize", lo, hi, frame=f), _VALUES, _VALUES, _frame()),
+    st.builds(lambda f: _op("Invert", frame=f), _frame()),
+    st.builds(lambda d: _op("Flip", d), st.sampled_from("hv")),
+    st.builds(lambda a: _op("Rotate", a), st.sampled_from([90, 180, 270])),
+    st.builds(lambda x, y, w, h: _op("Crop", x, y, w, h), *(st.integers(0, 40),) * 2, *(st.integers(1, 70),) * 2),
+    st.builds(lambda n: _op("Bin", n), st.integers(1, 3)),
+    st.builds(lambda a, b: _op("DeleteFrames", f"{a}-{b}"), st.integers(1, 11), st.integers(1, 11)),
+    st.builds(lambda a, b: _op("KeepFrames", f"{a},{b}"), st.integers(1, 11), st.integers(1, 11)),
+    st.builds(
+        lambda f, r, c, v: _op("Paint", frame=f, points=[[r, c], [r + 5.0, c + 9.0]], radius=3.0, value=v),
+        st.integers(1, 11),
+        st.integers(-5, 70).map(float),
+        st.integers(-5, 70).map(float),
+        _VALUES,
+    ),
+)
+
+
+def _op(name: str, *args: object, **kwargs: object) -> object:
+    from viewer.edits import operations
+
+    return getattr(operations, name)(*args, **kwargs)
+
+
+@settings(max_examples=max(8, EXAMPLES // 10), deadline=None, suppress_health_check=list(HealthCheck))
+@given(steps=st.lists(_STREAMABLE, min_size=1, max_size=4), name=st.sampled_from(["emri_small.dcm", "CT_small.dcm"]))
+def test_streamed_edits_save_what_edits_in_memory_save(tmp_path_factory, steps: list, name: str) -> None:
+    """Any list of frame-by-frame operations: the streamed save (viewer.edits.streamed)
+    writes the same header and pixels as the in-memory one, or both refuse in one line."""
+    from viewer.edits.session import begin_streamed_edit
+    from viewer.io.save import save
+
+    folder = tmp_path_factory.mktemp("stream")
+    outcomes = []
+    for streamed in (False, True):
+        document = open_document(corpus_file(name))
+        try:
+            if streamed:
+                begin_streamed_edit(document, steps)
+            else:
+                work = begin_edit(document)
+                for op in steps:
+                    work.apply(op)
+            save(document, folder / f"{streamed}.dcm")
+        except ViewerError as exc:  # both refuse (the first problem each meets may differ)
+            assert "\n" not in str(exc)
+            outcomes.append(("error",))
+            continue
+        ds = pydicom.dcmread(folder / f"{streamed}.dcm")
+        pixels = ds.pixel_array
+        del ds.SOPInstanceUID, ds.file_meta.MediaStorageSOPInstanceUID, ds.PixelData
+        outcomes.append(("saved", ds, pixels.dtype, pixels.tobytes()))
+    assert outcomes[0] == outcomes[1]

@@ -39,6 +39,7 @@ def invert(pixels: npt.NDArray[Any], low: Any, high: Any) -> npt.NDArray[Any]:
 @dataclass(frozen=True)
 class Invert(Operation):
     name: ClassVar[str] = "invert"
+    reads_all_frames: ClassVar[bool] = True  # the range is the whole image's
     frame: int | None = None
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:

@@ -98,6 +98,7 @@ class Operation:
     changes_pixels: ClassVar[bool] = True  # False: a mask step (viewer.edits.mask_ops)
     reads_segments: ClassVar[bool] = False  # a pixel edit made from a segment (fill-mask)
     frame_wise: ClassVar[bool] = False  # each frame's result depends on that frame alone (streams)
+    reads_all_frames: ClassVar[bool] = False  # even on one frame, the result depends on every frame
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -223,8 +223,8 @@ class StreamedEdits:
         if frame is not None and stage.position[source_index] != frame - 1:
             return pixels  # an operation on another frame
         if isinstance(op, Invert):
-            low, high = self._invert_range(stage)
-            return invert(pixels, low, high)
+            low, high = self._invert_range(stage)  # in the type of all frames (another may be wider)
+            return invert(pixels.astype(np.result_type(pixels.dtype, low.dtype), copy=False), low, high)
         if frame is not None:
             op = replace(op, frame=1)  # type: ignore[call-arg]  # this frame is the chunk's first
         return op.apply(pixels, self._context(stage, source_index))

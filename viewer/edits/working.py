@@ -198,7 +198,12 @@ class WorkingPixels:
         if not operation.changes_pixels:
             return self._execute_on_segments(operation)
         frame = getattr(operation, "frame", None)
-        whole = operation.geometric or operation.resets_modality(len(self.pixels)) or operation.reads_segments
+        whole = (
+            operation.geometric
+            or operation.resets_modality(len(self.pixels))
+            or operation.reads_segments
+            or operation.reads_all_frames
+        )
         if frame is not None and not whole:
             return self._execute_on_frame(operation, frame - 1)
         before, state = self.pixels, self._state()
