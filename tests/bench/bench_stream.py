@@ -5,8 +5,9 @@ of the same file (with fsync, as the save does) in the same run.
 Targets: explicit syntax, fill-outside + flip: peak memory <= 10% of the file + 200 MB,
 time <= 4x the plain copy. RLE and JPEG-LS outputs: their memory stated.
 
-Memory is the resident memory of the whole process tree (the edit and any encoder
-workers), sampled every 10 ms; the page cache is not counted (it is not the process's).
+Memory is the proportional resident memory (PSS) of the whole process tree (the edit and
+any worker processes), sampled every 10 ms; the page cache is not counted (it is not the
+process's).
 """
 
 from __future__ import annotations
@@ -23,24 +24,34 @@ from tests.bench.synthetic import write_uncompressed
 OPERATIONS = ["--fill-outside", "100", "3000", "0", "--flip", "h"]
 
 
+def _pss(pid: int) -> int:
+    """Proportional resident bytes of `pid`: pages shared with its forked workers counted
+    once across them (a sum of VmRSS would count the interpreter and numpy per process)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def _tree_rss(root: int) -> int:
-    """Resident bytes of `root` and its descendants now."""
+    """Proportional resident bytes of `root` and its descendants now."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/status") as f:
-                fields = dict(line.split(":", 1) for line in f if ":" in line)
-        except OSError:
+            with open(f"/proc/{entry}/stat") as f:
+                parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        parents[int(entry)] = int(fields["PPid"])
-        rss[int(entry)] = int(fields.get("VmRSS", "0 kB").split()[0]) * 1024
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid)
         stack += [child for child, parent in parents.items() if parent == pid]
     return total
 

@@ -146,3 +146,16 @@ def test_an_edit_that_needs_every_frame_says_so_before_decoding(tmp_path: Path, 
     assert str(refused.value).startswith("pad needs every frame at once: editing needs all 10 frames in memory")
     streamed = edit_file(corpus_file("emri_small.dcm"), tmp_path / "out.dcm", [Flip("h")], "keep")  # streams
     assert streamed.path.exists()
+
+
+def test_the_extremes_pass_on_worker_processes_gives_the_same_save(tmp_path: Path) -> None:
+    """What a command-line save of a big file does (viewer.edits.stream_workers), on a
+    small one: the header and pixels written are those of the pass in one process."""
+    source = corpus_file("emri_small.dcm")
+    operations = [*SEQUENCES["keep-widen-invert-one"], Flip("h")]
+    for workers in (1, 2):
+        document = open_document(source)
+        begin_streamed_edit(document, operations, workers)
+        save(document, tmp_path / f"{workers}.dcm")
+    one, two = _comparable(tmp_path / "1.dcm"), _comparable(tmp_path / "2.dcm")
+    assert one[0] == two[0] and np.array_equal(one[1], two[1])

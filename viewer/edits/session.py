@@ -52,10 +52,11 @@ def _working(document: Document, pixels: FrameArray, budget_bytes: int | None, c
     )
 
 
-def begin_streamed_edit(document: Document, operations: list[Operation]) -> StreamedEdits:
-    """`operations` as `document`'s edits, computed frame by frame when a save asks for
-    them. No frame is decoded here; frame numbers and specs are checked."""
-    document.edits = StreamedEdits(document, operations)
+def begin_streamed_edit(document: Document, operations: list[Operation], workers: int = 1) -> StreamedEdits:
+    """`operations` as `document`'s edits, computed frame by frame (on `workers` processes
+    when more than one) when a save asks for them. No frame is decoded here; frame numbers
+    and specs are checked."""
+    document.edits = StreamedEdits(document, operations, workers)
     return document.edits
 
 

@@ -89,7 +89,8 @@ class StreamedEdits:
     in_memory = False
     CACHE_FRAMES = 4
 
-    def __init__(self, document: Document, operations: list[Operation]) -> None:
+    def __init__(self, document: Document, operations: list[Operation], workers: int = 1) -> None:
+        self.workers = workers  # > 1: a save's pass over the extremes runs on worker processes
         self._document = document
         self._source = document.source_pixels
         self.segments = SegmentSet()
@@ -117,6 +118,7 @@ class StreamedEdits:
                 reset = reset or op.resets_modality(len(current))
             geometric = geometric or op.geometric
         self.operations, self._stages, self.source_frames, self.modality_reset = operations, stages, current, reset
+        self._output_of = {source_index: index for index, source_index in enumerate(current)}
         self._summary: FrameSummary | None = None
         with self._lock:
             self._cache.clear()
@@ -203,7 +205,8 @@ class StreamedEdits:
         return frame
 
     def frames(self) -> Iterator[Pixels]:
-        """Every output frame in order."""
+        """Every output frame in order, computed here: sending frames back from worker
+        processes cost more than computing them (1000 frames of 512 x 512: 1.7 s vs 0.8 s)."""
         return map(self.frame, range(len(self.source_frames)))
 
     def _through(self, source_index: int, stages: int, original: Pixels | None = None) -> Pixels:
@@ -275,19 +278,9 @@ class StreamedEdits:
         count, total = len(self.source_frames), self._source.frames
         kept = set(self.source_frames)
         order = [*self.source_frames, *(s for s in range(total) if s not in kept)]  # outputs first, in order
-        color = self._source.is_color
-
-        def compute(source_index: int) -> tuple[Any, Any, tuple[Any, Any, np.dtype[Any], tuple[int, ...]] | None]:
-            """The source frame's extremes, and the edited frame's."""
-            original = self._document.source_frame(source_index)
-            low, high = (None, None) if color else (original.min(), original.max())
-            if source_index not in kept:
-                return low, high, None
-            edited = self._through(source_index, len(self._stages), original)
-            return low, high, (edited.min(), edited.max(), edited.dtype, edited.shape)
-
         mins, maxs, dtypes, shapes, lows, highs = [], [], set(), set(), [], []
-        for n, (low, high, edited) in enumerate(map(compute, order)):
+        results = map(self.extremes_of, order) if self.workers < 2 else self._on_workers(order)
+        for n, (low, high, edited) in enumerate(results):
             if progress:
                 progress(n, total)  # may raise Cancelled
             if low is not None:
@@ -304,6 +297,21 @@ class StreamedEdits:
         dtype = np.result_type(*dtypes)
         arrays = np.array(mins, dtype=dtype), np.array(maxs, dtype=dtype)
         return FrameSummary(count, shapes.pop(), dtype, *arrays, extremes)
+
+    def extremes_of(self, source_index: int) -> tuple[Any, Any, tuple[Any, Any, np.dtype[Any], tuple[int, ...]] | None]:
+        """Source frame `source_index`'s extremes (None for colour), and its edited frame's
+        (extremes, type, shape; None if the frame was removed)."""
+        original = self._document.source_frame(source_index)
+        low, high = (None, None) if self._source.is_color else (original.min(), original.max())
+        if source_index not in self._output_of:
+            return low, high, None
+        edited = self._through(source_index, len(self._stages), original)
+        return low, high, (edited.min(), edited.max(), edited.dtype, edited.shape)
+
+    def _on_workers(self, items: list[int]) -> Iterator[Any]:
+        from viewer.edits.stream_workers import extremes_on_workers
+
+        return extremes_on_workers(self._document.path, self.operations, items, self.workers)
 
     @property
     def source_extremes(self) -> tuple[float, float] | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from viewer.edits.operations import Operation
 from viewer.edits.session import begin_edit, begin_streamed_edit
+from viewer.edits.stream_workers import workers_for
 from viewer.edits.streamed import can_stream, needs_all_frames
 from viewer.io.commit import refuse_damaged
 from viewer.io.save import SaveReport, save
@@ -35,7 +36,9 @@ def edit_file(
     document = open_document(source)
     refuse_damaged(document, allow_damaged)  # before every frame is decoded for the edit
     if operations and streams(document, operations):  # frames computed as the save writes them
-        begin_streamed_edit(document, operations)
+        pixels = document.source_pixels
+        size = pixels.frames * pixels.rows * pixels.columns * pixels.samples_per_pixel * pixels.bits_allocated // 8
+        begin_streamed_edit(document, operations, workers_for(size))
     elif operations:
         try:
             check_memory_for(document.source_pixels)  # said before any frame is decoded
