@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -41,9 +43,16 @@ def write_native(f: BinaryIO, frames: StreamedFrames, implicit: bool, progress: 
     total = frames.nbytes
     vr = b"OB" if frames.dtype.itemsize == 1 else b"OW"
     f.write(_pixel_data_header(vr, total + total % 2, implicit))
-    for index, frame in enumerate(frames):
-        progress(index, len(frames))  # may raise Cancelled: the temporary file is then removed
-        f.write(frame.astype(little, copy=False).data)
+    f.flush()
+    with ThreadPoolExecutor(1) as writer:  # the next frame is computed while one is written
+        pending: deque[Future[int]] = deque()
+        for index, frame in enumerate(frames):
+            progress(index, len(frames))  # may raise Cancelled: the temporary file is then removed
+            pending.append(writer.submit(f.write, frame.astype(little, copy=False).data))
+            while len(pending) > 2:
+                pending.popleft().result()
+        for done in pending:
+            done.result()
     if total % 2:
         f.write(b"\x00")
 
