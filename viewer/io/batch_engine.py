@@ -34,7 +34,8 @@ Task = Callable[[Path, Path], str]
 IN_FLIGHT_PER_WORKER = 2
 #: Local pools: how often a file whose worker died is run alone again before it is reported.
 ALONE_ATTEMPTS = 2
-#: Dask: how often a file whose workers died is tried before it is reported.
+#: Dask: how often a job that raised (out of memory) is tried again before it is reported;
+#: jobs of a worker that dies are rescheduled by the scheduler itself (allowed-failures).
 DASK_RETRIES = 2
 #: The scheduler must answer within this many seconds.
 CONNECT_TIMEOUT_S = 15
@@ -146,9 +147,9 @@ def run_batch(
     """Run `task` for every job into `result` (which may hold earlier failures and skips).
 
     `scheduler` (tcp://HOST:PORT) runs the jobs on that Dask cluster; else `workers`
-    local processes (default: one per core, or this process for under 64 MB of input;
-    1 runs them in this process). `progress`
-    gets (done, total) over the whole folder and may raise Cancelled.
+    local processes (1: this process; default: one per core, or this process for under
+    64 MB of input). `progress` gets (done, total) over the whole folder and may raise
+    Cancelled.
     """
     total = result.files
     base = result.files - len(jobs)
