@@ -117,12 +117,14 @@ class StreamedEdits:
                 stages.append(_Stage(op, {s: i for i, s in enumerate(current)}, reset, geometric))
                 reset = reset or op.resets_modality(len(current))
             geometric = geometric or op.geometric
-        self.operations, self._stages, self.source_frames, self.modality_reset = operations, stages, current, reset
-        self._output_of = {source_index: index for index, source_index in enumerate(current)}
-        self._summary: FrameSummary | None = None
         with self._lock:
+            self.operations, self._stages, self.source_frames, self.modality_reset = operations, stages, current, reset
+            self._output_of = {source_index: index for index, source_index in enumerate(current)}
+            self._summary: FrameSummary | None = None
+            self._overlays: list[Overlay] | None = None
+            self._shutter: tuple[Shutter | None] | None = None
             self._cache.clear()
-        self.generation += 1
+            self.generation += 1
 
     # -- an edit session (the GUI's, for files larger than memory) ----------------------
     def apply(self, operation: Operation) -> None:
@@ -173,12 +175,19 @@ class StreamedEdits:
 
     @property
     def overlays(self) -> list[Overlay]:
-        return follow_operations(self._document.source.overlays, self.operations, self._source.frames)
+        """The source's overlays moved with the pixels (one list per edit: views key on it)."""
+        if self._overlays is None:
+            self._overlays = follow_operations(self._document.source.overlays, self.operations, self._source.frames)
+        return self._overlays
 
     @property
     def shutter(self) -> Shutter | None:
-        source = self._source
-        return follow_shutter(self._document.source.shutter, self.operations, source.rows, source.columns)
+        if self._shutter is None:
+            source = self._source
+            self._shutter = (
+                follow_shutter(self._document.source.shutter, self.operations, source.rows, source.columns),
+            )
+        return self._shutter[0]
 
     def modality_for(self, index: int) -> ModalityTransform:
         return IDENTITY if self.modality_reset else self._document.source.modality_for(self.source_frames[index])
@@ -194,14 +203,16 @@ class StreamedEdits:
         """Output frame `index` (0-based), computed from its source frame (read-only)."""
         with self._lock:
             cached = self._cache.get(index)
+            generation, source_index, stages = self.generation, self.source_frames[index], len(self._stages)
         if cached is not None:
             return cached
-        frame = self._through(self.source_frames[index], len(self._stages))
+        frame = self._through(source_index, stages)
         frame.flags.writeable = False
-        with self._lock:  # the view's decode threads ask too
-            if len(self._cache) >= self.CACHE_FRAMES:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[index] = frame
+        with self._lock:  # the view's decode threads ask too; a frame of older edits is not kept
+            if generation == self.generation:
+                if len(self._cache) >= self.CACHE_FRAMES:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[index] = frame
         return frame
 
     def frames(self) -> Iterator[Pixels]:
