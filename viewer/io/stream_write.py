@@ -24,6 +24,8 @@ from viewer.io.encoding import encode_stream
 from viewer.model.errors import ViewerError, reraise_if_fatal
 
 _ITEM = struct.pack("<HH", 0xFFFE, 0xE000)
+#: Pixel Data from this size on is written by a thread while the next frame is computed.
+OVERLAP_MIN_BYTES = 16 * 2**20
 _SEQUENCE_END = struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
 
 
@@ -43,16 +45,21 @@ def write_native(f: BinaryIO, frames: StreamedFrames, implicit: bool, progress: 
     total = frames.nbytes
     vr = b"OB" if frames.dtype.itemsize == 1 else b"OW"
     f.write(_pixel_data_header(vr, total + total % 2, implicit))
-    f.flush()
-    with ThreadPoolExecutor(1) as writer:  # the next frame is computed while one is written
-        pending: deque[Future[int]] = deque()
+    if total < OVERLAP_MIN_BYTES:  # a thread costs more than it saves
         for index, frame in enumerate(frames):
             progress(index, len(frames))  # may raise Cancelled: the temporary file is then removed
-            pending.append(writer.submit(f.write, frame.astype(little, copy=False).data))
-            while len(pending) > 2:
-                pending.popleft().result()
-        for done in pending:
-            done.result()
+            f.write(frame.astype(little, copy=False).data)
+    else:
+        f.flush()
+        with ThreadPoolExecutor(1) as writer:  # the next frame is computed while one is written
+            pending: deque[Future[int]] = deque()
+            for index, frame in enumerate(frames):
+                progress(index, len(frames))
+                pending.append(writer.submit(f.write, frame.astype(little, copy=False).data))
+                while len(pending) > 2:
+                    pending.popleft().result()
+            for done in pending:
+                done.result()
     if total % 2:
         f.write(b"\x00")
 
