@@ -6,7 +6,16 @@ import os
 import sys
 from pathlib import Path
 
-from tests.bench import bench_batch, bench_huge, bench_masks, bench_open, bench_save, bench_stream, bench_view
+from tests.bench import (
+    bench_batch,
+    bench_huge,
+    bench_masks,
+    bench_open,
+    bench_save,
+    bench_stream,
+    bench_view,
+    bench_volume,
+)
 
 WORK = Path(os.environ.get("BENCH_DIR", Path(__file__).resolve().parents[2] / "test-output" / "bench"))
 
@@ -14,7 +23,7 @@ WORK = Path(os.environ.get("BENCH_DIR", Path(__file__).resolve().parents[2] / "t
 def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     print(f"benchmark files in {WORK} (generated once, ~3.5 GB)")
-    wanted = set(sys.argv[1:]) or {"open", "view", "save", "huge", "masks", "stream", "batch"}
+    wanted = set(sys.argv[1:]) or {"open", "view", "save", "huge", "masks", "stream", "batch", "volume"}
     if "open" in wanted:
         bench_open.run(WORK)
     if "view" in wanted:
@@ -29,6 +38,8 @@ def main() -> int:
         bench_stream.run(WORK)
     if "batch" in wanted:
         bench_batch.run(WORK)
+    if "volume" in wanted:
+        bench_volume.run(WORK)
     return 0
 
 

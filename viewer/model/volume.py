@@ -31,9 +31,12 @@ TOLERANCE = 0.01
 @dataclass
 class Volume:
     """Modality values indexed [x, y, z] in increasing patient coordinate (voxel 0 is the
-    patient's right, anterior, feet corner), with the spacing along each axis in mm."""
+    patient's right, anterior, feet corner), with the spacing along each axis in mm.
 
-    values: FloatArray  # (X, Y, Z)
+    float32 (4 bytes a voxel: 300 MB for 300 slices of 512 x 512; exact for whole values
+    up to 2**24), held as a view of the slices in acquisition order."""
+
+    values: npt.NDArray[np.float32]  # (X, Y, Z)
     spacing: tuple[float, float, float]
 
 
@@ -87,16 +90,20 @@ def build_volume(document: Any) -> Volume:
     if np.max(np.linalg.norm(sideways, axis=1)) > TOLERANCE * spacing + 1e-3:
         tilt = float(np.degrees(np.arctan2(np.linalg.norm(sideways[0]), shift[0] @ normal)))
         raise ViewerError(f"a tilted gantry ({tilt:.1f} degrees): slices are offset sideways; not resampled")
-    stack = np.stack([document.modality(int(i)).apply(document.get_frame(int(i))) for i in order])  # (slice, row, col)
     if sorted(a for a, _ in axes) != [0, 1, 2]:
         raise ViewerError("the series directions do not span the patient axes")
+    # Filled slice by slice in acquisition order; flips and the axis order are views of it:
+    # a transposed copy of 300 x 512 x 512 float64 took 3.3 s of the 6 s build here.
+    stack = np.empty((count, p.rows, p.columns), dtype=np.float32)  # (slice, row, column)
+    for k, i in enumerate(order):
+        stack[k] = document.modality(int(i)).apply(document.get_frame(int(i)))
     array_spacing = (spacing, first.row_spacing, first.column_spacing)
+    view: npt.NDArray[np.float32] = stack
     for array_axis, (_, sign) in enumerate(axes):
         if sign < 0:
-            stack = np.flip(stack, axis=array_axis)
+            view = np.flip(view, axis=array_axis)
     permutation = [next(i for i, (axis, _) in enumerate(axes) if axis == patient) for patient in range(3)]
-    values = np.ascontiguousarray(np.transpose(stack, permutation))
-    return Volume(values, tuple(float(array_spacing[i]) for i in permutation))  # type: ignore[arg-type]
+    return Volume(np.transpose(view, permutation), tuple(float(array_spacing[i]) for i in permutation))  # type: ignore[arg-type]
 
 
 def _resample(image: FloatArray, spacing: tuple[float, float], target: float) -> FloatArray:
