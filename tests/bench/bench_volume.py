@@ -1,8 +1,8 @@
 """A CT series as a volume (issue 16): scanning a folder of 300 slices of 512 x 512, building
 the volume and the first coronal plane, in a fresh process (peak memory stated).
 
-Target: volume + first coronal plane <= 1.5 s here. (Moving the crosshair needs the MPR
-view, which does not exist yet: not measured.)
+Targets: volume + first coronal plane <= 1.5 s here; moving the crosshair of the MPR
+window (View > Volume Planes) redraws the three planes >= 30 times a second.
 """
 
 from __future__ import annotations
@@ -32,8 +32,23 @@ volume = build_volume(document)
 t2 = time.perf_counter()
 coronal = plane(volume, "coronal", volume.values.shape[1] // 2)
 t3 = time.perf_counter()
+from PySide6.QtWidgets import QApplication
+from viewer.model.display import Window
+from viewer.ui.mpr_window import MprWindow
+app = QApplication([])
+mpr = MprWindow(volume, Window(1200.0, 2400.0), "bench")
+mpr.resize(1200, 450)
+mpr.show()
+app.processEvents()
+moves = 60
+t4 = time.perf_counter()
+for k in range(moves):  # the crosshair dragged diagonally: all three planes change each time
+    mpr.set_point(100 + 4 * k, 150 + 3 * k, 40 + 3 * k)
+    mpr.repaint()
+    app.processEvents()
+rate = moves / (time.perf_counter() - t4)
 print(json.dumps({"scan": t1 - t0, "volume": t2 - t1, "plane": t3 - t2, "peak": status("VmHWM"),
-                  "shape": list(coronal.shape)}))
+                  "shape": list(coronal.shape), "moves": rate}))
 """
 )
 
@@ -77,3 +92,4 @@ def run(work: Path) -> None:
         f"{m['plane'] * 1000:.0f} ms {tuple(m['shape'])} = {total:.2f} s (target <= 1.5 s); "
         f"peak memory {m['peak'] / 2**20:.0f} MB"
     )
+    print(f"MPR window, crosshair moved: {max(r['moves'] for r in runs):.1f} redraws of three planes/s (target >= 30)")

@@ -29,6 +29,7 @@ from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.export_actions import ExportActions
 from viewer.ui.icons import icon
 from viewer.ui.measure_actions import MeasureActions
+from viewer.ui.mpr_window import mpr_action
 from viewer.ui.pacs_actions import PacsActions
 from viewer.ui.preferences import apply_preferences
 from viewer.ui.presets_menu import fill_presets_menu
@@ -188,7 +189,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addActions([self.play_action, self.prev_action, self.next_action])
         view_menu.addSeparator()
-        view_menu.addActions([self.tags_action, self.series_browser.toggleViewAction()])
+        view_menu.addActions([self.tags_action, self.series_browser.toggleViewAction(), mpr_action(self)])
         self.tools_menu = bar.addMenu("&Tools")
         self.tools_menu.addActions([self.edits.threshold_action, self.segments.dock_action, self.edits.tools_action])
         self.tools_menu.addSeparator()

@@ -1,0 +1,55 @@
+"""View > Volume Planes: three planes of a series linked by a crosshair. A click in one
+plane moves the other two to the voxel clicked; the wheel steps along a plane's normal;
+each plane shows viewer.model.volume's plane through the document's window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPointF
+
+from tests.model.test_volume import TRUTH, X, Y, Z, _series
+from viewer.model.display import Window, apply_window
+from viewer.model.volume import plane
+from viewer.ui.mpr_window import open_mpr
+
+
+def _expected(mpr, name: str, index: int) -> np.ndarray:
+    values = plane(mpr.volume, name, index)
+    return np.clip(np.rint(apply_window(values, mpr.voi)), 0, 255).astype(np.uint8)
+
+
+def test_a_click_in_one_plane_moves_the_other_two(window, qtbot, tmp_path: Path) -> None:
+    folder = tmp_path / "series"
+    _series(folder, [1, 0, 0], [0, 1, 0], spacing=(1.0, 1.0), slice_mm=2.0)  # axial slices, 2 mm apart
+    panel = window.open_paths([folder])[0]
+    panel.view.window = Window(2000.0, 4000.0)
+    mpr = open_mpr(window)
+    assert mpr is not None
+    qtbot.addWidget(mpr)
+    np.testing.assert_array_equal(mpr.volume.values, TRUTH)
+    assert mpr.point == [X // 2, Y // 2, Z // 2] and mpr.voi == Window(2000.0, 4000.0)
+
+    mpr.click("axial", 1.2, 4.4)  # row y = 1, column x = 4
+    assert mpr.point == [4, 1, Z // 2]
+    for name, normal in (("axial", 2), ("coronal", 1), ("sagittal", 0)):
+        image = mpr.views[name].image.image
+        np.testing.assert_array_equal(image, _expected(mpr, name, mpr.point[normal]))
+    # The coronal plane's rows run head -> feet at 1 mm (2 mm slices resampled): z = 2 is row 2
+    assert mpr.crosshair("coronal") == QPointF(4.5, (Z - 1 - 2) * 2 + 0.5)
+
+    mpr.click("coronal", 0.0, 0.0)  # the top row is the head: z = Z - 1
+    assert mpr.point == [0, 1, Z - 1]
+    mpr.step("axial", -1)
+    assert mpr.point == [0, 1, Z - 2]
+    mpr.step("sagittal", -1)  # clamped at the patient's right
+    assert mpr.point == [0, 1, Z - 2]
+
+
+def test_a_document_that_is_not_a_volume_says_why(window, tmp_path: Path) -> None:
+    from tests.corpus import corpus_file
+
+    window.open_paths([corpus_file("CT_small.dcm")])
+    assert open_mpr(window) is None
+    assert "at least two slices" in window.errors[-1][1] or "at least two slices" in window.errors[-1][2]

@@ -1,0 +1,155 @@
+"""View > Volume Planes: a series' axial, coronal and sagittal planes side by side, linked by
+a crosshair (a click in one plane moves the other two there; the wheel steps through a
+plane), drawn through the document's current window. The planes come from
+viewer.model.volume (square pixels, display orientation as DESIGN.md states).
+
+Not yet: oblique planes, slabs, the threshold preview in the planes, 3D edits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow
+
+from viewer.model.display import Window, apply_window, minmax_window
+from viewer.model.errors import ViewerError
+from viewer.model.volume import PLANES, Volume, build_volume, plane
+from viewer.ui.dialogs import show_error
+
+CROSSHAIR = pg.mkPen((255, 200, 0), width=1)
+
+
+class _PlaneView(pg.ViewBox):
+    """One plane: clicks and wheel steps go to the MPR window."""
+
+    def __init__(self, owner: MprWindow, name: str) -> None:
+        super().__init__(lockAspect=True, invertY=True, enableMenu=False)
+        self.owner, self.name = owner, name
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.addItem(self.image)
+        self.vertical = pg.InfiniteLine(angle=90, pen=CROSSHAIR, movable=False)
+        self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
+        self.addItem(self.vertical)
+        self.addItem(self.horizontal)
+        self.setMouseEnabled(False, False)
+
+    def mouseClickEvent(self, ev: Any) -> None:  # noqa: N802 (Qt's name)
+        if ev.button() == Qt.MouseButton.LeftButton:
+            point = self.mapSceneToView(ev.scenePos())
+            self.owner.click(self.name, point.y(), point.x())
+            ev.accept()
+
+    def wheelEvent(self, ev: Any, axis: Any = None) -> None:  # noqa: N802
+        delta = ev.delta() if hasattr(ev, "delta") else ev.angleDelta().y()
+        self.owner.step(self.name, 1 if delta > 0 else -1)
+        ev.accept()
+
+
+class MprWindow(QMainWindow):
+    """Three linked planes of one volume."""
+
+    def __init__(self, volume: Volume, window: Window | None, title: str) -> None:
+        super().__init__()
+        self.setWindowTitle(f"{title} — volume planes")
+        self.volume = volume
+        self.voi = window or minmax_window(volume.values[::4, ::4, ::4])
+        x, y, z = volume.values.shape
+        self.point = [x // 2, y // 2, z // 2]  # voxel (x, y, z) the crosshair points at
+        self.target = {name: self._target(name) for name in PLANES}
+        layout = pg.GraphicsLayoutWidget()
+        self.views = {name: _PlaneView(self, name) for name in PLANES}
+        for column, name in enumerate(PLANES):
+            layout.addLabel(name.capitalize(), row=0, col=column)
+            layout.addItem(self.views[name], row=1, col=column)
+        self.setCentralWidget(layout)
+        self.redraw()
+
+    # -- display pixels <-> voxels (planes are resampled to square pixels) --------------
+    def _target(self, name: str) -> float:
+        sx, sy, sz = self.volume.spacing
+        return min({"axial": (sy, sx), "coronal": (sz, sx), "sagittal": (sz, sy)}[name])
+
+    def _axes(self, name: str) -> tuple[int, int, int]:
+        """(normal, row, column) voxel axes of a plane."""
+        return {"axial": (2, 1, 0), "coronal": (1, 2, 0), "sagittal": (0, 2, 1)}[name]
+
+    def _to_display(self, name: str, axis: int, voxel: float) -> float:
+        step = self.volume.spacing[axis] / self.target[name]
+        if axis == 2 and name != "axial":  # rows run head -> feet: z counted from the top
+            voxel = self.volume.values.shape[2] - 1 - voxel
+        return voxel * step
+
+    def _to_voxel(self, name: str, axis: int, display: float) -> int:
+        voxel = display * self.target[name] / self.volume.spacing[axis]
+        if axis == 2 and name != "axial":
+            voxel = self.volume.values.shape[2] - 1 - voxel
+        return int(np.clip(round(voxel), 0, self.volume.values.shape[axis] - 1))
+
+    # -- gestures ------------------------------------------------------------------------
+    def click(self, name: str, row: float, column: float) -> None:
+        """Move the crosshair to (row, column) of plane `name`; the other planes follow."""
+        _, row_axis, column_axis = self._axes(name)
+        point = list(self.point)
+        point[row_axis] = self._to_voxel(name, row_axis, row)
+        point[column_axis] = self._to_voxel(name, column_axis, column)
+        self.set_point(*point)
+
+    def step(self, name: str, delta: int) -> None:
+        """Move plane `name` by `delta` voxels along its normal."""
+        point = list(self.point)
+        normal = self._axes(name)[0]
+        point[normal] += delta
+        self.set_point(*point)
+
+    def set_point(self, x: int, y: int, z: int) -> None:
+        shape = self.volume.values.shape
+        self.point = [int(np.clip(v, 0, shape[i] - 1)) for i, v in enumerate((x, y, z))]
+        self.redraw()
+
+    # -- drawing -------------------------------------------------------------------------
+    def image(self, name: str) -> np.ndarray:
+        """Plane `name` through the crosshair as 8-bit gray, through the window."""
+        values = plane(self.volume, name, self.point[self._axes(name)[0]])
+        return np.clip(np.rint(apply_window(values, self.voi)), 0, 255).astype(np.uint8)
+
+    def redraw(self) -> None:
+        for name, view in self.views.items():
+            view.image.setImage(self.image(name), autoLevels=False, levels=(0, 255))
+            _, row_axis, column_axis = self._axes(name)
+            view.horizontal.setPos(self._to_display(name, row_axis, self.point[row_axis]) + 0.5)
+            view.vertical.setPos(self._to_display(name, column_axis, self.point[column_axis]) + 0.5)
+
+    def crosshair(self, name: str) -> QPointF:
+        """Where the crosshair is drawn in plane `name` (column, row), for tests."""
+        view = self.views[name]
+        return QPointF(view.vertical.value(), view.horizontal.value())
+
+
+def open_mpr(main: Any) -> MprWindow | None:
+    """The current document's volume in an MPR window (None, said in a dialog, when the
+    document is not a volume)."""
+    panel = main.current_panel()
+    if panel is None:
+        return None
+    try:
+        volume = build_volume(panel.document)
+    except ViewerError as exc:
+        show_error(main, "Volume planes", str(exc))
+        return None
+    mpr = MprWindow(volume, panel.view.window, panel.title)
+    mpr.resize(1200, 450)
+    mpr.show()
+    main.mpr_windows = [*getattr(main, "mpr_windows", []), mpr]  # kept alive while open
+    return mpr
+
+
+def mpr_action(main: Any) -> QAction:
+    action = QAction("&Volume Planes (MPR)", main)
+    action.setShortcut("Ctrl+Shift+M")
+    action.triggered.connect(lambda: open_mpr(main))
+    return action
