@@ -15,7 +15,7 @@ from viewer.model.volume import plane
 from viewer.ui.mpr_window import open_mpr
 
 
-def _expected(mpr, name: str, index: int) -> np.ndarray:
+def _gray(mpr, name: str, index: int) -> np.ndarray:
     values = plane(mpr.volume, name, index)
     return np.clip(np.rint(apply_window(values, mpr.voi)), 0, 255).astype(np.uint8)
 
@@ -35,7 +35,7 @@ def test_a_click_in_one_plane_moves_the_other_two(window, qtbot, tmp_path: Path)
     assert mpr.point == [4, 1, Z // 2]
     for name, normal in (("axial", 2), ("coronal", 1), ("sagittal", 0)):
         image = mpr.views[name].image.image
-        np.testing.assert_array_equal(image, _expected(mpr, name, mpr.point[normal]))
+        np.testing.assert_array_equal(image, _gray(mpr, name, mpr.point[normal]))
     # The coronal plane's rows run head -> feet at 1 mm (2 mm slices resampled): z = 2 is row 2
     assert mpr.crosshair("coronal") == QPointF(4.5, (Z - 1 - 2) * 2 + 0.5)
 
@@ -53,3 +53,31 @@ def test_a_document_that_is_not_a_volume_says_why(window, tmp_path: Path) -> Non
     window.open_paths([corpus_file("CT_small.dcm")])
     assert open_mpr(window) is None
     assert "at least two slices" in window.errors[-1][1] or "at least two slices" in window.errors[-1][2]
+
+
+def test_the_threshold_range_is_previewed_in_all_three_planes(window, qtbot, tmp_path: Path, output_dir) -> None:
+    folder = tmp_path / "series"
+    _series(folder, [1, 0, 0], [0, 1, 0], spacing=(1.0, 1.0), slice_mm=1.0)
+    panel = window.open_paths([folder])[0]
+    window.edits.threshold_action.trigger()
+    dock = window.threshold_dock
+    dock.set_range(1000.0, 2999.0)  # z = 1 and z = 2 (TRUTH = 1000 z + 10 y + x)
+    mpr = open_mpr(window)
+    assert mpr is not None and mpr.threshold == (1000.0, 2999.0)
+    qtbot.addWidget(mpr)
+    for name, normal in (("axial", 2), ("coronal", 1), ("sagittal", 0)):
+        values = plane(mpr.volume, name, mpr.point[normal])
+        expected = (values >= 1000) & (values <= 2999)
+        assert np.array_equal(mpr.views[name].preview.image[..., 3] > 0, expected), name
+    assert mpr.views["coronal"].preview.image[..., 3].any() and not mpr.views["coronal"].preview.image[0, :, 3].any()
+    dock.set_range(0.0, 500.0)  # the dock moves: the planes follow
+    assert mpr.threshold == (0.0, 500.0)
+    dock.hide()
+    assert mpr.threshold is None and mpr.views["axial"].preview.image is None
+    dock.show()
+    panel.view.image_changed.emit()
+    mpr.resize(900, 320)
+    (output_dir / "screenshots").mkdir(exist_ok=True)
+    mpr.grab().save(str(output_dir / "screenshots" / "mpr_threshold.png"))
+    mpr.close()
+    assert mpr not in window.mpr_windows

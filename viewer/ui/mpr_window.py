@@ -1,9 +1,10 @@
 """View > Volume Planes: a series' axial, coronal and sagittal planes side by side, linked by
 a crosshair (a click in one plane moves the other two there; the wheel steps through a
-plane), drawn through the document's current window. The planes come from
+plane), drawn through the document's window when opened. The planes come from
 viewer.model.volume (square pixels, display orientation as DESIGN.md states).
 
-Not yet: oblique planes, slabs, the threshold preview in the planes, 3D edits.
+While the threshold dock is open on the series, its range is previewed in every plane.
+Not yet: oblique planes, slabs, 3D edits.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow
 
@@ -20,6 +21,7 @@ from viewer.model.display import Window, apply_window, minmax_window
 from viewer.model.errors import ViewerError
 from viewer.model.volume import PLANES, Volume, build_volume, plane
 from viewer.ui.dialogs import show_error
+from viewer.ui.tools.threshold_tool import OVERLAY_RGBA
 
 CROSSHAIR = pg.mkPen((255, 200, 0), width=1)
 
@@ -32,6 +34,8 @@ class _PlaneView(pg.ViewBox):
         self.owner, self.name = owner, name
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
+        self.preview = pg.ImageItem(axisOrder="row-major")  # the threshold range, as on the image
+        self.addItem(self.preview)
         self.vertical = pg.InfiniteLine(angle=90, pen=CROSSHAIR, movable=False)
         self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
         self.addItem(self.vertical)
@@ -53,6 +57,12 @@ class _PlaneView(pg.ViewBox):
 class MprWindow(QMainWindow):
     """Three linked planes of one volume."""
 
+    closed = Signal()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        self.closed.emit()
+        super().closeEvent(event)
+
     def __init__(self, volume: Volume, window: Window | None, title: str) -> None:
         super().__init__()
         self.setWindowTitle(f"{title} — volume planes")
@@ -60,6 +70,7 @@ class MprWindow(QMainWindow):
         self.voi = window or minmax_window(volume.values[::4, ::4, ::4])
         x, y, z = volume.values.shape
         self.point = [x // 2, y // 2, z // 2]  # voxel (x, y, z) the crosshair points at
+        self.threshold: tuple[float, float] | None = None  # modality range previewed in red
         self.target = {name: self._target(name) for name in PLANES}
         layout = pg.GraphicsLayoutWidget()
         self.views = {name: _PlaneView(self, name) for name in PLANES}
@@ -111,15 +122,30 @@ class MprWindow(QMainWindow):
         self.point = [int(np.clip(v, 0, shape[i] - 1)) for i, v in enumerate((x, y, z))]
         self.redraw()
 
+    def set_threshold(self, threshold: tuple[float, float] | None) -> None:
+        """Preview the modality range [low, high] in every plane (None: no preview)."""
+        if threshold != self.threshold:
+            self.threshold = threshold
+            self.redraw()
+
     # -- drawing -------------------------------------------------------------------------
-    def image(self, name: str) -> np.ndarray:
-        """Plane `name` through the crosshair as 8-bit gray, through the window."""
-        values = plane(self.volume, name, self.point[self._axes(name)[0]])
-        return np.clip(np.rint(apply_window(values, self.voi)), 0, 255).astype(np.uint8)
+    def values(self, name: str) -> np.ndarray:
+        """Modality values of plane `name` through the crosshair (square pixels)."""
+        return plane(self.volume, name, self.point[self._axes(name)[0]])
 
     def redraw(self) -> None:
+        """Every plane through the crosshair: 8-bit gray through the window, the previewed
+        range over it, the crosshair lines."""
         for name, view in self.views.items():
-            view.image.setImage(self.image(name), autoLevels=False, levels=(0, 255))
+            values = self.values(name)
+            gray = np.clip(np.rint(apply_window(values, self.voi)), 0, 255).astype(np.uint8)
+            view.image.setImage(gray, autoLevels=False, levels=(0, 255))
+            if self.threshold is None:
+                view.preview.clear()
+            else:
+                rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
+                rgba[(values >= self.threshold[0]) & (values <= self.threshold[1])] = OVERLAY_RGBA
+                view.preview.setImage(rgba, autoLevels=False)
             _, row_axis, column_axis = self._axes(name)
             view.horizontal.setPos(self._to_display(name, row_axis, self.point[row_axis]) + 0.5)
             view.vertical.setPos(self._to_display(name, column_axis, self.point[column_axis]) + 0.5)
@@ -142,10 +168,27 @@ def open_mpr(main: Any) -> MprWindow | None:
         show_error(main, "Volume planes", str(exc))
         return None
     mpr = MprWindow(volume, panel.view.window, panel.title)
+    dock = main.threshold_dock  # its range previews in the planes too
+    if dock.isVisible() and dock.panel is panel:
+        mpr.set_threshold(dock.range())
+    dock.range_shown.connect(mpr.set_threshold)
+    main.mpr_windows = [*getattr(main, "mpr_windows", []), mpr]  # kept alive while open
+
+    def closed() -> None:  # the volume (hundreds of MB) goes with the window
+        _disconnect(dock.range_shown, mpr.set_threshold)
+        main.mpr_windows = [w for w in main.mpr_windows if w is not mpr]
+
+    mpr.closed.connect(closed)
     mpr.resize(1200, 450)
     mpr.show()
-    main.mpr_windows = [*getattr(main, "mpr_windows", []), mpr]  # kept alive while open
     return mpr
+
+
+def _disconnect(signal: Any, slot: Any) -> None:
+    try:
+        signal.disconnect(slot)
+    except (RuntimeError, TypeError):  # already gone with its window
+        pass
 
 
 def mpr_action(main: Any) -> QAction:

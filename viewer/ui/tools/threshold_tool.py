@@ -50,6 +50,7 @@ class ThresholdDock(QDockWidget):
     """Dock with the range, the live count and the apply buttons."""
 
     error_raised = Signal(str)
+    range_shown = Signal(object)  # (low, high) while the preview is on, None when it goes
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Threshold", parent)
@@ -214,6 +215,7 @@ class ThresholdDock(QDockWidget):
         overlay = np.zeros((*mask.shape, 4), dtype=np.uint8)
         overlay[mask] = OVERLAY_RGBA
         self.panel.image_view.set_overlay(overlay)
+        self.range_shown.emit(self.range())  # e.g. the volume planes preview it too
         frames = self._target_frames()
         if len(frames) > 1 and count_all:  # the count covers what the fill will touch
             inside, total = count_inside(self.panel.document, frames, *self.range())
@@ -226,6 +228,7 @@ class ThresholdDock(QDockWidget):
     def _hide_overlay(self) -> None:
         if self.panel is not None:
             self.panel.image_view.set_overlay(None)
+        self.range_shown.emit(None)
 
     # -- automatic ranges and segmentations -----------------------------------------
     def target_values(self) -> np.ndarray:
