@@ -114,16 +114,17 @@ def _resample(image: FloatArray, spacing: tuple[float, float], target: float) ->
             continue
         positions = np.arange(int(np.floor((count - 1) * step / target + 1e-9)) + 1) * target / step
         low = np.minimum(np.floor(positions).astype(int), count - 2)
-        weight = positions - low
+        weight = (positions - low).astype(image.dtype)
         a, b = np.take(image, low, axis=axis), np.take(image, low + 1, axis=axis)
         shape = [1, 1]
         shape[axis] = len(positions)
-        image = a * (1 - weight.reshape(shape)) + b * weight.reshape(shape)
+        image = a + (b - a) * weight.reshape(shape)
     return image
 
 
-def plane(volume: Volume, name: str, index: int) -> FloatArray:
-    """Plane `name` at voxel `index` along its normal, in display orientation, square pixels."""
+def plane(volume: Volume, name: str, index: int, dtype: Any = np.float64) -> npt.NDArray[Any]:
+    """Plane `name` at voxel `index` along its normal, in display orientation, square pixels
+    (float64 by default; a viewer redrawing planes as the crosshair moves asks float32)."""
     if name not in PLANES:
         raise ViewerError(f"plane '{name}' is not one of {', '.join(PLANES)}")
     axis = PLANES.index(name)
@@ -138,4 +139,4 @@ def plane(volume: Volume, name: str, index: int) -> FloatArray:
         image, spacing = volume.values[:, index, ::-1].T, (sz, sx)
     else:  # sagittal: rows z from head to feet, columns: y
         image, spacing = volume.values[index, :, ::-1].T, (sz, sy)
-    return _resample(np.asarray(image, dtype=np.float64), spacing, min(spacing))
+    return _resample(np.ascontiguousarray(image, dtype=dtype), spacing, min(spacing))

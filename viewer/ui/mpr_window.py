@@ -131,7 +131,7 @@ class MprWindow(QMainWindow):
     # -- drawing -------------------------------------------------------------------------
     def values(self, name: str) -> np.ndarray:
         """Modality values of plane `name` through the crosshair (square pixels)."""
-        return plane(self.volume, name, self.point[self._axes(name)[0]])
+        return plane(self.volume, name, self.point[self._axes(name)[0]], np.float32)
 
     def redraw(self) -> None:
         """Every plane through the crosshair: 8-bit gray through the window, the previewed
