@@ -20,26 +20,25 @@ from tests.bench import (
 WORK = Path(os.environ.get("BENCH_DIR", Path(__file__).resolve().parents[2] / "test-output" / "bench"))
 
 
+BENCHES = {
+    "open": bench_open,
+    "view": bench_view,
+    "save": bench_save,
+    "huge": bench_huge,
+    "masks": bench_masks,
+    "stream": bench_stream,
+    "batch": bench_batch,
+    "volume": bench_volume,
+}
+
+
 def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
-    print(f"benchmark files in {WORK} (generated once, ~3.5 GB)")
-    wanted = set(sys.argv[1:]) or {"open", "view", "save", "huge", "masks", "stream", "batch", "volume"}
-    if "open" in wanted:
-        bench_open.run(WORK)
-    if "view" in wanted:
-        bench_view.run(WORK)
-    if "save" in wanted:
-        bench_save.run(WORK)
-    if "huge" in wanted:
-        bench_huge.run(WORK)
-    if "masks" in wanted:
-        bench_masks.run(WORK)
-    if "stream" in wanted:
-        bench_stream.run(WORK)
-    if "batch" in wanted:
-        bench_batch.run(WORK)
-    if "volume" in wanted:
-        bench_volume.run(WORK)
+    print(f"benchmark files in {WORK} (generated once, ~4 GB)")
+    wanted = set(sys.argv[1:]) or set(BENCHES)
+    for name, bench in BENCHES.items():
+        if name in wanted:
+            bench.run(WORK)
     return 0
 
 
