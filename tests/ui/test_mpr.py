@@ -46,6 +46,17 @@ def test_a_click_in_one_plane_moves_the_other_two(window, qtbot, tmp_path: Path)
     mpr.step("sagittal", -1)  # clamped at the patient's right
     assert mpr.point == [0, 1, Z - 2]
 
+    panel.view.window_changed.emit(Window(500.0, 1000.0))  # W/L dragged on the document
+    assert mpr.voi == Window(500.0, 1000.0)
+    np.testing.assert_array_equal(mpr.views["axial"].image.image, _gray(mpr, "axial", Z - 2))
+    letters = {name: [m.toPlainText() for m in view.markers] for name, view in mpr.views.items()}
+    assert letters == {"axial": list("APRL"), "coronal": list("HFRL"), "sagittal": list("HFAP")}
+    rows, columns = mpr.views["coronal"].image.image.shape
+    assert (mpr.views["coronal"].markers[0].pos().x(), mpr.views["coronal"].markers[1].pos().y()) == (
+        columns / 2,
+        rows,
+    )
+
 
 def test_a_document_that_is_not_a_volume_says_why(window, tmp_path: Path) -> None:
     from tests.corpus import corpus_file

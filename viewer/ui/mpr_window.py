@@ -1,6 +1,7 @@
 """View > Volume Planes: a series' axial, coronal and sagittal planes side by side, linked by
 a crosshair (a click in one plane moves the other two there; the wheel steps through a
-plane), drawn through the document's window when opened. The planes come from
+plane), drawn through the document's window as it changes, orientation letters on each
+edge. The planes come from
 viewer.model.volume (square pixels, display orientation as DESIGN.md states).
 
 While the threshold dock is open on the series, its range is previewed in every plane.
@@ -24,6 +25,8 @@ from viewer.ui.dialogs import show_error
 from viewer.ui.tools.threshold_tool import OVERLAY_RGBA
 
 CROSSHAIR = pg.mkPen((255, 200, 0), width=1)
+#: Patient directions at the (top, bottom, left, right) edges of each plane as drawn.
+MARKERS = {"axial": "APRL", "coronal": "HFRL", "sagittal": "HFAP"}
 
 
 class _PlaneView(pg.ViewBox):
@@ -40,7 +43,22 @@ class _PlaneView(pg.ViewBox):
         self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
         self.addItem(self.vertical)
         self.addItem(self.horizontal)
+        self.markers = [pg.TextItem(letter, color=(255, 220, 120)) for letter in MARKERS[name]]
+        for marker in self.markers:
+            self.addItem(marker)
         self.setMouseEnabled(False, False)
+
+    def place_markers(self, rows: int, columns: int) -> None:
+        """The orientation letters at the middle of each edge of a rows x columns plane."""
+        places: list[tuple[tuple[float, float], tuple[float, float]]] = [
+            ((columns / 2, 0), (0.5, 0)),
+            ((columns / 2, rows), (0.5, 1)),
+            ((0, rows / 2), (0, 0.5)),
+            ((columns, rows / 2), (1, 0.5)),
+        ]
+        for marker, (position, anchor) in zip(self.markers, places, strict=True):
+            marker.setAnchor(anchor)
+            marker.setPos(*position)
 
     def mouseClickEvent(self, ev: Any) -> None:  # noqa: N802 (Qt's name)
         if ev.button() == Qt.MouseButton.LeftButton:
@@ -122,6 +140,12 @@ class MprWindow(QMainWindow):
         self.point = [int(np.clip(v, 0, shape[i] - 1)) for i, v in enumerate((x, y, z))]
         self.redraw()
 
+    def set_window(self, window: Window | None) -> None:
+        """Draw through `window` (the document's, as it changes)."""
+        if window is not None and window != self.voi:
+            self.voi = window
+            self.redraw()
+
     def set_threshold(self, threshold: tuple[float, float] | None) -> None:
         """Preview the modality range [low, high] in every plane (None: no preview)."""
         if threshold != self.threshold:
@@ -140,6 +164,7 @@ class MprWindow(QMainWindow):
             values = self.values(name)
             gray = np.clip(np.rint(apply_window(values, self.voi)), 0, 255).astype(np.uint8)
             view.image.setImage(gray, autoLevels=False, levels=(0, 255))
+            view.place_markers(*gray.shape)
             if self.threshold is None:
                 view.preview.clear()
             else:
@@ -172,10 +197,12 @@ def open_mpr(main: Any) -> MprWindow | None:
     if dock.isVisible() and dock.panel is panel:
         mpr.set_threshold(dock.range())
     dock.range_shown.connect(mpr.set_threshold)
+    panel.view.window_changed.connect(mpr.set_window)  # window/level shared with the document
     main.mpr_windows = [*getattr(main, "mpr_windows", []), mpr]  # kept alive while open
 
     def closed() -> None:  # the volume (hundreds of MB) goes with the window
         _disconnect(dock.range_shown, mpr.set_threshold)
+        _disconnect(panel.view.window_changed, mpr.set_window)
         main.mpr_windows = [w for w in main.mpr_windows if w is not mpr]
 
     mpr.closed.connect(closed)
