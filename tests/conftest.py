@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import command_output  # noqa: F401 (a fixture for every test module)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"

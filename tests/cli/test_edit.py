@@ -10,13 +10,19 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+import pytest
 
+from tests.cli_runner import run_in_process
 from tests.corpus import corpus_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+pytestmark = pytest.mark.usefixtures("command_output")
+run = run_in_process  # the seed example and decoder noise run a real process (run_process)
+
+
+def run_process(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the real command in a child process (exit codes and stderr as a user sees them)."""
     return subprocess.run(
         [sys.executable, "-m", "viewer.cli", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120
@@ -27,7 +33,7 @@ def test_seed_example_every_pixel_below_300_becomes_0(tmp_path: Path) -> None:
     """MR_small: --fill-outside 300 1e9 0 zeroes every pixel below 300, keeps the rest."""
     source = corpus_file("MR_small.dcm")
     out = tmp_path / "thresholded.dcm"
-    result = run("edit", source, "-o", out, "--fill-outside", "300", "1e9", "0")
+    result = run_process("edit", source, "-o", out, "--fill-outside", "300", "1e9", "0")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     before = pydicom.dcmread(source).pixel_array
@@ -124,6 +130,6 @@ def test_info_render_exit_codes(tmp_path: Path) -> None:
 
 def test_decoder_noise_stays_quiet(tmp_path: Path) -> None:
     """A file whose JPEG decoder fails prints exactly one error line, nothing from the codec."""
-    result = run("render", corpus_file("JPEG-lossy.dcm"), "-o", tmp_path / "x.png")
+    result = run_process("render", corpus_file("JPEG-lossy.dcm"), "-o", tmp_path / "x.png")
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1

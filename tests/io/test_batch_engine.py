@@ -15,6 +15,7 @@ from pathlib import Path
 import pydicom
 import pytest
 
+from tests.cli_runner import run_in_process
 from viewer.edits.operations import FillOutside, Flip
 from viewer.io import batch_engine
 from viewer.io.anonymize import anonymize_folder
@@ -197,7 +198,9 @@ def test_unreachable_scheduler_is_one_clear_error(tmp_path: Path, monkeypatch) -
     assert not (tmp_path / "out.dcm").exists()
 
 
+@pytest.mark.usefixtures("command_output")
 def test_cli_folder_commands_take_workers(tmp_path: Path) -> None:
+    """The real command on two workers (a process: it forks them); the usage error in this one."""
     source = _folder(tmp_path, copies=1)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -207,5 +210,5 @@ def test_cli_folder_commands_take_workers(tmp_path: Path) -> None:
     assert segmented.returncode == 1 and segmented.stdout == "3 saved, 1 failed, 4 files\n"
     assert segmented.stderr.startswith("dicom-viewer: error: notdicom.dcm: ")
     assert pydicom.dcmread(tmp_path / "seg" / "ct0.dcm").Modality == "SEG"
-    usage = run("edit", str(source), "-o", str(tmp_path / "x"), "--workers", "0")
+    usage = run_in_process("edit", str(source), "-o", str(tmp_path / "x"), "--workers", "0")
     assert usage.returncode == 2 and "--workers: 0 is not between 1 and 512" in usage.stderr

@@ -18,6 +18,7 @@ import pydicom
 import pytest
 
 from tests import hostile
+from tests.cli_runner import run_in_process
 from tests.corpus import corpus_file
 from viewer.edits.operations import Flip
 from viewer.edits.session import begin_edit
@@ -31,28 +32,8 @@ from viewer.model.errors import ViewerError
 ROOT = Path(__file__).resolve().parents[2]
 
 
-_capture: list[pytest.CaptureFixture[str]] = []
-
-
-@pytest.fixture(autouse=True)
-def _command_output(capfd: pytest.CaptureFixture[str]):
-    """Commands run in this process (a process each cost ~1 s; signals and kills, which
-    need one, start their own), their file descriptors 1 and 2 captured."""
-    _capture.append(capfd)
-    yield
-    _capture.pop()
-
-
-def run(*args: object) -> subprocess.CompletedProcess[str]:
-    """A command as `dicom-viewer ARGS` runs it: exit status, stdout, stderr."""
-    from viewer.cli.main import COMMANDS, main, run_command
-
-    argv = list(map(str, args))
-    capfd = _capture[-1]
-    capfd.readouterr()
-    status = run_command(argv) if argv[0] in COMMANDS else main(argv)
-    out, err = capfd.readouterr()
-    return subprocess.CompletedProcess(argv, status, out, err)
+pytestmark = pytest.mark.usefixtures("command_output")  # commands run in this process
+run = run_in_process
 
 
 def digest(path: Path) -> str:
