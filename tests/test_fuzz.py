@@ -360,27 +360,18 @@ def _op(name: str, *args: object, **kwargs: object) -> object:
 def test_streamed_edits_save_what_edits_in_memory_save(tmp_path_factory, steps: list, name: str) -> None:
     """Any list of frame-by-frame operations: the streamed save (viewer.edits.streamed)
     writes the same header and pixels as the in-memory one, or both refuse in one line."""
-    from viewer.edits.session import begin_streamed_edit
-    from viewer.io.save import save
+    from tests.io.test_streamed_save import _comparable, _save
 
     folder = tmp_path_factory.mktemp("stream")
     outcomes = []
     for streamed in (False, True):
-        document = open_document(corpus_file(name))
+        target = folder / f"{streamed}.dcm"
         try:
-            if streamed:
-                begin_streamed_edit(document, steps)
-            else:
-                work = begin_edit(document)
-                for op in steps:
-                    work.apply(op)
-            save(document, folder / f"{streamed}.dcm")
+            _save(corpus_file(name), steps, target, streamed)
         except ViewerError as exc:  # both refuse (the first problem each meets may differ)
             assert "\n" not in str(exc)
             outcomes.append(("error",))
             continue
-        ds = pydicom.dcmread(folder / f"{streamed}.dcm")
-        pixels = ds.pixel_array
-        del ds.SOPInstanceUID, ds.file_meta.MediaStorageSOPInstanceUID, ds.PixelData
+        ds, pixels = _comparable(target)
         outcomes.append(("saved", ds, pixels.dtype, pixels.tobytes()))
     assert outcomes[0] == outcomes[1]

@@ -28,9 +28,9 @@ from viewer.edits.operations import (
     Paint,
     Rotate,
 )
-from viewer.edits.session import begin_edit, begin_streamed_edit
+from viewer.edits.session import begin_edit, begin_streamed_edit, streams
 from viewer.edits.streamed import can_stream
-from viewer.io.batch import edit_file, streams
+from viewer.io.batch import edit_file
 from viewer.io.save import save
 from viewer.model.document import open_document
 from viewer.model.errors import ViewerError

@@ -6,7 +6,7 @@ from typing import Any
 
 from viewer.edits.history import DEFAULT_BUDGET_BYTES
 from viewer.edits.operation import Operation
-from viewer.edits.streamed import StreamedEdits, can_stream
+from viewer.edits.streamed import StreamedEdits, can_stream, needs_all_frames
 from viewer.edits.working import WorkingPixels
 from viewer.model.document import Document, FrameArray, check_memory_for
 from viewer.model.errors import ViewerError
@@ -60,6 +60,23 @@ def begin_streamed_edit(document: Document, operations: list[Operation], workers
     return document.edits
 
 
+def streams(document: Document, operations: list[Operation]) -> bool:
+    """Whether `operations` can be computed one frame at a time on `document`: one whole
+    file (not damaged, 8 bits or more) and operations that act frame by frame."""
+    whole = not document.source.damage and document.frame_headers is None
+    return whole and document.source_pixels.bits_allocated >= 8 and can_stream(operations)
+
+
+def require_memory(document: Document, operations: list[Operation]) -> None:
+    """Refuse, before any frame is decoded, to hold every frame when memory cannot; the
+    message names the operations that need them all (else the file, which cannot stream)."""
+    try:
+        check_memory_for(document.source_pixels)
+    except ViewerError as exc:
+        names = ", ".join(sorted(set(needs_all_frames(operations)))) or "this file"
+        raise ViewerError(f"{names} needs every frame at once: {exc}") from None
+
+
 def edit_session(document: Document, operation: Operation, budget_bytes: int | None = None) -> EditSession:
     """The session that takes `operation` (the GUI's): the document's own; else its
     frames in memory when they fit; else, for a file larger than memory, streamed edits
@@ -67,10 +84,10 @@ def edit_session(document: Document, operation: Operation, budget_bytes: int | N
     needs every frame at once on such a file is refused, saying so, before any work."""
     if document.edits is None:
         try:
-            check_memory_for(document.source_pixels)
-        except ViewerError as exc:
-            if not can_stream([operation]) or document.frame_headers is not None or document.source.damage:
-                raise ViewerError(f"{operation.name} needs every frame at once: {exc}") from None
+            require_memory(document, [operation])
+        except ViewerError:
+            if not streams(document, [operation]):
+                raise
             return begin_streamed_edit(document, [])
         return begin_edit(document, budget_bytes)
     edits = edit_state(document)

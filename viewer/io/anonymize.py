@@ -211,11 +211,6 @@ def anonymize_file(
         ds.save_as(f, enforce_file_format=True)
 
 
-def _anonymize_task(source: Path, target: Path, **options: Any) -> str:
-    anonymize_file(source, target, **options)
-    return ""
-
-
 def anonymize_folder(
     source: Path,
     output: Path,
@@ -233,13 +228,13 @@ def anonymize_folder(
     worker); a file that fails is listed, not fatal. Runs as viewer.io.batch_engine does."""
     from functools import partial
 
-    from viewer.io.batch_engine import plan_folder, run_batch
+    from viewer.io.batch_engine import run_folder
 
-    jobs, result = plan_folder(source, output, resume)
-    options: dict[str, Any] = {
-        "key": key,
-        "shift_days": shift_days,
-        "allow_burned_in": allow_burned_in,
-        "retain_safe_private": retain_safe_private,
-    }
-    return run_batch(jobs, partial(_anonymize_task, **options), result, workers, scheduler, progress)
+    task = partial(
+        anonymize_file,
+        key=key,
+        shift_days=shift_days,
+        allow_burned_in=allow_burned_in,
+        retain_safe_private=retain_safe_private,
+    )
+    return run_folder(source, output, task, workers, scheduler, resume, progress)

@@ -11,16 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from viewer.edits.operations import Operation
-from viewer.edits.session import begin_edit, begin_streamed_edit
+from viewer.edits.session import begin_edit, begin_streamed_edit, require_memory, streams
 from viewer.edits.stream_workers import workers_for
-from viewer.edits.streamed import can_stream, needs_all_frames
 from viewer.io.commit import refuse_damaged
 from viewer.io.save import SaveReport, save
 from viewer.io.targets import resolve_output
-from viewer.model.document import Document, open_document
-from viewer.model.errors import ViewerError
+from viewer.model.document import open_document
 from viewer.model.progress import no_progress
-from viewer.model.source import check_memory_for
 
 
 def edit_file(
@@ -36,27 +33,13 @@ def edit_file(
     document = open_document(source)
     refuse_damaged(document, allow_damaged)  # before every frame is decoded for the edit
     if operations and streams(document, operations):  # frames computed as the save writes them
-        pixels = document.source_pixels
-        size = pixels.frames * pixels.rows * pixels.columns * pixels.samples_per_pixel * pixels.bits_allocated // 8
-        begin_streamed_edit(document, operations, workers_for(size))
+        begin_streamed_edit(document, operations, workers_for(document.source_pixels.nbytes))
     elif operations:
-        try:
-            check_memory_for(document.source_pixels)  # said before any frame is decoded
-        except ViewerError as exc:
-            names = ", ".join(sorted(set(needs_all_frames(operations)))) or "this file"
-            raise ViewerError(f"{names} needs every frame at once: {exc}") from None
+        require_memory(document, operations)
         work = begin_edit(document)
         for op in operations:
             work.apply(op)
     return save(document, target, syntax, force=force, allow_damaged=allow_damaged)
-
-
-def streams(document: Document, operations: list[Operation]) -> bool:
-    """Whether `edit` computes the frames one at a time as it writes them (memory: a few
-    frames) rather than holding them all: for one whole file (not damaged, 8 bits or more)
-    and operations that act frame by frame."""
-    whole = not document.source.damage and document.frame_headers is None
-    return whole and document.source_pixels.bits_allocated >= 8 and can_stream(operations)
 
 
 def format_report(report: SaveReport) -> str:
@@ -114,9 +97,8 @@ def edit_folder(
     """
     from functools import partial
 
-    from viewer.io.batch_engine import plan_folder, run_batch
+    from viewer.io.batch_engine import run_folder
 
-    jobs, result = plan_folder(source, target, resume)
     task = partial(edit_task, operations=operations, syntax=syntax, force=force, allow_damaged=allow_damaged)
     on_outcome = None if on_report is None else (lambda outcome: outcome.report and on_report(outcome.report))
-    return run_batch(jobs, task, result, workers, scheduler, progress, on_outcome)
+    return run_folder(source, target, task, workers, scheduler, resume, progress, on_outcome)

@@ -28,8 +28,8 @@ from viewer.io.targets import check_folders, file_identity
 from viewer.model.errors import ViewerError, one_line, reraise_if_fatal
 from viewer.model.progress import Cancelled, no_progress
 
-#: A job: writes the output for one input (atomically), returns its report line(s).
-Task = Callable[[Path, Path], str]
+#: A job: writes the output for one input (atomically), returns its report line(s) or None.
+Task = Callable[[Path, Path], str | None]
 #: Local runs: jobs in flight per worker (enough to keep workers busy between results).
 IN_FLIGHT_PER_WORKER = 2
 #: Local pools: how often a file whose worker died is run alone again before it is reported.
@@ -133,6 +133,22 @@ def default_workers(jobs: list[FileJob]) -> int:
         if size >= POOL_MIN_BYTES:
             return max(1, os.cpu_count() or 1)
     return 1
+
+
+def run_folder(
+    source: Path,
+    target: Path,
+    task: Task,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] = no_progress,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> BatchResult:
+    """`task` for every file below `source` into the same relative path below `target`
+    (`plan_folder`, then `run_batch`): what every folder command runs."""
+    jobs, result = plan_folder(source, target, resume)
+    return run_batch(jobs, task, result, workers, scheduler, progress, on_outcome)
 
 
 def run_batch(

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from viewer.model.codecs import encoder_plugin
+from viewer.model.errors import ViewerError
 from viewer.model.parallel import process_context, worker_pool
 
 #: Below this many pixel bytes the start-up of worker processes costs more than it saves.
@@ -72,16 +73,29 @@ def _encode_chunk(syntax: str, options: dict[str, Any], frames: npt.NDArray[Any]
     return out
 
 
+def _pool_workers(total_bytes: int) -> int:
+    """Encoder processes for `total_bytes` of frames: none (1) for small saves and inside a
+    batch worker (local pool or Dask: the batch already uses the cores)."""
+    workers = min(os.cpu_count() or 1, 4)
+    if multiprocessing.parent_process() is not None or total_bytes < PARALLEL_MIN_BYTES:
+        return 1
+    return workers
+
+
+def cannot_encode(options: dict[str, Any], syntax_name: str) -> ViewerError:
+    """The one-line refusal when a codec fails on frames described by `options`."""
+    shape = f"{options['columns']} x {options['rows']}, {options['bits_stored']} bits"
+    return ViewerError(f"cannot encode this image ({shape}) as {syntax_name} here; try --syntax explicit")
+
+
 def encode_frames(pixels: npt.NDArray[Any], syntax: str, options: dict[str, Any]) -> list[bytes]:
     """One encoded bytes object per frame of `pixels` (frames, rows, columns[, samples]).
 
     `options` are pydicom's encoding keywords (rows, columns, samples_per_pixel,
     bits_allocated, bits_stored, pixel_representation, photometric_interpretation).
     """
-    workers = min(os.cpu_count() or 1, 4)
-    if multiprocessing.parent_process() is not None:
-        workers = 1  # a batch worker (local pool or Dask): the batch already uses the cores
-    if pixels.nbytes < PARALLEL_MIN_BYTES or workers < 2 or len(pixels) < 2 * CHUNK_FRAMES:
+    workers = _pool_workers(pixels.nbytes)
+    if workers < 2 or len(pixels) < 2 * CHUNK_FRAMES:
         return _encode_chunk(syntax, options, pixels)
     chunks = [np.ascontiguousarray(pixels[i : i + CHUNK_FRAMES]) for i in range(0, len(pixels), CHUNK_FRAMES)]
     with worker_pool(workers, process_context()) as pool:
@@ -95,8 +109,8 @@ def encode_stream(
     """One encoded bytes object per frame of `frames` (`total_bytes` in all), in order,
     holding only a few chunks of frames at a time: in this process, or on worker processes
     (chunks of CHUNK_FRAMES, at most two per worker in flight) when big enough to pay."""
-    workers = min(os.cpu_count() or 1, 4)
-    if multiprocessing.parent_process() is not None or workers < 2 or total_bytes < PARALLEL_MIN_BYTES:
+    workers = _pool_workers(total_bytes)
+    if workers < 2:
         for frame in frames:
             yield from _encode_chunk(syntax, options, frame[np.newaxis])
         return

@@ -27,7 +27,7 @@ from pydicom.uid import (
 from viewer.edits.streamed import StreamedEdits, StreamedFrames
 from viewer.io.atomic import atomic_write
 from viewer.io.commit import CommitResult, TagChange, commit
-from viewer.io.encoding import encode_frames
+from viewer.io.encoding import cannot_encode, encode_frames
 from viewer.io.nested_pixels import drop_nested_encapsulated
 from viewer.io.stream_write import check_frame, write_encapsulated, write_native
 from viewer.io.targets import resolve_output
@@ -160,35 +160,32 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
         if document.source_pixels.samples_per_pixel > 1:
             _replaced(ds, "PlanarConfiguration", 0)
     bits_allocated = int(ds.BitsAllocated)
-    if isinstance(pixels, StreamedFrames):
-        if bits_allocated > 1 and not syntax.is_deflated and not any(tag > 0x7FE00010 for tag in ds.keys()):
-            _replaced(ds.file_meta, "TransferSyntaxUID", syntax)
-            for keyword in _PIXEL_DATA_KEYWORDS:
-                if keyword in ds:
-                    del ds[keyword]
-            return EncodedDataset(ds, syntax, pixels=pixels, changes=nested)  # written frame by frame
+    trailing = any(tag > 0x7FE00010 for tag in ds.keys())
+    if isinstance(pixels, StreamedFrames) and (bits_allocated == 1 or syntax.is_deflated or trailing):
         pixels = np.stack(list(pixels))  # deflated, 1-bit or elements after Pixel Data: in memory
-    little = pixels.astype(pixels.dtype.newbyteorder("<"), copy=False)
     _replaced(ds.file_meta, "TransferSyntaxUID", syntax)
     for keyword in _PIXEL_DATA_KEYWORDS:  # the offset tables describe the old encoding
         if keyword in ds:
             del ds[keyword]
+    if isinstance(pixels, StreamedFrames):
+        return EncodedDataset(ds, syntax, pixels=pixels, changes=nested)  # written frame by frame
+    little = pixels.astype(pixels.dtype.newbyteorder("<"), copy=False)
     if not syntax.is_compressed:
         data = _native_bytes(little, bits_allocated)
-        if syntax.is_deflated or any(tag > 0x7FE00010 for tag in ds.keys()):
+        if syntax.is_deflated or trailing:
             ds.PixelData = bytes(data) + (b"\x00" if len(data) % 2 else b"")
             ds["PixelData"].VR = "OB" if bits_allocated <= 8 else "OW"
             return EncodedDataset(ds, syntax, pixels=pixels, changes=nested)
         return EncodedDataset(ds, syntax, data, pixels=pixels, changes=nested)
     from pydicom.encaps import encapsulate
 
+    options = _encoding_options(ds)
     try:
         with collect_warnings([]):
-            frames = encode_frames(little, str(syntax), _encoding_options(ds))
+            frames = encode_frames(little, str(syntax), options)
     except BaseException as exc:
         reraise_if_fatal(exc)
-        shape = f"{int(ds.Columns)} x {int(ds.Rows)}, {int(ds.BitsStored)} bits"
-        raise ViewerError(f"cannot encode this image ({shape}) as {syntax.name} here; try --syntax explicit") from None
+        raise cannot_encode(options, syntax.name) from None
     ds.PixelData = encapsulate(frames)
     ds["PixelData"].VR = "OB"
     ds["PixelData"].is_undefined_length = True

@@ -175,14 +175,19 @@ def segment_file(
     return f"saved {target} ({int(mask.sum())} pixels in {written} frame(s))"
 
 
-def segment_folder(source: Path, output: Path, progress: ProgressCallback = no_progress, **options: Any) -> BatchResult:
-    """`segment_file` for every file below `source`, each SEG at the same relative path
-    below `output`; `options` are segment_file's and viewer.io.batch_engine's (workers,
-    scheduler, resume)."""
+def segment_folder(
+    source: Path,
+    output: Path,
+    progress: ProgressCallback = no_progress,
+    workers: int | None = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    **options: Any,
+) -> BatchResult:
+    """`segment_file` (with `options`) for every file below `source`, each SEG at the same
+    relative path below `output`, run as viewer.io.batch_engine runs folders."""
     from functools import partial
 
-    from viewer.io.batch_engine import plan_folder, run_batch
+    from viewer.io.batch_engine import run_folder
 
-    engine = {key: options.pop(key) for key in ("workers", "scheduler") if key in options}
-    jobs, result = plan_folder(source, output, bool(options.pop("resume", False)))
-    return run_batch(jobs, partial(segment_file, **options), result, progress=progress, **engine)
+    return run_folder(source, output, partial(segment_file, **options), workers, scheduler, resume, progress)

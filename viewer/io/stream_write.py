@@ -20,7 +20,7 @@ import numpy.typing as npt
 from pydicom.uid import UID
 
 from viewer.edits.streamed import StreamedFrames
-from viewer.io.encoding import encode_stream
+from viewer.io.encoding import cannot_encode, encode_stream
 from viewer.model.errors import ViewerError, reraise_if_fatal
 
 _ITEM = struct.pack("<HH", 0xFFFE, 0xE000)
@@ -93,8 +93,7 @@ def write_encapsulated(
         raise
     except BaseException as exc:
         reraise_if_fatal(exc)
-        shape = f"{options['columns']} x {options['rows']}, {options['bits_stored']} bits"
-        raise ViewerError(f"cannot encode this image ({shape}) as {syntax.name} here; try --syntax explicit") from None
+        raise cannot_encode(options, syntax.name) from None
     f.write(_SEQUENCE_END)
 
 

@@ -37,6 +37,11 @@ class PixelDescription:
         return self.samples_per_pixel > 1 or self.photometric_interpretation == "PALETTE COLOR"
 
     @property
+    def nbytes(self) -> int:
+        """Bytes every frame takes decoded (whole bytes per sample)."""
+        return self.frames * self.rows * self.columns * self.samples_per_pixel * max(self.bits_allocated, 8) // 8
+
+    @property
     def frame_shape(self) -> tuple[int, ...]:
         """Shape of one decoded frame: (rows, columns[, samples])."""
         if self.samples_per_pixel > 1:

@@ -295,9 +295,7 @@ def available_memory() -> int:
 
 def check_memory_for(pixels: PixelDescription) -> None:
     """Refuse to load every frame for editing when memory cannot hold them."""
-    needed = (
-        pixels.frames * pixels.rows * pixels.columns * pixels.samples_per_pixel * max(pixels.bits_allocated, 8) // 8
-    )
+    needed = pixels.nbytes
     available = available_memory()
     if available and needed > 0.8 * available:
         raise ViewerError(
