@@ -252,3 +252,36 @@ def test_paint_value_beyond_the_type_widens() -> None:
     """Painting 70000 into int16 pixels widens the array instead of failing or wrapping."""
     _, edited, _ = _edited("MR_small.dcm", Paint(frame=1, points=[[5, 5]], radius=1, value=70000))
     assert edited.dtype.itemsize >= 4 and edited[0, 5, 5] == 70000
+
+
+def _rescaled_frames(path, frames: np.ndarray, intercept: float) -> object:
+    from tests.hostile import image_dataset, write
+
+    ds = image_dataset(rows=frames.shape[1], columns=frames.shape[2], frames=len(frames))
+    ds.RescaleSlope, ds.RescaleIntercept = "1", str(intercept)
+    ds.PixelData = frames.astype("<u2").tobytes()
+    return write(ds, path)
+
+
+def test_binarize_of_one_frame_writes_the_stored_values_of_modality_0_and_1(tmp_path) -> None:
+    """On a rescaled multi-frame, frame 2 becomes the stored values whose modality values
+    are 0 and 1 (1000 and 1001 for intercept -1000); the other frames keep their meaning.
+    (It wrote stored 0 and 1, i.e. -1000 and -999.)"""
+    frames = (np.arange(3 * 16).reshape(3, 4, 4) * 40).astype(np.uint16)  # frame 2: 640..1240 -> -360..240
+    document = open_document(_rescaled_frames(tmp_path / "r.dcm", frames, -1000.0))
+    work = begin_edit(document)
+    work.apply(Binarize(-100.0, 100.0, frame=2))
+    modality = frames[1].astype(float) - 1000
+    assert np.array_equal(work.pixels[1], np.where((modality >= -100) & (modality <= 100), 1001, 1000))
+    assert np.array_equal(work.pixels[[0, 2]], frames[[0, 2]]) and not work.modality_reset
+
+
+def test_invert_of_one_frame_uses_the_whole_images_range(tmp_path) -> None:
+    """v' = min + max - v with min and max over every frame, also when one is inverted
+    (it used the inverted frame's own range)."""
+    frames = np.stack([np.full((4, 4), 100), np.arange(16).reshape(4, 4) + 200, np.full((4, 4), 900)]).astype(np.uint16)
+    document = open_document(_rescaled_frames(tmp_path / "i.dcm", frames, 0.0))
+    work = begin_edit(document)
+    work.apply(Invert(frame=2))
+    assert np.array_equal(work.pixels[1], 100 + 900 - frames[1])
+    assert np.array_equal(work.pixels[[0, 2]], frames[[0, 2]])

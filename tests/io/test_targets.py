@@ -270,7 +270,7 @@ def _start_big_save(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
             "--flip",
             "h",
             "--syntax",
-            "explicit",
+            "rle",  # frames are encoded as they are written: the save stays in its write long enough
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,

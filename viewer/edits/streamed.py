@@ -66,16 +66,12 @@ class _OperationHistory:
     def __init__(self, edits: StreamedEdits) -> None:
         self._edits = edits
         self.budget_bytes = 0  # nothing held: the budget never drops a step
-        self.dropped = 0
 
     def can_undo(self) -> bool:
         return bool(self._edits.operations)
 
     def can_redo(self) -> bool:
         return bool(self._edits.redo_stack)
-
-    def operations(self) -> list[Operation]:
-        return list(self._edits.operations)
 
 
 class StreamedEdits:
@@ -323,10 +319,6 @@ class StreamedEdits:
         from viewer.edits.stream_workers import extremes_on_workers
 
         return extremes_on_workers(self._document.path, self.operations, items, self.workers)
-
-    @property
-    def source_extremes(self) -> tuple[float, float] | None:
-        return self.summary().source_extremes
 
 
 class StreamedFrames:

@@ -204,8 +204,8 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
         replace_all = work.modality_reset
         update_windows(rec, ds, low, high, replace_all, "", warnings)
         update_group_windows(rec, ds, low, high, replace_all, warnings)
-        if work.source_extremes is not None:
-            stored = np.array(work.source_extremes)
+        if summary.source_extremes is not None:
+            stored = np.array(summary.source_extremes)
             before = document.source.modality_for(0).apply(stored)
             warn_uncovered(ds, (float(before.min()), float(before.max())), (low, high), warnings)
 

@@ -142,8 +142,7 @@ class Document:
     @property
     def reads_directly(self) -> bool:
         """True when the current frames are in memory or a plain copy from the file."""
-        in_memory = self.edits is not None and getattr(self.edits, "in_memory", True)
-        return in_memory or self.source.reads_directly
+        return (self.edits is not None and self.edits.in_memory) or self.source.reads_directly
 
     @property
     def decodes_in_processes(self) -> bool:

@@ -18,6 +18,7 @@ class EditedPixels(FrameSet, Protocol):
     operations: list[Any]
     modality_reset: bool
     segments: SegmentSet  # masks drawn beside the pixels (viewer.edits.mask_ops)
+    in_memory: bool  # every frame held (False: each computed from the file when asked for)
 
     @property
     def is_edited(self) -> bool: ...
