@@ -113,10 +113,8 @@ class EditActions(QObject):
             self._window.statusBar().showMessage(f"Redid {op.describe()}", 4000)
 
     def on_edits_changed(self, panel: DocumentPanel) -> None:
-        index = self._window.tabs.indexOf(panel)
-        if index >= 0:
-            self._window.tabs.setTabText(index, panel.title + (" *" if panel.is_dirty else ""))
-            self._window.tabs.setTabToolTip(index, str(panel.saved_as or panel.document.path))
+        title = panel.title + (" *" if panel.is_dirty else "")
+        self._window.workspace.set_title(panel, title, str(panel.saved_as or panel.document.path))
         if panel is self._window.current_panel():
             self._window.setWindowTitle(f"{panel.title} — DICOM Viewer")
             self._window.tag_dock.refresh_pending()  # the pending view follows the edits

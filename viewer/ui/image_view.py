@@ -100,6 +100,9 @@ class ImageViewWidget(QWidget):
         self.overlay_item = pg.ImageItem(axisOrder="row-major")  # tools' previews
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
+        self.reference_item = pg.PlotCurveItem(pen=pg.mkPen((255, 210, 0), width=1.5), connect="pairs")
+        self.reference_item.setZValue(15)  # other viewports' planes (scout lines)
+        self.viewbox.addItem(self.reference_item)
         self._update_geometry()
         self.shapes = ShapeLayer(self)  # drawn measurements, over everything else
         self._drag_start: Window | None = None
@@ -179,6 +182,21 @@ class ImageViewWidget(QWidget):
 
     def zoom_by(self, factor: float) -> None:
         self.viewbox.scaleBy((1 / factor, 1 / factor))
+
+    def set_zoom(self, zoom: float) -> None:
+        """Screen pixels per image pixel, keeping the current center (synchronised zoom)."""
+        if zoom > 0 and abs(zoom / self.zoom() - 1) > 1e-6:
+            self.zoom_by(zoom / self.zoom())
+
+    def set_reference_lines(self, segments: list[tuple[tuple[float, float], tuple[float, float]]]) -> None:
+        """Draw line segments given in (row, column) pixels (pixel centres at whole numbers)."""
+        if not segments:
+            self.reference_item.setData([], [])
+            return
+        a = self._pixel_aspect
+        xs = [c + 0.5 for start, end in segments for _r, c in (start, end)]
+        ys = [(r + 0.5) * a for start, end in segments for r, _c in (start, end)]
+        self.reference_item.setData(np.array(xs), np.array(ys))
 
     def zoom(self) -> float:
         """Screen pixels per image pixel (columns)."""

@@ -6,14 +6,13 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QMimeData, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QTabWidget,
     QWidget,
 )
 
@@ -28,6 +27,7 @@ from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.export_actions import ExportActions
 from viewer.ui.icons import icon
+from viewer.ui.layouts import LayoutActions
 from viewer.ui.measure_actions import MeasureActions
 from viewer.ui.mpr_window import mpr_action
 from viewer.ui.pacs_actions import PacsActions
@@ -41,6 +41,7 @@ from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
 from viewer.ui.tools.tools_dock import ToolsDock
 from viewer.ui.view_keys import ViewKeys
+from viewer.ui.workspace import SERIES_MIME, Viewport, Workspace
 
 
 def default_recovery_folder() -> Path:
@@ -65,12 +66,11 @@ class MainWindow(QMainWindow):
         self.recovery = recovery or RecoveryStore(default_recovery_folder())
         self.setWindowTitle("DICOM Viewer")
         self.setAcceptDrops(True)
-        self.tabs = QTabWidget()
-        self.tabs.setTabsClosable(True)
-        self.tabs.setDocumentMode(True)
-        self.tabs.tabCloseRequested.connect(self.close_tab)
-        self.tabs.currentChanged.connect(self._on_current_changed)
-        self.setCentralWidget(self.tabs)
+        self.workspace = Workspace()
+        self.workspace.current_changed.connect(self._on_current_changed)
+        self.workspace.close_requested.connect(lambda panel: self.close_tab(self.tabs.indexOf(panel)))
+        self.workspace.dropped.connect(self._open_dropped)
+        self.setCentralWidget(self.workspace)
         self.readout = QLabel()
         self.statusBar().addPermanentWidget(self.readout)
         self.tag_dock = TagBrowserDock(self)
@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         self.export = ExportActions(self)
         self.pacs = PacsActions(self)
         self.segments = SegmentActions(self)
+        self.layouts = LayoutActions(self)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         view_menu.addActions([self.invert_action, self.annotations_action, self.planes_action])
         view_menu.addSeparator()
         view_menu.addActions([self.play_action, self.prev_action, self.next_action])
+        self.layouts.fill_menu(view_menu.addMenu("&Layout"))
         view_menu.addSeparator()
         view_menu.addActions([self.tags_action, self.series_browser.toggleViewAction(), mpr_action(self)])
         self.tools_menu = bar.addMenu("&Tools")
@@ -236,12 +238,16 @@ class MainWindow(QMainWindow):
         fill_presets_menu(self.window_menu, panel.view if panel is not None else None)
 
     # -- documents ------------------------------------------------------------------
+    @property
+    def tabs(self) -> Viewport:
+        """The active viewport: the tabs of the documents it holds."""
+        return self.workspace.active
+
     def current_panel(self) -> DocumentPanel | None:
-        widget = self.tabs.currentWidget()
-        return widget if isinstance(widget, DocumentPanel) else None
+        return self.workspace.current_panel()
 
     def panels(self) -> list[DocumentPanel]:
-        return [w for i in range(self.tabs.count()) if isinstance(w := self.tabs.widget(i), DocumentPanel)]
+        return self.workspace.panels()
 
     def _call(self, part: str, method: str, *args: object) -> None:
         """Call `method` of the current panel's `part` (image_view, view or frame_bar), if any."""
@@ -315,9 +321,8 @@ class MainWindow(QMainWindow):
         panel.frame_bar.addActions(
             [self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action]
         )
-        index = self.tabs.addTab(panel, panel.title)
-        self.tabs.setTabToolTip(index, str(document.path))
-        self.tabs.setCurrentIndex(index)
+        self.layouts.sync.watch(panel)
+        self.workspace.add(panel, panel.title, str(document.path))
         panel.start()
         for note in document.notes[:3]:
             self.statusBar().showMessage(f"{panel.title}: {note}", 10000)
@@ -347,11 +352,12 @@ class MainWindow(QMainWindow):
             self.tools_dock.attach(None)
             self.recovery.discard(widget.document.path)
             widget.close_document()
-            self.tabs.removeTab(index)
+            self.layouts.sync.forget(widget)
+            self.workspace.remove(widget)
             widget.deleteLater()
         return True
 
-    def _on_current_changed(self, _index: int) -> None:
+    def _on_current_changed(self) -> None:
         panel = self.current_panel()
         self.threshold_dock.attach(panel)
         self.tools_dock.attach(panel)
@@ -378,7 +384,16 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event):  # noqa: N802 (Qt naming)
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        self._open_dropped(event.mimeData())
+
+    def _open_dropped(self, mime: QMimeData) -> None:
+        """Files, folders or a series of the series browser, dropped on the window or a viewport."""
+        if mime.hasFormat(SERIES_MIME):
+            entry = self.series_browser.entry_of(bytes(mime.data(SERIES_MIME).data()).decode())
+            if entry is not None:
+                self._open_entries([entry])
+            return
+        paths: list[str | Path] = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
         if paths:
             self.open_paths(paths)
 

@@ -56,7 +56,7 @@ class MeasureActions(QObject):
         self.dock.save_requested.connect(self.save_report_dialog)
         self.dock.csv_button.clicked.connect(self.export_csv_dialog)
         window.tools_dock.shape_added.connect(lambda _i: self._shapes_changed())
-        window.tabs.currentChanged.connect(lambda _i: self.dock.set_panel(window.current_panel()))
+        window.workspace.current_changed.connect(lambda: self.dock.set_panel(window.current_panel()))
         self.tool_actions = []
         for mode, label, key in TOOLS:
             action = window.add_action(label, lambda _c=False, m=mode: self.set_tool(m), key)
@@ -147,16 +147,13 @@ class MeasureActions(QObject):
         from viewer.model.document import open_document
         from viewer.model.seg_reader import read_segments
 
-        for index in range(self._window.tabs.count()):
-            panel = self._window.tabs.widget(index)
-            if not isinstance(panel, DocumentPanel):
-                continue
+        for panel in self._window.panels():
             document = panel.document
             segments = read_segments(path, document.dataset, document.source_pixels.frames)
             if segments:
                 document.segments = document.segments + segments
                 document.segment_files.append(path)
-                self._window.tabs.setCurrentIndex(index)
+                self._window.workspace.show_panel(panel)
                 panel.image_view.refresh()
                 self._window.segments.dock.refresh()  # offers to edit them
                 names = ", ".join(s.label or str(s.group) for s in segments)
@@ -168,15 +165,12 @@ class MeasureActions(QObject):
         """Show the shapes of the SR at `path` on the open image it refers to; how many."""
         from viewer.io.sr import read_measurements
 
-        for index in range(self._window.tabs.count()):
-            panel = self._window.tabs.widget(index)
-            if not isinstance(panel, DocumentPanel):
-                continue
+        for panel in self._window.panels():
             shapes = read_measurements(path, panel.document.dataset)
             if shapes:
                 for frame, shape in shapes:
                     panel.document.add_shape(shape, frame)
-                self._window.tabs.setCurrentIndex(index)
+                self._window.workspace.show_panel(panel)
                 panel.image_view.shapes.refresh()
                 self.dock.set_panel(panel)
                 self.dock.show()

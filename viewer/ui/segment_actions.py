@@ -27,7 +27,7 @@ class SegmentActions:
         self.dock.error_raised.connect(lambda message: show_error(window, "Segments", message))
         for name in DRAWING_TOOLS:
             window.tools_dock.tools[name].mask_target = self.dock.mask_target
-        window.tabs.currentChanged.connect(lambda _i: self.dock.attach(window.current_panel()))
+        window.workspace.current_changed.connect(lambda: self.dock.attach(window.current_panel()))
         self.dock_action: QAction = self.dock.toggleViewAction()
         self.dock_action.setText("&Segments…")
         self.dock_action.setShortcut(QKeySequence("Ctrl+Shift+G"))

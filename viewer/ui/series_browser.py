@@ -11,11 +11,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QMimeData, QObject, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QWidget
 
 from viewer.model.folder import FolderScan, SeriesEntry
+from viewer.ui.workspace import SERIES_MIME
 
 THUMBNAIL = 64  # pixels, the longer side
 
@@ -36,13 +37,30 @@ class _Deliver(QObject):
     ready = Signal(int, object)  # entry number, 8-bit image (from a worker thread)
 
 
+class _SeriesTree(QTreeWidget):
+    """The tree; a series row drags as its entry number (dropped on a viewport, it opens there)."""
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt naming)
+        return [SERIES_MIME]
+
+    def mimeData(self, items) -> QMimeData:  # noqa: N802 (Qt naming)
+        mime = QMimeData()
+        numbers = [item.data(0, Qt.ItemDataRole.UserRole) for item in items]
+        numbers = [n for n in numbers if n is not None]
+        if numbers:
+            mime.setData(SERIES_MIME, str(numbers[0]).encode())
+        return mime
+
+
 class SeriesBrowserDock(QDockWidget):
     open_requested = Signal(object)  # a SeriesEntry
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Series", parent)
         self.setObjectName("SeriesBrowserDock")
-        self.tree = QTreeWidget()
+        self.tree = _SeriesTree()
+        self.tree.setDragEnabled(True)
+        self.tree.setDragDropMode(QTreeWidget.DragDropMode.DragOnly)
         self.tree.setHeaderLabels(["Series", "Modality", "Images"])
         self.tree.setIconSize(QPixmap(THUMBNAIL, THUMBNAIL).size())
         self.tree.itemDoubleClicked.connect(self._double_clicked)
@@ -98,6 +116,13 @@ class SeriesBrowserDock(QDockWidget):
         number = item.data(0, Qt.ItemDataRole.UserRole)
         if number is not None:
             self.open_requested.emit(self.entries[int(number)])
+
+    def entry_of(self, number: str) -> SeriesEntry | None:
+        """The series a drag carried (its entry number as text), or None."""
+        try:
+            return self.entries[int(number)]
+        except (ValueError, IndexError):
+            return None
 
     def close_pool(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -109,10 +109,9 @@ class ThresholdDock(QDockWidget):
         if self.panel is panel:
             return
         self._hide_overlay()
-        if self.panel is not None:
+        if self.panel is not None and self.region is not None:  # a region means it was followed
             self.panel.view.image_changed.disconnect(self._show_overlay)
-            if self.region is not None:
-                self.panel.histogram.item.vb.removeItem(self.region)
+            self.panel.histogram.item.vb.removeItem(self.region)
         self.panel = panel
         self.region = None
         enabled = panel is not None and not panel.view.is_color
