@@ -150,3 +150,30 @@ def test_a_series_dropped_on_a_viewport_opens_there(window, ct_folders) -> None:
     )
     assert window.workspace.viewport_of(window.current_panel()) is right
     assert window.current_panel().document.path.name == "CT_small.dcm"
+
+
+def test_2x2_screenshot_shows_the_reference_line_where_the_slice_is(window, qtbot, ct_folders, output_dir) -> None:
+    """The picture: in the coronal viewport a yellow line crosses the image at the active
+    axial slice's height, and nowhere else; saved as layout-2x2-ct.png."""
+    from tests.ui.test_screenshots import _rgb, _save
+
+    for name in ("fine", "coronal", "elsewhere", "axial"):
+        axial = _open(window, ct_folders[name])
+    coronal = next(p for p in window.panels() if "coronal" in p.document.path.name)
+    window.layouts.set_layout("2x2")
+    window.resize(1300, 950)
+    qtbot.wait(50)
+    for panel in window.workspace.shown_panels():
+        panel.image_view.fit()
+    axial.view.set_frame(8)
+    qtbot.wait(50)
+    _save(window, output_dir, "layout-2x2-ct.png")
+    view = coronal.image_view
+    rgb = _rgb(view.graphics).astype(int)
+    yellow = (rgb[..., 0] > 200) & (rgb[..., 1] > 150) & (rgb[..., 2] < 90)
+    xs, ys = view.reference_item.getData()
+    (x0, y0), (x1, y1) = ((p.x(), p.y()) for p in (view.viewbox.mapViewToDevice(QPointF(x, y)) for x, y in zip(xs, ys)))
+    row = round((y0 + y1) / 2)
+    band = yellow[max(row - 2, 0) : row + 3]
+    assert band.any(axis=0).sum() > 0.8 * abs(x1 - x0)  # the line is drawn across the image
+    assert yellow.sum() < 6 * abs(x1 - x0)  # ... and nothing else is yellow but the markers' text

@@ -62,3 +62,16 @@ def test_typing_a_bound_updates_the_preview_before_enter(window, qtbot) -> None:
     assert dock.low.value() == 500 and after < before
     QTest.keyClick(dock.low.lineEdit(), Qt.Key.Key_Return)
     assert "pixels" in dock.count_label.text()
+
+
+def test_the_range_shows_in_the_histogram_only_while_the_dock_is_open(window, qtbot) -> None:
+    """A closed threshold dock leaves no tinted band in the histogram of the next image."""
+    window.open_paths([corpus_file("CT_small.dcm")])
+    dock = window.threshold_dock
+    assert dock.region is not None and not dock.region.isVisible()
+    window.edits.threshold_action.trigger()
+    qtbot.waitUntil(lambda: dock.region.isVisible())
+    window.edits.threshold_action.trigger()  # closed again
+    qtbot.waitUntil(lambda: not dock.region.isVisible())
+    window.open_paths([corpus_file("MR_small.dcm")])
+    assert dock.region is not None and not dock.region.isVisible()

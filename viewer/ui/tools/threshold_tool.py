@@ -206,6 +206,8 @@ class ThresholdDock(QDockWidget):
         frame on every mouse move would stall the drag; the full count follows on release)."""
         if self.panel is not None and self._range_pending:
             self._initial_range()
+        if self.region is not None:
+            self.region.setVisible(self.isVisible())  # the range shows in the histogram only while open
         if self.panel is None or not self.isVisible():
             return
         mask = self.inside_mask()
@@ -225,6 +227,8 @@ class ThresholdDock(QDockWidget):
         self.count_label.setText(f"{inside} pixels ({100.0 * inside / max(total, 1):.1f}%){where}")
 
     def _hide_overlay(self) -> None:
+        if self.region is not None:
+            self.region.setVisible(False)
         if self.panel is not None:
             self.panel.image_view.set_overlay(None)
         self.range_shown.emit(None)
