@@ -105,7 +105,8 @@ def test_reference_line_marks_the_active_slice_on_the_coronal_image(window, ct_f
         xs, ys = coronal.image_view.reference_item.getData()
         assert len(xs) == 2 and np.allclose(ys, (expected_row + 0.5) * coronal.image_view.pixel_aspect)
         assert sorted(xs) == pytest.approx([0.0, 48.0])  # the axial image spans the coronal's width
-    assert axial.image_view.reference_item.getData()[0] is None or len(axial.image_view.reference_item.getData()[0]) == 0
+    own = axial.image_view.reference_item.getData()[0]
+    assert own is None or len(own) == 0  # the active image shows no line of its own plane
     window.layouts.reference_action.trigger()  # off
     assert len(coronal.image_view.reference_item.getData()[0]) == 0
 
@@ -172,7 +173,8 @@ def test_2x2_screenshot_shows_the_reference_line_where_the_slice_is(window, qtbo
     rgb = _rgb(view.graphics).astype(int)
     yellow = (rgb[..., 0] > 200) & (rgb[..., 1] > 150) & (rgb[..., 2] < 90)
     xs, ys = view.reference_item.getData()
-    (x0, y0), (x1, y1) = ((p.x(), p.y()) for p in (view.viewbox.mapViewToDevice(QPointF(x, y)) for x, y in zip(xs, ys)))
+    ends = [view.viewbox.mapViewToDevice(QPointF(x, y)) for x, y in zip(xs, ys, strict=True)]
+    (x0, y0), (x1, y1) = ((p.x(), p.y()) for p in ends)
     row = round((y0 + y1) / 2)
     band = yellow[max(row - 2, 0) : row + 3]
     assert band.any(axis=0).sum() > 0.8 * abs(x1 - x0)  # the line is drawn across the image
