@@ -174,7 +174,7 @@ def test_drop_opens_files(window) -> None:
 def test_presets_menu_applies_stored_and_ct_windows(window) -> None:
     """View > Window Presets lists the file's windows and CT presets; choosing one sets it."""
     panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
-    window._rebuild_window_menu()
+    window.rebuild_window_menu()
     ct_menu = next(a.menu() for a in window.window_menu.actions() if a.menu() and a.text() == "CT")
     lung = next(a for a in ct_menu.actions() if a.text().startswith("Lung"))
     lung.trigger()
@@ -189,7 +189,7 @@ def test_voi_lut_preset(window) -> None:
     panel = window.open_paths([corpus_file("vlut_04.dcm")])[0]
     assert panel.view.voi_lut is not None and panel.view.window is None
     panel.view.set_window(panel.view.effective_window().moved(width=100))
-    window._rebuild_window_menu()
+    window.rebuild_window_menu()
     lut_action = next(a for a in window.window_menu.actions() if a.text().startswith("VOI LUT"))
     lut_action.trigger()
     assert panel.view.voi_lut is not None and panel.view.window is None

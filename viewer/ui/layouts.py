@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
 from viewer.model.cross_reference import SlicePositions, plane_of, reference_line, same_space
 from viewer.model.display import Window
 from viewer.ui.document_panel import DocumentPanel
+from viewer.ui.icons import icon
 from viewer.ui.workspace import LAYOUTS, Workspace
 
 if TYPE_CHECKING:
@@ -140,6 +141,16 @@ class LayoutActions:
         for panel in self.workspace.shown_panels():
             panel.image_view.fit()
         self.sync.update_reference_lines()
+
+    def menu_button_action(self, parent: QWidget) -> QAction:
+        """A toolbar button that drops down the layouts (its icon: the grid of four)."""
+        menu = QMenu(parent)
+        menu.addActions(list(self.layout_actions.values()))
+        action = QAction(icon("layout-2x2"), "Layout", parent)
+        action.setToolTip("Layout  (Alt+1 .. Alt+4)")
+        action.setMenu(menu)
+        action.triggered.connect(lambda: self.set_layout("1x1" if self.workspace.layout_name != "1x1" else "2x2"))
+        return action
 
     def fill_menu(self, menu: QMenu) -> None:
         menu.addActions(list(self.layout_actions.values()))

@@ -1,4 +1,4 @@
-"""The main window: menus, toolbar, tabs of open documents, status bar, tag dock."""
+"""The main window: its actions, the viewports of open documents, status bar and docks."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QSize, Qt
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QToolBar,
     QWidget,
 )
 
@@ -26,10 +28,9 @@ from viewer.ui.dialogs import ask_save_discard_cancel, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
 from viewer.ui.export_actions import ExportActions
-from viewer.ui.icons import icon
 from viewer.ui.layouts import LayoutActions
 from viewer.ui.measure_actions import MeasureActions
-from viewer.ui.mpr_window import mpr_action
+from viewer.ui.menus import build_menus
 from viewer.ui.pacs_actions import PacsActions
 from viewer.ui.preferences import apply_preferences
 from viewer.ui.presets_menu import fill_presets_menu
@@ -53,7 +54,15 @@ def default_recovery_folder() -> Path:
 
 
 class MainWindow(QMainWindow):
-    """Open documents in tabs; everything else acts on the current tab."""
+    """Open documents in viewports of tabs; everything else acts on the active viewport's
+    current tab."""
+
+    # Built by viewer.ui.menus.build_menus:
+    recent_menu: QMenu
+    window_menu: QMenu
+    edit_menu: QMenu
+    tools_menu: QMenu
+    toolbar: QToolBar
 
     def __init__(
         self,
@@ -89,7 +98,7 @@ class MainWindow(QMainWindow):
         self.series_browser.hide()
         self.series_browser.open_requested.connect(lambda entry: self._open_entries([entry]))
         self._build_actions()
-        self._build_menus()
+        build_menus(self)
         self.resize(1100, 800)
         geometry = self.settings.geometry()
         if geometry is not None:
@@ -160,80 +169,14 @@ class MainWindow(QMainWindow):
         self.segments = SegmentActions(self)
         self.layouts = LayoutActions(self)
 
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.open_action, self.open_folder_action])
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self._rebuild_recent_menu()
-        file_menu.addSeparator()
-        file_menu.addAction(self.edits.save_as_action)
-        file_menu.addMenu("&Export").addActions(self.export.actions)
-        file_menu.addMenu("&PACS").addActions(self.pacs.actions)
-        file_menu.addAction(self.close_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        self.edit_menu = bar.addMenu("&Edit")
-        self.edit_menu.addActions([self.edits.undo_action, self.edits.redo_action])
-        self.edit_menu.addSeparator()
-        self.edit_menu.addActions([self.edits.export_recipe_action, self.edits.batch_action])
-        self.edit_menu.addSeparator()
-        self.edit_menu.addAction(self.edits.preferences_action)
-        view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.fit_action, self.actual_action, self.zoom_in_action, self.zoom_out_action])
-        view_menu.addSeparator()
-        self.window_menu = view_menu.addMenu("&Window Presets")
-        self.window_menu.aboutToShow.connect(self._rebuild_window_menu)  # built when opened
-        view_menu.addMenu("Window &Keys").addActions(self.keys.preset_actions)
-        view_menu.addActions([self.keys.smooth_action, self.keys.magnifier_action])
-        view_menu.addActions([self.invert_action, self.annotations_action, self.planes_action])
-        view_menu.addSeparator()
-        view_menu.addActions([self.play_action, self.prev_action, self.next_action])
-        self.layouts.fill_menu(view_menu.addMenu("&Layout"))
-        view_menu.addSeparator()
-        view_menu.addActions([self.tags_action, self.series_browser.toggleViewAction(), mpr_action(self)])
-        self.tools_menu = bar.addMenu("&Tools")
-        self.tools_menu.addActions([self.edits.threshold_action, self.segments.dock_action, self.edits.tools_action])
-        self.tools_menu.addSeparator()
-        self.tools_menu.addActions(list(self.edits.tool_mode_actions.values()))
-        self.tools_menu.addSeparator()
-        self.tools_menu.addActions(self.edits.image_op_actions)
-        self.tools_menu.addSeparator()
-        self.tools_menu.addActions(
-            [self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action]
-        )
-        self.measure.fill_menu(bar.addMenu("&Measure"))
-        help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.keys.reference_action, self.about_action])
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("MainToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        toolbar.setIconSize(QSize(22, 22))
-        for action, name in (
-            (self.open_action, "open"),
-            (self.edits.save_as_action, "save"),
-            (self.edits.undo_action, "undo"),
-            (self.edits.redo_action, "redo"),
-            (self.fit_action, "fit"),
-            (self.actual_action, "actual-size"),
-            (self.invert_action, "invert"),
-            (self.play_action, "play"),
-            (self.edits.threshold_action, "threshold"),
-        ):
-            action.setIcon(icon(name))
-            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(action.text().replace("&", "") + (f"  ({shortcut})" if shortcut else ""))
-            toolbar.addAction(action)
-        self.toolbar = toolbar
-
-    def _rebuild_recent_menu(self) -> None:
+    def rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
         for path in self.settings.recent_files():
             action = self.recent_menu.addAction(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_paths([p]))
         self.recent_menu.setEnabled(bool(self.settings.recent_files()))
 
-    def _rebuild_window_menu(self) -> None:
+    def rebuild_window_menu(self) -> None:
         panel = self.current_panel()
         fill_presets_menu(self.window_menu, panel.view if panel is not None else None)
 
@@ -283,7 +226,7 @@ class MainWindow(QMainWindow):
             except Exception as exc:  # never lose the window over one bad file
                 show_error(self, "Cannot open", f"{path.name}: {type(exc).__name__}: {exc}", traceback.format_exc())
         opened += self.measure.open_reports(reports)
-        self._rebuild_recent_menu()
+        self.rebuild_recent_menu()
         return opened
 
     def _open_folder(self, folder: Path) -> list[DocumentPanel]:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from viewer.model.errors import ViewerError
 from viewer.ui.dialogs import ask_save_path, show_error
 from viewer.ui.document_panel import DocumentPanel
-from viewer.ui.icons import icon
 from viewer.ui.measurements_dock import MeasurementsDock
 
 if TYPE_CHECKING:
@@ -59,9 +58,7 @@ class MeasureActions(QObject):
         window.workspace.current_changed.connect(lambda: self.dock.set_panel(window.current_panel()))
         self.tool_actions = []
         for mode, label, key in TOOLS:
-            action = window.add_action(label, lambda _c=False, m=mode: self.set_tool(m), key)
-            action.setIcon(icon(mode))
-            self.tool_actions.append(action)
+            self.tool_actions.append(window.add_action(label, lambda _c=False, m=mode: self.set_tool(m), key))
         self.dock_action = self.dock.toggleViewAction()
         self.dock_action.setText("Measurements &Panel")
         self.csv_action = window.add_action("Export Measurements as &CSV…", self.export_csv_dialog)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDockWidget,
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.ui.document_panel import DocumentPanel
-from viewer.ui.icons import icon
+from viewer.ui.icons import icon, tooltip_of
 from viewer.ui.tools.base import Tool
 from viewer.ui.tools.brush_tool import BrushTool
 from viewer.ui.tools.crop_tool import CropTool
@@ -108,6 +109,13 @@ class ToolsDock(QDockWidget):
 
     def active_tool(self) -> Tool | None:
         return self.tools.get(self.mode)
+
+    def show_shortcuts(self, actions: dict[str, QAction]) -> None:
+        """Each tool button's tooltip names the key of the menu action choosing that tool."""
+        for button in self.buttons.buttons():
+            action = actions.get(button.objectName())
+            if action is not None:
+                button.setToolTip(tooltip_of(action))
 
     def set_mode(self, mode: str) -> None:
         """Switch tool; 'navigate' gives the left button back to panning."""
