@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.bench import (
     bench_batch,
+    bench_browser,
     bench_huge,
     bench_masks,
     bench_open,
@@ -29,6 +30,7 @@ BENCHES = {
     "stream": bench_stream,
     "batch": bench_batch,
     "volume": bench_volume,
+    "browser": bench_browser,
 }
 
 

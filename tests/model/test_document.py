@@ -92,3 +92,37 @@ def test_folder_groups_and_sorts_series(tmp_path: Path) -> None:
     document = open_entry(scan.series[0])
     assert document.frame_count == 3
     assert np.array_equal(document.get_frame(0), source.pixel_array + 1)
+
+
+def test_scan_reports_each_series_once_at_its_first_file_and_open_entries_keeps_going(tmp_path: Path) -> None:
+    """`found` hears of every series once (a multi-frame file is a series of its own); a
+    series that cannot be opened becomes its reason, the others still open; a cancel keeps
+    what was opened."""
+    from pydicom.uid import generate_uid
+
+    from tests.hostile import image_dataset, write
+    from viewer.model.folder import open_entries
+    from viewer.model.progress import Progress
+
+    uids = [generate_uid(), generate_uid()]
+    for s, uid in enumerate(uids):
+        for n in range(3):
+            ds = image_dataset(8, 8)
+            ds.SeriesInstanceUID, ds.InstanceNumber = uid, n + 1
+            write(ds, tmp_path / f"s{s}_{n}.dcm")
+    write(image_dataset(8, 8, frames=4), tmp_path / "z_multi.dcm")
+    found = []
+    scan = scan_folder(tmp_path, found=found.append)
+    assert [(e.series_uid, [p.name for p in e.paths]) for e in found[:2]] == [
+        (uids[0], ["s0_0.dcm"]),
+        (uids[1], ["s1_0.dcm"]),
+    ]
+    assert len(found) == 3 and found[2].paths[0].name == "z_multi.dcm"
+    assert sorted(len(e.paths) for e in scan.series) == [1, 3, 3]
+    (tmp_path / "s1_1.dcm").write_bytes(b"gone")  # damaged after the scan
+    opened = open_entries(scan.series)
+    assert [type(o).__name__ for o in opened].count("ViewerError") == 1
+    assert sum(not isinstance(o, ViewerError) for o in opened) == 2
+    progress = Progress()
+    progress.cancel()
+    assert open_entries(scan.series, progress) == []

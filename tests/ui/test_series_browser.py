@@ -59,3 +59,54 @@ def test_dicomdir_shows_its_patients_and_studies(window, qtbot, output_dir: Path
     qtbot.wait(100)
     (output_dir / "screenshots").mkdir(exist_ok=True)
     assert window.grab().save(str(output_dir / "screenshots" / "series-browser.png"))
+
+
+def test_series_are_listed_with_thumbnails_while_the_folder_is_read(window, qtbot, tmp_path: Path) -> None:
+    """The scan reports each series at its first file; the rows (and their thumbnails)
+    appear before the scan ends, and the finished scan fills in the counts in the same
+    rows — no second row, no second thumbnail."""
+    import threading
+
+    from viewer.model.folder import scan_folder
+
+    folder = _folder_of_three_series(tmp_path / "study")
+    dock = window.series_browser
+    seen_during_scan: list[int] = []
+    release = threading.Event()
+
+    def found(entry) -> None:
+        dock.report_found(entry)
+        if len(entry.paths) == 1 and entry.description == "Series 3":
+            release.wait(10)  # hold the scan until the GUI has listed what was found
+
+    dock.begin_scan(folder)
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(scan_folder(folder, found=found)))
+    worker.start()
+    qtbot.waitUntil(lambda: len(_series_items(dock)) == 3)
+    seen_during_scan = [i.text(2) for i in _series_items(dock)]
+    qtbot.waitUntil(lambda: all(not i.icon(0).isNull() for i in _series_items(dock)), timeout=10000)
+    assert worker.is_alive()  # all three listed with thumbnails, and the scan still running
+    release.set()
+    worker.join(10)
+    dock.show_scan(result[0], folder)
+    items = _series_items(dock)
+    assert seen_during_scan == ["…", "…", "…"]
+    assert [(i.text(0), i.text(2)) for i in items] == [("Series 1", "2"), ("Series 2", "3"), ("Series 3", "4")]
+    assert len(dock.entries) == 3 and [len(e.paths) for e in dock.entries] == [2, 3, 4]
+    assert sum(f.done() for f in dock._pending) == 3  # one thumbnail each
+
+
+def test_a_cancelled_scan_leaves_no_rows(window, qtbot, tmp_path: Path) -> None:
+    folder = _folder_of_three_series(tmp_path / "study")
+    dock = window.series_browser
+    dock.begin_scan(folder)
+    for name in ("s0_0.dcm", "s1_0.dcm"):
+        from viewer.model.folder import SeriesEntry
+
+        dock.report_found(SeriesEntry("1.2", name, [folder / name]))
+    qtbot.waitUntil(lambda: len(_series_items(dock)) == 2)
+    dock.discard_scan()
+    assert dock.tree.topLevelItemCount() == 0
+    qtbot.waitUntil(dock.thumbnails_done, timeout=10000)  # late thumbnails land nowhere, without error
+    qtbot.wait(50)

@@ -100,8 +100,15 @@ def dicomdir_files(path: Path) -> list[Path]:
     return [Path(instance.path) for instance in instances if Path(instance.path).is_file()]
 
 
-def scan_folder(folder: str | Path, progress: Callable[[int, int], None] | None = None) -> FolderScan:
-    """Find and group the DICOM images under `folder` (recursively), or those a DICOMDIR lists."""
+def scan_folder(
+    folder: str | Path,
+    progress: Callable[[int, int], None] | None = None,
+    found: Callable[[SeriesEntry], None] | None = None,
+) -> FolderScan:
+    """Find and group the DICOM images under `folder` (recursively), or those a DICOMDIR lists.
+
+    `found` hears of each series as its first file is read (an entry of that one file), so
+    a browser can list it and draw its thumbnail long before a large folder is read."""
     folder = Path(folder)
     if is_dicomdir(folder):
         files = dicomdir_files(folder)
@@ -148,10 +155,15 @@ def scan_folder(folder: str | Path, progress: Callable[[int, int], None] | None 
             continue
         if frames > 1:
             singles.append(SeriesEntry(uid, description, [path], **_context(ds)))
+            if found is not None:
+                found(singles[-1])
             continue
+        if key not in groups:
+            contexts[key] = _context(ds)
+            if found is not None:
+                found(SeriesEntry(uid, description, [path], **contexts[key]))
         groups[key].append((_slice_key(ds), path))
         descriptions[key] = description
-        contexts.setdefault(key, _context(ds))
     series = [
         SeriesEntry(
             key[0],
@@ -162,6 +174,27 @@ def scan_folder(folder: str | Path, progress: Callable[[int, int], None] | None 
         for key, items in groups.items()
     ]
     return FolderScan(series + singles, skipped)
+
+
+def open_entries(
+    entries: list[SeriesEntry], progress: Callable[[int, int], None] | None = None
+) -> list[Document | ViewerError]:
+    """Open scanned series one by one (off the GUI thread): each a document or the reason
+    it cannot be opened. A cancel (progress raising) keeps the ones opened so far."""
+    from viewer.model.progress import Cancelled
+
+    opened: list[Document | ViewerError] = []
+    for n, entry in enumerate(entries):
+        try:
+            if progress:
+                progress(n, len(entries))
+        except Cancelled:
+            break
+        try:
+            opened.append(open_entry(entry))
+        except ViewerError as exc:
+            opened.append(ViewerError(f"{entry.description}: {exc}"))
+    return opened
 
 
 def open_entry(entry: SeriesEntry) -> Document:

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from viewer.model.progress import Progress
 
 if TYPE_CHECKING:
-    from viewer.model.folder import FolderScan
+    from viewer.model.document import Document
+    from viewer.model.errors import ViewerError
+    from viewer.model.folder import FolderScan, SeriesEntry
 
 T = TypeVar("T")
 SHOW_AFTER_MS = 500
@@ -52,12 +54,29 @@ def run_with_progress(parent: QWidget | None, label: str, work: Callable[[Progre
         return future.result()
 
 
-def scan_folder_with_progress(parent: QWidget | None, folder: Path) -> FolderScan | None:
-    """The folder's series, read off the GUI thread with progress; None if cancelled."""
+def scan_folder_with_progress(
+    parent: QWidget | None, folder: Path, found: Callable[[SeriesEntry], None] | None = None
+) -> FolderScan | None:
+    """The folder's series, read off the GUI thread with progress; None if cancelled.
+    `found` is called (on the worker thread) with each series as its first file is read."""
     from viewer.model.folder import scan_folder
     from viewer.model.progress import Cancelled
 
     try:
-        return run_with_progress(parent, f"Reading {folder.name}…", lambda progress: scan_folder(folder, progress))
+        return run_with_progress(
+            parent, f"Reading {folder.name}…", lambda progress: scan_folder(folder, progress, found)
+        )
     except Cancelled:
         return None
+
+
+def open_entries_with_progress(parent: QWidget | None, entries: list[SeriesEntry]) -> list[Document | ViewerError]:
+    """Open scanned series off the GUI thread (reading every file's header takes ~1 ms a
+    file), with progress; Cancel keeps those opened so far."""
+    from viewer.model.folder import open_entries
+
+    if len(entries) == 1:  # one series: no dialog, no thread hop
+        return open_entries(entries)
+    return run_with_progress(
+        parent, f"Opening {len(entries)} series…", lambda progress: open_entries(entries, progress)
+    )

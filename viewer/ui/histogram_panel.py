@@ -26,27 +26,61 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
     def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = view
-        self.item = pg.HistogramLUTItem(image=None, fillHistogram=True, levelMode="mono")
-        # The gray ramp only illustrates the mapping; the levels do the work.
-        self.item.gradient.setEnabled(False)
-        for tick in list(self.item.gradient.ticks):
-            tick.hide()
-        self.addItem(self.item)
+        self._item: pg.HistogramLUTItem | None = None  # built when first shown or asked for
+        self._extras: list[pg.GraphicsObject] = []  # items shown over it (add_range_item)
         self.setFixedWidth(170)
         self._updating = False
         self._histogram_frame = -1
-        self.item.sigLevelsChanged.connect(self._on_levels_dragged)
         self._pending = QTimer(self)  # while frames change quickly, one count when they stop
         self._pending.setSingleShot(True)
         self._pending.setInterval(SCRUB_PAUSE_MS)
         self._pending.timeout.connect(self.refresh)
+        self._build = QTimer(self)
+        self._build.setSingleShot(True)
+        self._build.setInterval(0)
+        self._build.timeout.connect(lambda: self.item)
         view.image_changed.connect(self._image_changed)
         view.window_changed.connect(lambda _w: self._show_window())
-        self.refresh()
+
+    @property
+    def item(self) -> pg.HistogramLUTItem:
+        """pyqtgraph's histogram, built on first use: ~25 ms each, and a folder of many
+        series opens one tab per series, most never looked at."""
+        if self._item is None:
+            self._item = pg.HistogramLUTItem(image=None, fillHistogram=True, levelMode="mono")
+            # The gray ramp only illustrates the mapping; the levels do the work.
+            self._item.gradient.setEnabled(False)
+            for tick in list(self._item.gradient.ticks):
+                tick.hide()
+            self.addItem(self._item)
+            self._item.sigLevelsChanged.connect(self._on_levels_dragged)
+            for extra in self._extras:
+                self._item.vb.addItem(extra)
+            self.refresh()
+        return self._item
+
+    def add_range_item(self, extra: pg.GraphicsObject) -> None:
+        """Show `extra` (e.g. the threshold range) over the histogram, once it is built."""
+        self._extras.append(extra)
+        if self._item is not None:
+            self._item.vb.addItem(extra)
+
+    def remove_range_item(self, extra: pg.GraphicsObject) -> None:
+        if extra in self._extras:
+            self._extras.remove(extra)
+            if self._item is not None:
+                self._item.vb.removeItem(extra)
+
+    def showEvent(self, event):  # noqa: N802 (Qt naming)
+        if self._item is None:  # built just after the first paint of the image beside it
+            self._build.start()
+        super().showEvent(event)
 
     def _image_changed(self) -> None:
         """Same frame (first display, an edit): count now. Another frame: count once the
         frames stop changing, so scrubbing pays for one histogram, not one a frame."""
+        if self._item is None:
+            return  # counted when first shown
         if self.view.frame == self._histogram_frame or self._histogram_frame < 0:
             self.refresh()
         else:
@@ -81,6 +115,8 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         self._show_window()
 
     def _show_window(self) -> None:
+        if self._item is None:
+            return
         window = self.view.effective_window()
         self._updating = True
         try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -22,8 +23,8 @@ from viewer import __version__
 from viewer.io.recovery import RecoveryStore
 from viewer.model.document import Document, open_document
 from viewer.model.errors import ViewerError
-from viewer.model.folder import SeriesEntry, is_dicomdir, open_entry
-from viewer.ui.background import scan_folder_with_progress
+from viewer.model.folder import SeriesEntry, is_dicomdir
+from viewer.ui.background import open_entries_with_progress, scan_folder_with_progress
 from viewer.ui.dialogs import ask_save_discard_cancel, show_error
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.edit_actions import DICOM_FILTER, EditActions
@@ -230,26 +231,36 @@ class MainWindow(QMainWindow):
         return opened
 
     def _open_folder(self, folder: Path) -> list[DocumentPanel]:
-        scan = scan_folder_with_progress(self, folder)
-        if scan is None:
-            self.statusBar().showMessage("Folder opening cancelled", 5000)
-            return []
-        self.settings.set_last_folder(folder)
-        if not scan.series:
+        """Series are listed (with thumbnails) as the scan finds them, then opened."""
+        self.series_browser.begin_scan(folder)
+        scan = scan_folder_with_progress(self, folder, self.series_browser.report_found)
+        if scan is None or not scan.series:
+            self.series_browser.discard_scan()
+            if scan is None:
+                self.statusBar().showMessage("Folder opening cancelled", 5000)
+                return []
             raise ViewerError(f"no DICOM images found in '{folder}'")
+        self.settings.set_last_folder(folder)
         self.series_browser.show_scan(scan, folder)
         return self._open_entries(scan.series)
 
     def _open_entries(self, entries: list[SeriesEntry]) -> list[DocumentPanel]:
+        """Headers are read off the GUI thread; each document then gets its tab, letting
+        the window paint (and thumbnails arrive) between two."""
         panels = []
-        for entry in entries:
-            try:
-                panels.append(self.add_document(open_entry(entry)))
-            except ViewerError as exc:
-                self.statusBar().showMessage(f"Skipped {entry.description}: {exc}", 10000)
+        documents = open_entries_with_progress(self, entries)
+        for n, opened in enumerate(documents):
+            if isinstance(opened, ViewerError):
+                self.statusBar().showMessage(f"Skipped {opened}", 10000)
+                continue
+            panels.append(self.add_document(opened, current=n == 0))
+            if len(documents) > 1:
+                QApplication.processEvents()
         return panels
 
-    def add_document(self, document: Document) -> DocumentPanel:
+    def add_document(self, document: Document, current: bool = True) -> DocumentPanel:
+        """A tab for `document` in the active viewport (made current unless `current` is
+        False: opening many series makes only the first current, sparing a redraw each)."""
         panel = DocumentPanel(document)
         panel.image_view.cursor_moved.connect(lambda pos, p=panel: self._show_readout(p, pos))
         panel.view.error_raised.connect(lambda message: show_error(self, "Cannot show frame", message))
@@ -265,7 +276,7 @@ class MainWindow(QMainWindow):
             [self.edits.delete_frame_action, self.edits.delete_frames_action, self.edits.keep_frames_action]
         )
         self.layouts.sync.watch(panel)
-        self.workspace.add(panel, panel.title, str(document.path))
+        self.workspace.add(panel, panel.title, str(document.path), current)
         panel.start()
         for note in document.notes[:3]:
             self.statusBar().showMessage(f"{panel.title}: {note}", 10000)

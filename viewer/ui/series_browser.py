@@ -35,6 +35,7 @@ def thumbnail(entry: SeriesEntry) -> np.ndarray:
 
 class _Deliver(QObject):
     ready = Signal(int, object)  # entry number, 8-bit image (from a worker thread)
+    found = Signal(object)  # a SeriesEntry of one file, found by the scanning thread
 
 
 class _SeriesTree(QTreeWidget):
@@ -66,33 +67,77 @@ class SeriesBrowserDock(QDockWidget):
         self.tree.itemDoubleClicked.connect(self._double_clicked)
         self.setWidget(self.tree)
         self.entries: list[SeriesEntry] = []
-        self._items: list[QTreeWidgetItem] = []
+        self._items: list[QTreeWidgetItem | None] = []  # None: the row went with a cancelled scan
+        self._root: QTreeWidgetItem | None = None  # the source being listed
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="thumbnails")
         self._pending: list[Future[None]] = []
         self._deliver = _Deliver()
         self._deliver.ready.connect(self._set_thumbnail)
+        self._deliver.found.connect(self._add_found)
+
+    # -- listing ----------------------------------------------------------------------
+    def begin_scan(self, source: Path) -> None:
+        """A folder or DICOMDIR `source` is being read: its series will be listed as found."""
+        self._root = QTreeWidgetItem([source.name, "", "…"])
+        self.tree.addTopLevelItem(self._root)
+        self._parents: dict[tuple[str, ...], QTreeWidgetItem] = {}
+        self._found: dict[Path, int] = {}  # first file of a series found -> its entry number
+        self.show()
+
+    def report_found(self, entry: SeriesEntry) -> None:
+        """From the scanning thread: a series seen for the first time (one file of it)."""
+        self._deliver.found.emit(entry)
+
+    def _add_found(self, entry: SeriesEntry) -> None:
+        if self._root is not None:
+            self._found[entry.paths[0]] = self._add_row(entry, "…")
+
+    def discard_scan(self) -> None:
+        """The scan was cancelled or found nothing: its rows go."""
+        if self._root is not None:
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(self._root))
+            for number in self._found.values():
+                self._items[number] = None
+        self._root = None
 
     def show_scan(self, scan: FolderScan, source: Path) -> None:
-        """List the series of `scan` (from a folder or DICOMDIR `source`), thumbnails to follow."""
-        root = QTreeWidgetItem([source.name, "", str(sum(len(e.paths) for e in scan.series))])
-        self.tree.addTopLevelItem(root)
-        parents: dict[tuple[str, ...], QTreeWidgetItem] = {}
+        """List every series of `scan` (from a folder or DICOMDIR `source`) with its image
+        count; a series listed while scanning keeps its row and its thumbnail."""
+        if self._root is None:
+            self.begin_scan(source)
+        assert self._root is not None
         for entry in scan.series:
-            patient_key, study_key = (entry.patient,), (entry.patient, entry.study)
-            if patient_key not in parents:
-                parents[patient_key] = QTreeWidgetItem(root, [entry.patient])
-            if study_key not in parents:
-                parents[study_key] = QTreeWidgetItem(parents[patient_key], [entry.study])
-            item = QTreeWidgetItem(parents[study_key], [entry.description, entry.modality, str(len(entry.paths))])
-            item.setData(0, Qt.ItemDataRole.UserRole, len(self.entries))
-            self.entries.append(entry)
-            self._items.append(item)
-            number = len(self.entries) - 1
-            self._pending.append(self._pool.submit(self._render, number, entry))
-        self.tree.expandAll()
+            number = next((self._found.pop(p) for p in entry.paths if p in self._found), None)
+            if number is None:
+                self._add_row(entry, str(len(entry.paths)))
+                continue
+            self.entries[number] = entry
+            item = self._items[number]
+            if item is not None:
+                item.setText(2, str(len(entry.paths)))
+        self._root.setText(2, str(sum(len(e.paths) for e in scan.series)))
         for column in range(3):
             self.tree.resizeColumnToContents(column)
-        self.show()
+        self._root = None
+
+    def _add_row(self, entry: SeriesEntry, count: str) -> int:
+        """A row under patient and study, its thumbnail rendered off the GUI thread."""
+        assert self._root is not None
+        patient_key, study_key = (entry.patient,), (entry.patient, entry.study)
+        if patient_key not in self._parents:
+            self._parents[patient_key] = QTreeWidgetItem(self._root, [entry.patient])
+        if study_key not in self._parents:
+            self._parents[study_key] = QTreeWidgetItem(self._parents[patient_key], [entry.study])
+        item = QTreeWidgetItem(self._parents[study_key], [entry.description, entry.modality, count])
+        number = len(self.entries)
+        item.setData(0, Qt.ItemDataRole.UserRole, number)
+        self.entries.append(entry)
+        self._items.append(item)
+        self._pending.append(self._pool.submit(self._render, number, entry))
+        self.tree.expandItem(self._root)
+        self.tree.expandItem(self._parents[patient_key])
+        self.tree.expandItem(self._parents[study_key])
+        return number
 
     def _render(self, number: int, entry: SeriesEntry) -> None:
         try:
@@ -107,7 +152,9 @@ class SeriesBrowserDock(QDockWidget):
             qimage = QImage(image.data, columns, rows, image.strides[0], QImage.Format.Format_Grayscale8)
         else:
             qimage = QImage(image.data, columns, rows, image.strides[0], QImage.Format.Format_RGB888)
-        self._items[number].setIcon(0, QIcon(QPixmap.fromImage(qimage.copy())))
+        item = self._items[number]
+        if item is not None:
+            item.setIcon(0, QIcon(QPixmap.fromImage(qimage.copy())))
 
     def thumbnails_done(self) -> bool:
         return all(f.done() for f in self._pending)

@@ -141,11 +141,12 @@ class Workspace(QWidget):
         widget = self._active.currentWidget()
         return widget if isinstance(widget, DocumentPanel) else None
 
-    def add(self, panel: DocumentPanel, title: str, tooltip: str) -> None:
-        """Show `panel` as the current document of the active viewport."""
+    def add(self, panel: DocumentPanel, title: str, tooltip: str, current: bool = True) -> None:
+        """Add `panel` to the active viewport, as its current document unless told not to."""
         index = self._active.addTab(panel, title)
         self._active.setTabToolTip(index, tooltip)
-        self._active.setCurrentIndex(index)
+        if current:
+            self._active.setCurrentIndex(index)
 
     def show_panel(self, panel: DocumentPanel) -> None:
         """Make `panel` current in its viewport and that viewport active."""

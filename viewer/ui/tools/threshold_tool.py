@@ -111,7 +111,7 @@ class ThresholdDock(QDockWidget):
         self._hide_overlay()
         if self.panel is not None and self.region is not None:  # a region means it was followed
             self.panel.view.image_changed.disconnect(self._show_overlay)
-            self.panel.histogram.item.vb.removeItem(self.region)
+            self.panel.histogram.remove_range_item(self.region)
         self.panel = panel
         self.region = None
         enabled = panel is not None and not panel.view.is_color
@@ -121,7 +121,7 @@ class ThresholdDock(QDockWidget):
             return
         self.region = pg.LinearRegionItem(values=(0.0, 1.0), orientation="horizontal", brush=(255, 40, 40, 50))
         self.region.setZValue(2000)  # above the window levels of HistogramLUTItem (1000)
-        panel.histogram.item.vb.addItem(self.region)
+        panel.histogram.add_range_item(self.region)
         self.region.sigRegionChanged.connect(self._region_dragged)
         self.region.sigRegionChangeFinished.connect(lambda _r: self._show_overlay())
         panel.view.image_changed.connect(self._show_overlay)
