@@ -108,6 +108,19 @@ def test_pixel_readout_at_known_pixel(window, qtbot) -> None:
     row_mm, column_mm = (float(v) for v in ds.PixelSpacing)
     expected = position + column * column_mm * orientation[:3] + row * row_mm * orientation[3:]
     assert "x {:.1f} y {:.1f} z {:.1f} mm".format(*expected) in text
+    QApplication.sendEvent(panel.image_view.graphics, QEvent(QEvent.Type.Leave))
+    assert window.readout.text() == ""  # the pointer left the image
+    send_mouse(
+        viewport,
+        QEvent.Type.MouseMove,
+        viewport_point(panel, row, column),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+    )
+    QApplication.processEvents()
+    assert window.readout.text() == text
+    window.open_paths([corpus_file("MR_small.dcm")])  # another tab becomes current
+    assert window.readout.text() == ""
 
 
 def test_tag_browser_search(window) -> None:

@@ -356,6 +356,8 @@ class ImageViewWidget(QWidget):
     def eventFilter(self, watched, event):  # noqa: N802 (Qt naming)
         if watched is self.graphics and event.type() == QEvent.Type.Resize:
             self.annotations.place()
+        if watched is self.graphics and event.type() == QEvent.Type.Leave:
+            self.cursor_moved.emit(None)  # the readout describes no pixel once the pointer left
         return super().eventFilter(watched, event)
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:

@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
 
     def _on_current_changed(self) -> None:
         panel = self.current_panel()
+        self.readout.clear()  # it described a pixel of the document shown before
         self.threshold_dock.attach(panel)
         self.tools_dock.attach(panel)
         self.edits.update_actions()
