@@ -75,3 +75,25 @@ def test_the_range_shows_in_the_histogram_only_while_the_dock_is_open(window, qt
     qtbot.waitUntil(lambda: not dock.region.isVisible())
     window.open_paths([corpus_file("MR_small.dcm")])
     assert dock.region is not None and not dock.region.isVisible()
+
+
+def test_a_threshold_dock_left_open_does_not_tint_the_first_image_of_the_next_start(
+    window, qtbot, tmp_path: Path
+) -> None:
+    """Window state is restored on start (docks, toolbar), but not an open threshold tool."""
+    from viewer.io.recovery import RecoveryStore
+    from viewer.ui.main_window import MainWindow
+
+    window.edits.threshold_action.trigger()
+    qtbot.waitUntil(window.threshold_dock.isVisible)
+    window.tag_dock.show()
+    window.close()  # saves the window state
+    again = MainWindow(window.settings, recovery=RecoveryStore(tmp_path / "recovery2"))
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    panel = again.open_paths([corpus_file("CT_small.dcm")])[0]
+    qtbot.wait(50)
+    assert again.tag_dock.isVisible() and not again.threshold_dock.isVisible()
+    assert panel.image_view.overlay_item.image is None
+    again.close()

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
+            self.threshold_dock.hide()  # a tool starts closed: its preview would tint the first image
 
     # -- actions and menus ----------------------------------------------------------
     def add_action(
