@@ -103,6 +103,48 @@ def test_corner_text_formats_dates_and_says_lossy(window, qtbot) -> None:
     assert "LOSSY COMPRESSED" in lossy.image_view.annotations.corners[2].text()
 
 
+GROUP_WIDGETS = {  # annotation group -> what it shows (corner index or other part)
+    "patient": ("corner", 0, 1),
+    "image": ("corner", 2),
+    "window": ("corner", 3),
+    "orientation": ("edge", 0, 1, 2, 3),
+    "scale": ("scale",),
+}
+
+
+def _widgets(annotations, group: str):
+    kind, *indices = GROUP_WIDGETS[group]
+    if kind == "scale":
+        return [annotations.scale_bar]
+    return [(annotations.corners if kind == "corner" else annotations.edges)[i] for i in indices]
+
+
+@pytest.mark.parametrize("group", list(GROUP_WIDGETS))
+def test_each_annotation_group_hides_alone_and_is_remembered(window, qtbot, group: str) -> None:
+    """View > Annotation Groups: one group off hides exactly its texts (on every image,
+    and on images opened later); the choice is kept in the settings."""
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    annotations = panel.image_view.annotations
+    assert all(not w.isHidden() for g in GROUP_WIDGETS for w in _widgets(annotations, g))
+    window.keys.annotation_group_actions[group].trigger()  # off
+    for other in GROUP_WIDGETS:
+        assert all(not w.isHidden() == (other != group) for w in _widgets(annotations, other)), other
+    later = window.open_paths([corpus_file("MR_small.dcm")])[0]
+    assert not any(not w.isHidden() for w in _widgets(later.image_view.annotations, group))
+    assert window.settings.hidden_annotation_groups() == {group}
+    window.keys.annotation_group_actions[group].trigger()  # on again
+    assert all(not w.isHidden() for w in _widgets(annotations, group))
+
+
+def test_frame_time_of_a_cine_is_shown(window, tmp_path) -> None:
+    from tests.hostile import image_dataset, write
+
+    ds = image_dataset(16, 16, frames=5)
+    ds.FrameTime = 33.3
+    panel = window.open_paths([write(ds, tmp_path / "cine.dcm")])[0]
+    assert "Frame time 33.3 ms" in panel.image_view.annotations.corners[2].text()
+
+
 def test_scale_bar_measures_the_screen_in_mm(window, qtbot) -> None:
     from viewer.edits.operations import Bin
 

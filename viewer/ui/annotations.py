@@ -1,6 +1,7 @@
 """Text over the image: the four corners (patient, study, frame, window and zoom), the
 orientation markers on the four edges (viewer.model.orientation), which follow flips and
-turns, and a scale bar in mm. Everything has a dark backing so it reads on any image."""
+turns, and a scale bar in mm. Everything has a dark backing so it reads on any image;
+each group (GROUPS) can be hidden on its own."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ from viewer.model.orientation import edge_labels_of, shown_geometry
 STYLE = "color: #f0f0f0; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 11px;"
 EDGE_STYLE = "color: #ffe680; background: rgba(0, 0, 0, 120); padding: 1px 3px; font-size: 13px; font-weight: bold;"
 MARGIN = 6
+#: Annotation groups a person can hide one by one (View > Annotations), with their names.
+GROUPS = {
+    "patient": "Patient and Study",
+    "image": "Frame, Slice and Frame Time",
+    "window": "Window and Zoom",
+    "orientation": "Orientation Markers",
+    "scale": "Scale Bar",
+}
 
 
 def _label(parent: QWidget, style: str) -> QLabel:
@@ -38,6 +47,15 @@ def format_date(value: object) -> str:
 def _time(value: object) -> str:
     text = str(value or "")
     return f"{text[:2]}:{text[2:4]}" if len(text) >= 4 and text[:4].isdigit() else text
+
+
+def _frame_time(ds: Any, frames: int) -> str:
+    """(0018,1063) Frame Time of a multi-frame image, in ms."""
+    try:
+        value = float(ds.get("FrameTime"))
+    except (TypeError, ValueError):
+        return ""
+    return f"Frame time {value:g} ms" if frames > 1 and value > 0 else ""
 
 
 def _slice(frame: Any) -> str:
@@ -94,13 +112,30 @@ class Annotations:
         self.edges = [_label(parent, EDGE_STYLE) for _ in range(4)]  # left, right, top, bottom
         self.scale_bar = ScaleBar(parent)
         self.visible = True
+        self.hidden_groups: set[str] = set()
+        group_of = ["patient", "patient", "image", "window"] + ["orientation"] * 4
+        self._groups: dict[int, str] = {id(w): g for w, g in zip(self.corners + self.edges, group_of, strict=True)}
+        self._groups[id(self.scale_bar)] = "scale"
         self._key: tuple[Any, ...] | None = None  # what the texts were made from, but the window
 
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
+        self._show_all()
+
+    def set_group_visible(self, group: str, visible: bool) -> None:
+        """Show or hide one group of GROUPS (while annotations as a whole are shown)."""
+        if group not in GROUPS:
+            raise ValueError(f"no annotation group {group!r}")
+        (self.hidden_groups.discard if visible else self.hidden_groups.add)(group)
+        self._show_all()
+
+    def _show(self, widget: QWidget, text: str) -> None:
+        widget.setVisible(self.visible and bool(text) and self._groups[id(widget)] not in self.hidden_groups)
+
+    def _show_all(self) -> None:
         for label in self.corners + self.edges:
-            label.setVisible(visible and bool(label.text()))
-        self.scale_bar.setVisible(visible and bool(self.scale_bar.text))
+            self._show(label, label.text())
+        self._show(self.scale_bar, self.scale_bar.text)
 
     def update(self, view: Any, zoom: float) -> None:
         """Refresh the texts from the document view's state. Only the window's text when
@@ -123,7 +158,7 @@ class Annotations:
         if label.text() != text:
             label.setText(text)
             label.adjustSize()
-            label.setVisible(self.visible and bool(text))
+            self._show(label, text)
             self.place()
 
     def _update_all(self, view: Any, zoom: float) -> None:
@@ -147,6 +182,7 @@ class Annotations:
             _lines(
                 f"Frame {view.frame + 1} / {view.frame_count}",
                 _slice(frame),
+                _frame_time(ds, view.frame_count),
                 "LOSSY COMPRESSED" if view.document.is_lossy else "",
             ),
             self._window_text(view, zoom),
@@ -155,11 +191,10 @@ class Annotations:
         markers = edge_labels_of(geometry) or ("", "", "", "")
         column_mm = None if geometry is None else geometry.column_spacing
         self.scale_bar.set_scale(None if column_mm is None else column_mm / zoom, self.parent.width())
-        self.scale_bar.setVisible(self.visible and bool(self.scale_bar.text))
         for label, text in zip(self.corners + self.edges, texts + list(markers), strict=True):
             label.setText(text)
             label.adjustSize()
-            label.setVisible(self.visible and bool(text))
+        self._show_all()
         self.place()
 
     def edge_texts(self) -> tuple[str, str, str, str]:

@@ -350,6 +350,9 @@ class ImageViewWidget(QWidget):
     def set_annotations_visible(self, visible: bool) -> None:
         self.annotations.set_visible(visible)
 
+    def set_annotation_group_visible(self, group: str, visible: bool) -> None:
+        self.annotations.set_group_visible(group, visible)
+
     def update_annotations(self) -> None:
         self.annotations.update(self.view, self.zoom())
 

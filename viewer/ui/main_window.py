@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         panel.view.frame_changed.connect(self.tag_dock.set_frame)
         self.measure.watch(panel)
         panel.image_view.set_annotations_visible(self.annotations_action.isChecked())
+        self.keys.apply_annotation_groups(panel.image_view)
         panel.image_view.set_planes_visible(self.planes_action.isChecked())
         panel.image_view.magnifier.set_enabled(self.keys.magnifier_action.isChecked())
         apply_preferences(self, panel)

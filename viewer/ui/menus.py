@@ -46,7 +46,10 @@ def build_menus(window: MainWindow) -> None:
     window.window_menu.aboutToShow.connect(window.rebuild_window_menu)  # built when opened
     view_menu.addMenu("Window &Keys").addActions(window.keys.preset_actions)
     view_menu.addActions([window.keys.smooth_action, window.keys.magnifier_action])
-    view_menu.addActions([window.invert_action, window.annotations_action, window.planes_action])
+    view_menu.addActions([window.invert_action, window.annotations_action])
+    groups = view_menu.addMenu("Annotation &Groups")
+    groups.addActions(list(window.keys.annotation_group_actions.values()))
+    view_menu.addAction(window.planes_action)
     view_menu.addSeparator()
     view_menu.addActions([window.play_action, window.prev_action, window.next_action])
     window.layouts.fill_menu(view_menu.addMenu("&Layout"))

@@ -104,3 +104,11 @@ class Settings:
 
     def set_smooth_pixels(self, smooth: bool) -> None:
         self._s.setValue("smooth_pixels", bool(smooth))
+
+    def hidden_annotation_groups(self) -> set[str]:
+        """Annotation groups hidden by View > Annotations (default: none)."""
+        value: Any = self._s.value("hidden_annotation_groups", "")
+        return {g for g in str(value or "").split(",") if g}
+
+    def set_hidden_annotation_groups(self, groups: set[str]) -> None:
+        self._s.setValue("hidden_annotation_groups", ",".join(sorted(groups)))

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QDialog, QTableWidget, QTableWidgetItem, QVBoxLayo
 
 from viewer.model.display import Window
 from viewer.model.presets import CT_PRESETS, percentile_preset
+from viewer.ui.annotations import GROUPS
 from viewer.ui.document_view import DocumentView
+from viewer.ui.image_view import ImageViewWidget
 from viewer.ui.presets_menu import apply_computed
 
 if TYPE_CHECKING:
@@ -45,6 +47,23 @@ class ViewKeys:
         self.smooth_action = window.add_action("&Smooth Pixels", self._smooth, checkable=True)
         self.smooth_action.setChecked(window.settings.smooth_pixels())
         self.magnifier_action = window.add_action("&Magnifier", self._magnifier, "M", checkable=True)
+        self.annotation_group_actions: dict[str, QAction] = {}
+        for group, text in GROUPS.items():
+            action = window.add_action(text, lambda on, g=group: self._annotation_group(g, on), checkable=True)
+            action.setChecked(group not in window.settings.hidden_annotation_groups())
+            self.annotation_group_actions[group] = action
+
+    def _annotation_group(self, group: str, on: bool) -> None:
+        """View > Annotations > one group: shown or hidden on every image (remembered)."""
+        hidden = {g for g, a in self.annotation_group_actions.items() if not a.isChecked()}
+        self._window.settings.set_hidden_annotation_groups(hidden)
+        for panel in self._window.panels():
+            panel.image_view.set_annotation_group_visible(group, on)
+
+    def apply_annotation_groups(self, view: ImageViewWidget) -> None:
+        """The groups' current state on a newly opened image."""
+        for group, action in self.annotation_group_actions.items():
+            view.set_annotation_group_visible(group, action.isChecked())
 
     def _magnifier(self, on: bool) -> None:
         """View > Magnifier (M): a loupe that follows the pointer over every open image."""
