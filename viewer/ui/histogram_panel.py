@@ -37,7 +37,7 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         self._pending.timeout.connect(self.refresh)
         self._build = QTimer(self)
         self._build.setSingleShot(True)
-        self._build.setInterval(0)
+        self._build.setInterval(30)  # after the first paint, letting input through between
         self._build.timeout.connect(lambda: self.item)
         view.image_changed.connect(self._image_changed)
         view.window_changed.connect(lambda _w: self._show_window())
@@ -72,7 +72,7 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
                 self._item.vb.removeItem(extra)
 
     def showEvent(self, event):  # noqa: N802 (Qt naming)
-        if self._item is None:  # built just after the first paint of the image beside it
+        if self._item is None:  # built shortly after the first paint of the image beside it
             self._build.start()
         super().showEvent(event)
 
