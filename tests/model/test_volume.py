@@ -104,6 +104,42 @@ def test_planes_equal_numpy_with_square_pixels(tmp_path: Path) -> None:
     assert plane(volume, "coronal", 0).shape == ((Z - 1) * 4 + 1, X)  # 2 mm slices -> 0.5 mm rows
 
 
+@pytest.mark.parametrize("mode", ["mip", "minip", "mean"])
+def test_thick_slabs_equal_numpy_projections(mode: str, tmp_path: Path) -> None:
+    """A slab of N mm projects round(N / spacing) voxels centred on the index (cut at the
+    ends of the volume), then is oriented and resampled as a thin plane is."""
+    document = open_series(_series(tmp_path / "s", [1, 0, 0], [0, 1, 0], spacing=(0.5, 0.5), slice_mm=2.0))
+    volume = build_volume(document)
+    t = TRUTH.astype(float)
+    reduce = {"mip": np.max, "minip": np.min, "mean": np.mean}[mode]
+    cases = {  # (plane, index, slab mm): (expected before resampling, its spacing)
+        ("axial", 1, 4.0): (reduce(t[:, :, 1:3], axis=2).T, (0.5, 0.5)),  # 2 slices of 2 mm
+        ("axial", 3, 6.0): (reduce(t[:, :, 2:4], axis=2).T, (0.5, 0.5)),  # 3 wanted, cut at the top
+        ("coronal", 2, 1.5): (reduce(t[:, 1:4, :], axis=1)[:, ::-1].T, (2.0, 0.5)),  # 3 rows of 0.5 mm
+        ("sagittal", 0, 10.0): (reduce(t[0:6, :, :], axis=0)[:, ::-1].T, (2.0, 0.5)),  # 20 wanted, X = 6
+    }
+    for (name, index, mm), (image, spacing) in cases.items():
+        got = plane(volume, name, index, slab_mm=mm, mode=mode)
+        np.testing.assert_allclose(got, _expected_resample(image, spacing), rtol=1e-6, err_msg=f"{name} {mm}")
+    np.testing.assert_array_equal(plane(volume, "axial", 2, slab_mm=1.0, mode=mode), plane(volume, "axial", 2))
+    with pytest.raises(ViewerError, match="slab mode"):
+        plane(volume, "axial", 0, slab_mm=4, mode="sum")
+
+
+@pytest.mark.parametrize(("name", "row", "column"), ACQUISITIONS, ids=[a[0] for a in ACQUISITIONS])
+def test_each_voxel_slice_knows_its_acquired_frame(name, row, column, tmp_path: Path) -> None:
+    """volume.frames links the planes to the document's frames (files sorted along the
+    normal, whichever way it points): the acquired frame holds the same voxels."""
+    document = open_series(_series(tmp_path / "s", row, column, spacing=(1.0, 1.0), slice_mm=1.0))
+    volume = build_volume(document)
+    assert sorted(volume.frames) == list(range(document.frame_count))
+    for index in range(volume.values.shape[volume.slice_axis]):
+        frame = document.get_frame(volume.frames[index])
+        voxels = np.take(volume.values, index, axis=volume.slice_axis)
+        assert sorted(frame.ravel().tolist()) == sorted(voxels.ravel().tolist())
+        assert volume.index_of_frame(volume.frames[index]) == index
+
+
 BAD = [
     ("a missing slice", {"drop": 2}, "a missing slice"),
     ("a tilted gantry", {"tilt": 0.4}, "tilted gantry"),
@@ -142,3 +178,22 @@ def test_render_plane_writes_the_resliced_image(tmp_path: Path, capfd) -> None:
     assert main(["render", str(folder), "-o", str(out), "--plane", "axial", "--index", "9"]) == 1
     assert "outside 0..3" in capfd.readouterr().err
     assert main(["render", str(folder), "-o", str(out), "--plane", "axial"]) == 2
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [("flip", "h"), ("flip", "v"), ("rotate", 90), ("rotate", 180)],
+    ids=["flip h", "flip v", "rotate 90", "rotate 180"],
+)
+def test_an_edited_series_keeps_its_voxels_in_patient_order(operation, tmp_path: Path) -> None:
+    """Flips and turns move pixels and, with them, where they lie: the volume of the edited
+    series is the same patient volume (the file's own geometry would mirror it)."""
+    from viewer.edits.flip import Flip
+    from viewer.edits.rotate import Rotate
+    from viewer.edits.session import edit_session
+
+    document = open_series(_series(tmp_path / "s", [1, 0, 0], [0, 1, 0], spacing=(1.0, 1.0), slice_mm=1.0))
+    kind, value = operation
+    op = Flip(value) if kind == "flip" else Rotate(value)
+    edit_session(document, op).apply(op)
+    np.testing.assert_array_equal(build_volume(document).values, TRUTH)

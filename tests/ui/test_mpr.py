@@ -92,3 +92,58 @@ def test_the_threshold_range_is_previewed_in_all_three_planes(window, qtbot, tmp
     mpr.grab().save(str(output_dir / "screenshots" / "mpr_threshold.png"))
     mpr.close()
     assert mpr not in window.mpr_windows
+
+
+def _open(window, tmp_path: Path, spacing=(1.0, 1.0), slice_mm=2.0):
+    folder = tmp_path / "series"
+    _series(folder, [1, 0, 0], [0, 1, 0], spacing=spacing, slice_mm=slice_mm)  # axial, files shuffled
+    panel = window.open_paths([folder])[0]
+    panel.view.window = Window(2000.0, 4000.0)
+    return panel, open_mpr(window)
+
+
+def test_slabs_show_the_projection_and_every_plane_has_a_scale_bar(window, qtbot, tmp_path: Path) -> None:
+    panel, mpr = _open(window, tmp_path)
+    qtbot.addWidget(mpr)
+    mpr.set_point(2, 2, 1)
+    mpr.set_slab("mip", 4.0)  # 2 axial slices of 2 mm; 4 coronal/sagittal voxels of 1 mm
+    for name, normal in (("axial", 2), ("coronal", 1), ("sagittal", 0)):
+        expected = plane(mpr.volume, name, mpr.point[normal], slab_mm=4.0, mode="mip")
+        gray = np.clip(np.rint(apply_window(expected, mpr.voi)), 0, 255).astype(np.uint8)
+        np.testing.assert_array_equal(mpr.views[name].image.image, gray)
+    assert mpr.slab_choice.currentText() == "MIP" and mpr.slab_mm.isEnabled()
+    mpr.slab_choice.setCurrentIndex(0)  # back to thin planes from the toolbar
+    assert mpr.slab_mode is None and not mpr.slab_mm.isEnabled()
+    np.testing.assert_array_equal(mpr.views["axial"].image.image, _gray(mpr, "axial", 1))
+    for name, view in mpr.views.items():  # 1 mm pixels (coronal rows resampled to 1 mm)
+        xs, _ = view.scale_bar.getData()
+        length_px = xs[-1] - xs[0]
+        assert view.scale_text.toPlainText() == f"{length_px * mpr.target[name]:g} mm", name
+
+
+def test_the_crosshair_and_the_original_document_follow_each_other(window, qtbot, tmp_path: Path) -> None:
+    """The original is the document in the main window: the crosshair's slice is shown
+    there (the acquired frame, files sorted by position), and scrolling it moves the
+    crosshair."""
+    panel, mpr = _open(window, tmp_path)
+    qtbot.addWidget(mpr)
+    for z in range(Z):
+        mpr.set_point(1, 1, z)
+        frame = panel.document.get_frame(panel.view.frame)
+        assert sorted(frame.ravel().tolist()) == sorted(TRUTH[:, :, z].ravel().tolist())
+    panel.view.set_frame(mpr.volume.frames[1])
+    assert mpr.point == [1, 1, 1]
+
+
+def test_an_edit_rebuilds_the_planes_and_a_broken_volume_clears_them(window, qtbot, tmp_path: Path) -> None:
+    from viewer.edits.operations import Flip, KeepFrames
+
+    panel, mpr = _open(window, tmp_path)
+    qtbot.addWidget(mpr)
+    panel.apply(Flip("h"))  # x reversed in every slice: the volume is rebuilt with it
+    np.testing.assert_array_equal(mpr.volume.values, TRUTH)  # flipped back: patient order is kept
+    assert not mpr.stale
+    panel.apply(KeepFrames("1,2,4"))  # the third file in slice order gone: a missing slice
+    assert mpr.stale and "not a volume" in mpr.statusBar().currentMessage()
+    assert mpr.views["axial"].image.image is None
+    mpr.click("axial", 1, 1)  # nothing to move; no error

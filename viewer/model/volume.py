@@ -13,6 +13,7 @@ the smaller of their two spacings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from viewer.model.errors import ViewerError
-from viewer.model.geometry import frame_geometry
+from viewer.model.geometry import FrameGeometry
+from viewer.model.orientation import shown_geometry
 
 FloatArray = npt.NDArray[np.float64]
 PLANES = ("axial", "coronal", "sagittal")
@@ -38,6 +40,17 @@ class Volume:
 
     values: npt.NDArray[np.float32]  # (X, Y, Z)
     spacing: tuple[float, float, float]
+    slice_axis: int = 2  # the patient axis (0 x, 1 y, 2 z) the acquired slices are stacked along
+    frames: tuple[int, ...] = ()  # the document's frame of each voxel index along slice_axis
+
+    def frame_at(self, point: tuple[int, int, int] | list[int]) -> int | None:
+        """The document frame (as acquired) holding voxel `point`, if known."""
+        index = point[self.slice_axis]
+        return self.frames[index] if 0 <= index < len(self.frames) else None
+
+    def index_of_frame(self, frame: int) -> int | None:
+        """The voxel index along slice_axis of document frame `frame`, if it is a slice."""
+        return self.frames.index(frame) if frame in self.frames else None
 
 
 def _axis(direction: FloatArray) -> tuple[int, int]:
@@ -56,7 +69,10 @@ def build_volume(document: Any) -> Volume:
     if count < 2:
         raise ViewerError("a volume needs at least two slices; this series has one")
     p = document.pixels
-    geometries = [frame_geometry(document.frame_attributes(i), p.rows, p.columns) for i in range(count)]
+    # Each frame as it is now: an edit (flip, turn, crop, bin) moves the pixels and with
+    # them where they lie; the file's own geometry would mirror or shift the volume.
+    shown = [shown_geometry(document, i) for i in range(count)]
+    geometries = [g if g is not None else FrameGeometry(p.rows, p.columns) for g in shown]
     first = geometries[0]
     if first.position is None or first.row_direction is None or first.column_direction is None:
         raise ViewerError("the frames lack Image Position / Orientation (Patient): they cannot form a volume")
@@ -103,7 +119,14 @@ def build_volume(document: Any) -> Volume:
         if sign < 0:
             view = np.flip(view, axis=array_axis)
     permutation = [next(i for i, (axis, _) in enumerate(axes) if axis == patient) for patient in range(3)]
-    return Volume(np.transpose(view, permutation), tuple(float(array_spacing[i]) for i in permutation))  # type: ignore[arg-type]
+    slice_axis, slice_sign = axes[0]
+    frames = tuple(int(order[k]) for k in (range(count) if slice_sign > 0 else range(count - 1, -1, -1)))
+    return Volume(
+        np.transpose(view, permutation),
+        tuple(float(array_spacing[i]) for i in permutation),  # type: ignore[arg-type]
+        slice_axis,
+        frames,
+    )
 
 
 def _resample(image: FloatArray, spacing: tuple[float, float], target: float) -> FloatArray:
@@ -122,21 +145,44 @@ def _resample(image: FloatArray, spacing: tuple[float, float], target: float) ->
     return image
 
 
-def plane(volume: Volume, name: str, index: int, dtype: Any = np.float64) -> npt.NDArray[Any]:
+#: Thick-slab projections: maximum, minimum or mean intensity across the slab.
+SLAB_MODES: dict[str, Callable[..., Any]] = {"mip": np.max, "minip": np.min, "mean": np.mean}
+
+
+def slab_range(volume: Volume, name: str, index: int, slab_mm: float) -> tuple[int, int]:
+    """Voxels [start, stop) along plane `name`'s normal in a slab of `slab_mm` centred on
+    `index` (at least the one voxel; cut at the volume's ends)."""
+    normal_axis = (2, 1, 0)[PLANES.index(name)]
+    size = volume.values.shape[normal_axis]
+    count = max(1, int(round(slab_mm / volume.spacing[normal_axis]))) if slab_mm > 0 else 1
+    start = max(0, index - (count - 1) // 2)
+    return start, min(size, start + count)
+
+
+def plane(
+    volume: Volume, name: str, index: int, dtype: Any = np.float64, slab_mm: float = 0.0, mode: str = "mip"
+) -> npt.NDArray[Any]:
     """Plane `name` at voxel `index` along its normal, in display orientation, square pixels
-    (float64 by default; a viewer redrawing planes as the crosshair moves asks float32)."""
+    (float64 by default; a viewer redrawing planes as the crosshair moves asks float32).
+    With `slab_mm` > 0, the projection (`mode`: mip, minip, mean) of a slab that thick."""
     if name not in PLANES:
         raise ViewerError(f"plane '{name}' is not one of {', '.join(PLANES)}")
+    if mode not in SLAB_MODES:
+        raise ViewerError(f"slab mode '{mode}' is not one of {', '.join(SLAB_MODES)}")
     axis = PLANES.index(name)
     normal_axis = (2, 1, 0)[axis]  # axial: z, coronal: y, sagittal: x
     size = volume.values.shape[normal_axis]
     if not 0 <= index < size:
         raise ViewerError(f"--index {index} is outside 0..{size - 1} for the {name} plane")
+    start, stop = slab_range(volume, name, index, slab_mm)
+    block = volume.values[(slice(None),) * normal_axis + (slice(start, stop),)]
+    project = SLAB_MODES[mode]
+    sheet: npt.NDArray[Any] = np.take(block, 0, axis=normal_axis) if stop - start == 1 else project(block, normal_axis)
     sx, sy, sz = volume.spacing
-    if name == "axial":  # rows: y (anterior->posterior), columns: x (right->left)
-        image, spacing = volume.values[:, :, index].T, (sy, sx)
-    elif name == "coronal":  # rows: z from head to feet, columns: x
-        image, spacing = volume.values[:, index, ::-1].T, (sz, sx)
-    else:  # sagittal: rows z from head to feet, columns: y
-        image, spacing = volume.values[index, :, ::-1].T, (sz, sy)
+    if name == "axial":  # sheet [x, y] -> rows: y (anterior->posterior), columns: x (right->left)
+        image, spacing = sheet.T, (sy, sx)
+    elif name == "coronal":  # sheet [x, z] -> rows: z from head to feet, columns: x
+        image, spacing = sheet[:, ::-1].T, (sz, sx)
+    else:  # sagittal: sheet [y, z] -> rows z from head to feet, columns: y
+        image, spacing = sheet[:, ::-1].T, (sz, sy)
     return _resample(np.ascontiguousarray(image, dtype=dtype), spacing, min(spacing))

@@ -115,7 +115,10 @@ class LayoutActions:
         for number, name in enumerate(LAYOUTS, start=1):
             rows, columns = LAYOUTS[name]
             action = window.add_action(
-                f"{rows} x {columns} Layout", lambda _c=False, n=name: self.set_layout(n), f"Alt+{number}", checkable=True
+                f"{rows} x {columns} Layout",
+                lambda _c=False, n=name: self.set_layout(n),
+                f"Alt+{number}",
+                checkable=True,
             )
             action.setIconText(name)
             group.addAction(action)

@@ -1,11 +1,13 @@
 """View > Volume Planes: a series' axial, coronal and sagittal planes side by side, linked by
 a crosshair (a click in one plane moves the other two there; the wheel steps through a
 plane), drawn through the document's window as it changes, orientation letters on each
-edge. The planes come from
-viewer.model.volume (square pixels, display orientation as DESIGN.md states).
+edge and a scale bar in mm. The planes come from viewer.model.volume (square pixels,
+display orientation as DESIGN.md states); thin, or thick-slab MIP / MinIP / average.
 
-While the threshold dock is open on the series, its range is previewed in every plane.
-Not yet: oblique planes, slabs, 3D edits.
+The original is the document in the main window: moving the crosshair shows the acquired
+slice it is in there, and scrolling the document moves the crosshair. While the threshold
+dock is open on the series, its range is previewed in every plane. Edits to the document
+rebuild the volume (never a stale plane). Not yet: oblique planes, 3D crop.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QMainWindow, QToolBar
 
 from viewer.model.display import Window, apply_window, minmax_window
 from viewer.model.errors import ViewerError
+from viewer.model.geometry import nice_length
 from viewer.model.volume import PLANES, Volume, build_volume, plane
 from viewer.ui.dialogs import show_error
 from viewer.ui.tools.threshold_tool import OVERLAY_RGBA
@@ -27,6 +30,8 @@ from viewer.ui.tools.threshold_tool import OVERLAY_RGBA
 CROSSHAIR = pg.mkPen((255, 200, 0), width=1)
 #: Patient directions at the (top, bottom, left, right) edges of each plane as drawn.
 MARKERS = {"axial": "APRL", "coronal": "HFRL", "sagittal": "HFAP"}
+#: The slab choices of the toolbar: (label, mode; None for a thin plane).
+SLABS = (("Thin plane", None), ("MIP", "mip"), ("MinIP", "minip"), ("Average", "mean"))
 
 
 class _PlaneView(pg.ViewBox):
@@ -46,7 +51,20 @@ class _PlaneView(pg.ViewBox):
         self.markers = [pg.TextItem(letter, color=(255, 220, 120)) for letter in MARKERS[name]]
         for marker in self.markers:
             self.addItem(marker)
+        self.scale_bar = pg.PlotCurveItem(pen=pg.mkPen((240, 240, 240), width=2))
+        self.scale_text = pg.TextItem("", color=(240, 240, 240), anchor=(0.5, 1))
+        self.addItem(self.scale_bar)
+        self.addItem(self.scale_text)
         self.setMouseEnabled(False, False)
+
+    def place_scale(self, rows: int, columns: int, mm_per_pixel: float) -> None:
+        """A bar of a round length (about a fifth of the plane wide) at the bottom left."""
+        mm = nice_length(columns * mm_per_pixel / 5)
+        length = mm / mm_per_pixel
+        x0, y = columns * 0.05, rows * 0.95
+        self.scale_bar.setData([x0, x0, x0 + length, x0 + length], [y - 3, y, y, y - 3])
+        self.scale_text.setText(f"{mm:g} mm")
+        self.scale_text.setPos(x0 + length / 2, y - 2)
 
     def place_markers(self, rows: int, columns: int) -> None:
         """The orientation letters at the middle of each edge of a rows x columns plane."""
@@ -76,6 +94,7 @@ class MprWindow(QMainWindow):
     """Three linked planes of one volume."""
 
     closed = Signal()
+    point_moved = Signal(object)  # the crosshair's voxel [x, y, z]
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         self.closed.emit()
@@ -85,10 +104,12 @@ class MprWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(f"{title} — volume planes")
         self.volume = volume
+        self.stale = ""  # why the edited series is no longer a volume ("" while it is one)
         self.voi = window or minmax_window(volume.values[::4, ::4, ::4])
         x, y, z = volume.values.shape
         self.point = [x // 2, y // 2, z // 2]  # voxel (x, y, z) the crosshair points at
         self.threshold: tuple[float, float] | None = None  # modality range previewed in red
+        self.slab_mode: str | None = None  # None: thin planes; else a mode of SLAB_MODES
         self.target = {name: self._target(name) for name in PLANES}
         layout = pg.GraphicsLayoutWidget()
         self.views = {name: _PlaneView(self, name) for name in PLANES}
@@ -96,7 +117,47 @@ class MprWindow(QMainWindow):
             layout.addLabel(name.capitalize(), row=0, col=column)
             layout.addItem(self.views[name], row=1, col=column)
         self.setCentralWidget(layout)
+        self._build_toolbar()
         self.redraw()
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Slab", self)
+        bar.setObjectName("MprSlab")
+        self.slab_choice = QComboBox()
+        for label, mode in SLABS:
+            self.slab_choice.addItem(label, mode)
+        self.slab_mm = QDoubleSpinBox(minimum=0.1, maximum=500.0, value=10.0, decimals=1, suffix=" mm")
+        self.slab_mm.setEnabled(False)
+        self.slab_choice.currentIndexChanged.connect(lambda _i: self.set_slab(self.slab_choice.currentData()))
+        self.slab_mm.valueChanged.connect(lambda _v: self.redraw())
+        bar.addWidget(QLabel("Slab "))
+        bar.addWidget(self.slab_choice)
+        bar.addWidget(self.slab_mm)
+        self.addToolBar(bar)
+
+    def set_slab(self, mode: str | None, thickness_mm: float | None = None) -> None:
+        """Thin planes (None) or a thick-slab projection (mip, minip, mean) of `thickness_mm`."""
+        self.slab_mode = mode
+        if thickness_mm is not None:
+            self.slab_mm.setValue(thickness_mm)
+        self.slab_choice.setCurrentIndex(next(i for i, (_l, m) in enumerate(SLABS) if m == mode))
+        self.slab_mm.setEnabled(mode is not None)
+        self.redraw()
+
+    def set_volume(self, volume: Volume | None, reason: str = "") -> None:
+        """A rebuilt volume (after an edit); None with the reason when the edited series no
+        longer forms one: the planes are cleared rather than left showing old pixels."""
+        if volume is None:
+            for view in self.views.values():
+                view.image.clear()
+                view.preview.clear()
+            self.stale = reason
+            self.statusBar().showMessage(f"The edited series is not a volume any more: {reason}")
+            return
+        self.volume, self.stale = volume, ""
+        self.target = {name: self._target(name) for name in PLANES}
+        self.statusBar().clearMessage()
+        self.set_point(*self.point)
 
     # -- display pixels <-> voxels (planes are resampled to square pixels) --------------
     def _target(self, name: str) -> float:
@@ -136,9 +197,23 @@ class MprWindow(QMainWindow):
         self.set_point(*point)
 
     def set_point(self, x: int, y: int, z: int) -> None:
+        if self.stale:
+            return
         shape = self.volume.values.shape
-        self.point = [int(np.clip(v, 0, shape[i] - 1)) for i, v in enumerate((x, y, z))]
+        point = [int(np.clip(v, 0, shape[i] - 1)) for i, v in enumerate((x, y, z))]
+        moved = point != self.point
+        self.point = point
         self.redraw()
+        if moved:
+            self.point_moved.emit(list(point))
+
+    def show_frame(self, frame: int) -> None:
+        """The document scrolled to `frame`: the crosshair goes to that acquired slice."""
+        index = None if self.stale else self.volume.index_of_frame(frame)
+        if index is not None and index != self.point[self.volume.slice_axis]:
+            point = list(self.point)
+            point[self.volume.slice_axis] = index
+            self.set_point(*point)
 
     def set_window(self, window: Window | None) -> None:
         """Draw through `window` (the document's, as it changes)."""
@@ -154,17 +229,24 @@ class MprWindow(QMainWindow):
 
     # -- drawing -------------------------------------------------------------------------
     def values(self, name: str) -> np.ndarray:
-        """Modality values of plane `name` through the crosshair (square pixels)."""
-        return plane(self.volume, name, self.point[self._axes(name)[0]], np.float32)
+        """Modality values of plane `name` through the crosshair (square pixels), or of the
+        slab around it."""
+        index = self.point[self._axes(name)[0]]
+        slab = self.slab_mm.value() if self.slab_mode is not None else 0.0
+        return plane(self.volume, name, index, np.float32, slab, self.slab_mode or "mip")
 
     def redraw(self) -> None:
         """Every plane through the crosshair: 8-bit gray through the window, the previewed
         range over it, the crosshair lines."""
+        if self.stale:
+            return
         for name, view in self.views.items():
             values = self.values(name)
             gray = np.clip(np.rint(apply_window(values, self.voi)), 0, 255).astype(np.uint8)
             view.image.setImage(gray, autoLevels=False, levels=(0, 255))
-            view.place_markers(*gray.shape)
+            rows, columns = gray.shape
+            view.place_markers(rows, columns)
+            view.place_scale(rows, columns, self.target[name])
             if self.threshold is None:
                 view.preview.clear()
             else:
@@ -196,13 +278,33 @@ def open_mpr(main: Any) -> MprWindow | None:
     dock = main.threshold_dock  # its range previews in the planes too
     if dock.isVisible() and dock.panel is panel:
         mpr.set_threshold(dock.range())
-    dock.range_shown.connect(mpr.set_threshold)
-    panel.view.window_changed.connect(mpr.set_window)  # window/level shared with the document
+    view = panel.view
+
+    def rebuild() -> None:  # an edit changed the series: never show the old voxels
+        try:
+            mpr.set_volume(build_volume(panel.document))
+        except ViewerError as exc:
+            mpr.set_volume(None, str(exc))
+
+    def show_original(point: list[int]) -> None:  # the acquired slice, in the main window
+        frame = None if mpr.stale else mpr.volume.frame_at(point)
+        if frame is not None and frame != view.frame:
+            view.set_frame(frame)
+
+    links = [
+        (dock.range_shown, mpr.set_threshold),
+        (view.window_changed, mpr.set_window),  # window/level shared with the document
+        (view.edits_changed, rebuild),
+        (view.frame_changed, mpr.show_frame),
+    ]
+    for signal, slot in links:
+        signal.connect(slot)
+    mpr.point_moved.connect(show_original)
     main.mpr_windows = [*getattr(main, "mpr_windows", []), mpr]  # kept alive while open
 
     def closed() -> None:  # the volume (hundreds of MB) goes with the window
-        _disconnect(dock.range_shown, mpr.set_threshold)
-        _disconnect(panel.view.window_changed, mpr.set_window)
+        for signal, slot in links:
+            _disconnect(signal, slot)
         main.mpr_windows = [w for w in main.mpr_windows if w is not mpr]
 
     mpr.closed.connect(closed)
