@@ -42,6 +42,9 @@ class Volume:
     spacing: tuple[float, float, float]
     slice_axis: int = 2  # the patient axis (0 x, 1 y, 2 z) the acquired slices are stacked along
     frames: tuple[int, ...] = ()  # the document's frame of each voxel index along slice_axis
+    #: (patient axis, sign) of the acquired (slice, row, column) directions: how a box of
+    #: voxels maps back to frames, rows and columns of the document.
+    acquired_axes: tuple[tuple[int, int], ...] = ((2, 1), (1, 1), (0, 1))
 
     def frame_at(self, point: tuple[int, int, int] | list[int]) -> int | None:
         """The document frame (as acquired) holding voxel `point`, if known."""
@@ -126,6 +129,7 @@ def build_volume(document: Any) -> Volume:
         tuple(float(array_spacing[i]) for i in permutation),  # type: ignore[arg-type]
         slice_axis,
         frames,
+        tuple(axes),
     )
 
 
