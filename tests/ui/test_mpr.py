@@ -147,3 +147,27 @@ def test_an_edit_rebuilds_the_planes_and_a_broken_volume_clears_them(window, qtb
     assert mpr.stale and "not a volume" in mpr.statusBar().currentMessage()
     assert mpr.views["axial"].image.image is None
     mpr.click("axial", 1, 1)  # nothing to move; no error
+
+
+def test_a_box_drawn_in_the_planes_crops_the_series(window, qtbot, tmp_path: Path) -> None:
+    """Two sides of the box in the axial plane (x, y), the third in the coronal (z); Crop to
+    Box edits the document (undoable) and the planes show the box's voxels only."""
+    panel, mpr = _open(window, tmp_path, slice_mm=2.0)  # coronal rows: 2 display pixels a slice
+    qtbot.addWidget(mpr)
+    mpr.box_action.trigger()
+    assert mpr.views["axial"].box.isVisible() and mpr.crop_action.isEnabled()
+    axial = mpr.views["axial"].box
+    axial.setPos((1, 0))  # columns x 1..4, rows y 0..2 (1 mm pixels)
+    axial.setSize((4, 3))  # emits sigRegionChangeFinished
+    assert mpr.box[:2] == [[1, 4], [0, 2]]
+    coronal = mpr.views["coronal"].box
+    assert (coronal.pos().x(), coronal.size().x()) == (1, 4)  # the other planes show the new sides
+    coronal.setPos((1, 2))  # rows from the head: display rows 2..5 = z 2 and 1
+    coronal.setSize((4, 4))
+    assert mpr.box == [[1, 4], [0, 2], [1, 2]]
+    mpr.crop_action.trigger()
+    np.testing.assert_array_equal(mpr.volume.values, TRUTH[1:5, 0:3, 1:3])
+    assert panel.document.frame_count == 2 and mpr.box == [[0, 3], [0, 2], [0, 1]]
+    window.edits.undo()
+    window.edits.undo()
+    np.testing.assert_array_equal(mpr.volume.values, TRUTH)

@@ -7,7 +7,9 @@ display orientation as DESIGN.md states); thin, or thick-slab MIP / MinIP / aver
 The original is the document in the main window: moving the crosshair shows the acquired
 slice it is in there, and scrolling the document moves the crosshair. While the threshold
 dock is open on the series, its range is previewed in every plane. Edits to the document
-rebuild the volume (never a stale plane). Not yet: oblique planes, 3D crop.
+rebuild the volume (never a stale plane). Crop Box draws a box in the planes; Crop to Box
+crops the document to it (a crop of each slice and the slices it spans). Not yet: oblique
+planes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QMainWindow, QToolBar
 
+from viewer.edits.volume_crop import Box, box_crop
 from viewer.model.display import Window, apply_window, minmax_window
 from viewer.model.errors import ViewerError
 from viewer.model.geometry import nice_length
@@ -55,6 +58,11 @@ class _PlaneView(pg.ViewBox):
         self.scale_text = pg.TextItem("", color=(240, 240, 240), anchor=(0.5, 1))
         self.addItem(self.scale_bar)
         self.addItem(self.scale_text)
+        self.box = pg.RectROI((0, 0), (1, 1), pen=pg.mkPen((80, 200, 255), width=2))  # the crop box
+        self.box.setZValue(20)
+        self.box.hide()
+        self.addItem(self.box)
+        self.box.sigRegionChangeFinished.connect(lambda _roi: owner.box_drawn(name))
         self.setMouseEnabled(False, False)
 
     def place_scale(self, rows: int, columns: int, mm_per_pixel: float) -> None:
@@ -95,6 +103,7 @@ class MprWindow(QMainWindow):
 
     closed = Signal()
     point_moved = Signal(object)  # the crosshair's voxel [x, y, z]
+    crop_requested = Signal(object)  # a box: ((x0, x1), (y0, y1), (z0, z1)) voxels, inclusive
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         self.closed.emit()
@@ -110,6 +119,7 @@ class MprWindow(QMainWindow):
         self.point = [x // 2, y // 2, z // 2]  # voxel (x, y, z) the crosshair points at
         self.threshold: tuple[float, float] | None = None  # modality range previewed in red
         self.slab_mode: str | None = None  # None: thin planes; else a mode of SLAB_MODES
+        self.box = [[0, n - 1] for n in volume.values.shape]  # the crop box, voxels (inclusive)
         self.target = {name: self._target(name) for name in PLANES}
         layout = pg.GraphicsLayoutWidget()
         self.views = {name: _PlaneView(self, name) for name in PLANES}
@@ -133,7 +143,49 @@ class MprWindow(QMainWindow):
         bar.addWidget(QLabel("Slab "))
         bar.addWidget(self.slab_choice)
         bar.addWidget(self.slab_mm)
+        bar.addSeparator()
+        self.box_action = bar.addAction("Crop Box")
+        self.box_action.setCheckable(True)
+        self.box_action.setToolTip("Draw a box in the planes (each shows two of its sides)")
+        self.box_action.toggled.connect(self.show_box)
+        self.crop_action = bar.addAction("Crop to Box")
+        self.crop_action.setToolTip("Crop every slice to the box and keep only the slices it spans (undoable)")
+        self.crop_action.setEnabled(False)
+        self.crop_action.triggered.connect(lambda: self.crop_requested.emit(tuple(map(tuple, self.box))))
         self.addToolBar(bar)
+
+    # -- the crop box ----------------------------------------------------------------------
+    def show_box(self, on: bool) -> None:
+        for view in self.views.values():
+            view.box.setVisible(on)
+        self.crop_action.setEnabled(on)
+        self._place_box()
+
+    def _span(self, name: str, axis: int) -> tuple[float, float]:
+        """Display extent of the box's range along voxel `axis` in plane `name`."""
+        step = self.volume.spacing[axis] / self.target[name]
+        ends = [self._to_display(name, axis, v) for v in self.box[axis]]
+        return min(ends), max(ends) + step
+
+    def _place_box(self) -> None:
+        for name, view in self.views.items():
+            _, row_axis, column_axis = self._axes(name)
+            (top, bottom), (left, right) = self._span(name, row_axis), self._span(name, column_axis)
+            view.box.blockSignals(True)
+            view.box.setPos((left, top))
+            view.box.setSize((right - left, bottom - top))
+            view.box.blockSignals(False)
+
+    def box_drawn(self, name: str) -> None:
+        """The box was moved or resized in plane `name`: its two sides there change."""
+        roi = self.views[name].box
+        (left, top), (width, height) = roi.pos(), roi.size()
+        _, row_axis, column_axis = self._axes(name)
+        for axis, low, high in ((row_axis, top, top + height), (column_axis, left, left + width)):
+            step = self.volume.spacing[axis] / self.target[name]
+            ends = sorted((self._to_voxel(name, axis, low), self._to_voxel(name, axis, high - step)))
+            self.box[axis] = ends
+        self._place_box()
 
     def set_slab(self, mode: str | None, thickness_mm: float | None = None) -> None:
         """Thin planes (None) or a thick-slab projection (mip, minip, mean) of `thickness_mm`."""
@@ -156,6 +208,8 @@ class MprWindow(QMainWindow):
             return
         self.volume, self.stale = volume, ""
         self.target = {name: self._target(name) for name in PLANES}
+        self.box = [[0, n - 1] for n in volume.values.shape]
+        self._place_box()
         self.statusBar().clearMessage()
         self.set_point(*self.point)
 
@@ -300,6 +354,15 @@ def open_mpr(main: Any) -> MprWindow | None:
     for signal, slot in links:
         signal.connect(slot)
     mpr.point_moved.connect(show_original)
+
+    def crop(box: Box) -> None:  # the document is edited; the volume follows (rebuild)
+        try:
+            for operation in box_crop(mpr.volume, box):
+                panel.apply(operation)
+        except ViewerError as exc:
+            show_error(mpr, "Crop to box", str(exc))
+
+    mpr.crop_requested.connect(crop)
     main.mpr_windows = [*getattr(main, "mpr_windows", []), mpr]  # kept alive while open
 
     def closed() -> None:  # the volume (hundreds of MB) goes with the window
