@@ -171,3 +171,31 @@ def test_a_box_drawn_in_the_planes_crops_the_series(window, qtbot, tmp_path: Pat
     window.edits.undo()
     window.edits.undo()
     np.testing.assert_array_equal(mpr.volume.values, TRUTH)
+
+
+def test_turning_the_axial_crosshair_turns_the_other_planes(window, qtbot, tmp_path: Path) -> None:
+    """Shift+wheel in the axial plane turns its crosshair 5 degrees a step; the coronal and
+    sagittal planes become the oblique planes through the point (viewer.model.oblique),
+    with their letters; a click in an oblique plane moves the point to the voxel there."""
+    from viewer.model.oblique import markers, oblique_plane
+
+    panel, mpr = _open(window, tmp_path, slice_mm=1.0)
+    qtbot.addWidget(mpr)
+    mpr.set_point(2, 2, 1)
+    for _ in range(18):
+        mpr.rotate("axial", 5.0)  # what Shift+wheel does
+    assert (mpr.turned, mpr.degrees) == ("axial", 90.0)
+    coronal = oblique_plane(mpr.volume, "coronal", "axial", 90.0, mpr.point)
+    np.testing.assert_allclose(coronal.values, plane(mpr.volume, "sagittal", 2), atol=1e-3)  # a quarter turn
+    shown = mpr.views["coronal"].image.image
+    np.testing.assert_array_equal(shown[~np.isnan(coronal.values)], _gray(mpr, "sagittal", 2).ravel())
+    assert [m.toPlainText() for m in mpr.views["coronal"].markers] == markers(coronal).split("|") == list("HFAP")
+    assert round(mpr.views["axial"].horizontal.angle) % 180 == 90  # the axial crosshair turned with it
+    mpr.rotate("axial", -45.0)
+    oblique = mpr._oblique["sagittal"]
+    row, column = oblique.pixel_of(np.array([4.0, 1.0, 2.0]))  # a voxel on that plane? move there
+    mpr.click("sagittal", row + 0.5, column + 0.5)
+    expected = np.round(oblique.point_of(row, column)).astype(int).tolist()
+    assert mpr.point == expected
+    mpr.rotate("axial", -45.0)  # back to 0: no plane turned
+    assert mpr.turned is None and not mpr._oblique

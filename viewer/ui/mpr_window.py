@@ -8,8 +8,9 @@ The original is the document in the main window: moving the crosshair shows the 
 slice it is in there, and scrolling the document moves the crosshair. While the threshold
 dock is open on the series, its range is previewed in every plane. Edits to the document
 rebuild the volume (never a stale plane). Crop Box draws a box in the planes; Crop to Box
-crops the document to it (a crop of each slice and the slices it spans). Not yet: oblique
-planes.
+crops the document to it (a crop of each slice and the slices it spans). Shift+wheel turns
+a plane's crosshair: the other two planes turn with its lines (oblique, sampled linearly,
+viewer.model.oblique; slabs stay on unturned planes).
 """
 
 from __future__ import annotations
@@ -18,84 +19,21 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QMainWindow, QToolBar
 
 from viewer.edits.volume_crop import Box, box_crop
 from viewer.model.display import Window, apply_window, minmax_window
 from viewer.model.errors import ViewerError
-from viewer.model.geometry import nice_length
+from viewer.model.oblique import NORMAL_AXIS, ObliqueView, markers, oblique_plane, trace_angle
 from viewer.model.volume import PLANES, Volume, build_volume, plane
 from viewer.ui.dialogs import show_error
+from viewer.ui.mpr_plane_view import PlaneView
 from viewer.ui.tools.threshold_tool import OVERLAY_RGBA
 
-CROSSHAIR = pg.mkPen((255, 200, 0), width=1)
-#: Patient directions at the (top, bottom, left, right) edges of each plane as drawn.
-MARKERS = {"axial": "APRL", "coronal": "HFRL", "sagittal": "HFAP"}
 #: The slab choices of the toolbar: (label, mode; None for a thin plane).
 SLABS = (("Thin plane", None), ("MIP", "mip"), ("MinIP", "minip"), ("Average", "mean"))
-
-
-class _PlaneView(pg.ViewBox):
-    """One plane: clicks and wheel steps go to the MPR window."""
-
-    def __init__(self, owner: MprWindow, name: str) -> None:
-        super().__init__(lockAspect=True, invertY=True, enableMenu=False)
-        self.owner, self.name = owner, name
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.addItem(self.image)
-        self.preview = pg.ImageItem(axisOrder="row-major")  # the threshold range, as on the image
-        self.addItem(self.preview)
-        self.vertical = pg.InfiniteLine(angle=90, pen=CROSSHAIR, movable=False)
-        self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
-        self.addItem(self.vertical)
-        self.addItem(self.horizontal)
-        self.markers = [pg.TextItem(letter, color=(255, 220, 120)) for letter in MARKERS[name]]
-        for marker in self.markers:
-            self.addItem(marker)
-        self.scale_bar = pg.PlotCurveItem(pen=pg.mkPen((240, 240, 240), width=2))
-        self.scale_text = pg.TextItem("", color=(240, 240, 240), anchor=(0.5, 1))
-        self.addItem(self.scale_bar)
-        self.addItem(self.scale_text)
-        self.box = pg.RectROI((0, 0), (1, 1), pen=pg.mkPen((80, 200, 255), width=2))  # the crop box
-        self.box.setZValue(20)
-        self.box.hide()
-        self.addItem(self.box)
-        self.box.sigRegionChangeFinished.connect(lambda _roi: owner.box_drawn(name))
-        self.setMouseEnabled(False, False)
-
-    def place_scale(self, rows: int, columns: int, mm_per_pixel: float) -> None:
-        """A bar of a round length (about a fifth of the plane wide) at the bottom left."""
-        mm = nice_length(columns * mm_per_pixel / 5)
-        length = mm / mm_per_pixel
-        x0, y = columns * 0.05, rows * 0.95
-        self.scale_bar.setData([x0, x0, x0 + length, x0 + length], [y - 3, y, y, y - 3])
-        self.scale_text.setText(f"{mm:g} mm")
-        self.scale_text.setPos(x0 + length / 2, y - 2)
-
-    def place_markers(self, rows: int, columns: int) -> None:
-        """The orientation letters at the middle of each edge of a rows x columns plane."""
-        places: list[tuple[tuple[float, float], tuple[float, float]]] = [
-            ((columns / 2, 0), (0.5, 0)),
-            ((columns / 2, rows), (0.5, 1)),
-            ((0, rows / 2), (0, 0.5)),
-            ((columns, rows / 2), (1, 0.5)),
-        ]
-        for marker, (position, anchor) in zip(self.markers, places, strict=True):
-            marker.setAnchor(anchor)
-            marker.setPos(*position)
-
-    def mouseClickEvent(self, ev: Any) -> None:  # noqa: N802 (Qt's name)
-        if ev.button() == Qt.MouseButton.LeftButton:
-            point = self.mapSceneToView(ev.scenePos())
-            self.owner.click(self.name, point.y(), point.x())
-            ev.accept()
-
-    def wheelEvent(self, ev: Any, axis: Any = None) -> None:  # noqa: N802
-        delta = ev.delta() if hasattr(ev, "delta") else ev.angleDelta().y()
-        self.owner.step(self.name, 1 if delta > 0 else -1)
-        ev.accept()
 
 
 class MprWindow(QMainWindow):
@@ -119,10 +57,13 @@ class MprWindow(QMainWindow):
         self.point = [x // 2, y // 2, z // 2]  # voxel (x, y, z) the crosshair points at
         self.threshold: tuple[float, float] | None = None  # modality range previewed in red
         self.slab_mode: str | None = None  # None: thin planes; else a mode of SLAB_MODES
+        self.turned: str | None = None  # the plane whose crosshair is rotated (None: none)
+        self.degrees = 0.0
+        self._oblique: dict[str, ObliqueView] = {}  # the planes drawn turned, as last drawn
         self.box = [[0, n - 1] for n in volume.values.shape]  # the crop box, voxels (inclusive)
         self.target = {name: self._target(name) for name in PLANES}
         layout = pg.GraphicsLayoutWidget()
-        self.views = {name: _PlaneView(self, name) for name in PLANES}
+        self.views = {name: PlaneView(self, name) for name in PLANES}
         for column, name in enumerate(PLANES):
             layout.addLabel(name.capitalize(), row=0, col=column)
             layout.addItem(self.views[name], row=1, col=column)
@@ -235,8 +176,19 @@ class MprWindow(QMainWindow):
         return int(np.clip(round(voxel), 0, self.volume.values.shape[axis] - 1))
 
     # -- gestures ------------------------------------------------------------------------
+    def _voxel_at(self, name: str, row: float, column: float, along_normal: float = 0.0) -> list[float]:
+        """Voxel (x, y, z) at display (row, column) of oblique plane `name`, moved
+        `along_normal` mm off the plane."""
+        view = self._oblique[name]
+        point = view.point_of(row - 0.5, column - 0.5)
+        point = point + along_normal * np.cross(view.column_direction, view.row_direction)
+        return list(point / np.array(self.volume.spacing))
+
     def click(self, name: str, row: float, column: float) -> None:
         """Move the crosshair to (row, column) of plane `name`; the other planes follow."""
+        if name in self._oblique:
+            self.set_point(*(round(v) for v in self._voxel_at(name, row, column)))
+            return
         _, row_axis, column_axis = self._axes(name)
         point = list(self.point)
         point[row_axis] = self._to_voxel(name, row_axis, row)
@@ -244,7 +196,13 @@ class MprWindow(QMainWindow):
         self.set_point(*point)
 
     def step(self, name: str, delta: int) -> None:
-        """Move plane `name` by `delta` voxels along its normal."""
+        """Move plane `name` by `delta` voxels along its normal (an oblique plane by
+        `delta` times the largest spacing)."""
+        if name in self._oblique:
+            row, column = self._oblique[name].pixel_of(np.array(self.point) * np.array(self.volume.spacing))
+            mm = delta * max(self.volume.spacing)
+            self.set_point(*(round(v) for v in self._voxel_at(name, row + 0.5, column + 0.5, mm)))
+            return
         point = list(self.point)
         normal = self._axes(name)[0]
         point[normal] += delta
@@ -268,6 +226,16 @@ class MprWindow(QMainWindow):
             point = list(self.point)
             point[self.volume.slice_axis] = index
             self.set_point(*point)
+
+    def rotate(self, name: str, degrees: float) -> None:
+        """Turn plane `name`'s crosshair by `degrees` (Shift+wheel): the other two planes
+        become oblique, turned about its normal. Turning another plane starts again there."""
+        if self.turned != name:
+            self.turned, self.degrees = name, 0.0
+        self.degrees = (self.degrees + degrees + 180.0) % 360.0 - 180.0
+        if abs(self.degrees) < 1e-9:
+            self.turned = None
+        self.redraw()
 
     def set_window(self, window: Window | None) -> None:
         """Draw through `window` (the document's, as it changes)."""
@@ -294,22 +262,54 @@ class MprWindow(QMainWindow):
         range over it, the crosshair lines."""
         if self.stale:
             return
+        self._oblique = {}
         for name, view in self.views.items():
-            values = self.values(name)
-            gray = np.clip(np.rint(apply_window(values, self.voi)), 0, 255).astype(np.uint8)
+            values: Any
+            if self.turned is not None and name != self.turned:  # turned with the crosshair
+                self._oblique[name] = oblique_plane(self.volume, name, self.turned, self.degrees, self.point)
+                values = self._oblique[name].values
+            else:
+                values = self.values(name)
+            with np.errstate(invalid="ignore"):
+                shown = np.nan_to_num(apply_window(values, self.voi), nan=0.0)  # outside the volume: black
+            gray = np.clip(np.rint(shown), 0, 255).astype(np.uint8)
             view.image.setImage(gray, autoLevels=False, levels=(0, 255))
             rows, columns = gray.shape
-            view.place_markers(rows, columns)
+            view.place_markers(rows, columns, markers(self._oblique[name]) if name in self._oblique else None)
             view.place_scale(rows, columns, self.target[name])
+            view.box.setVisible(self.box_action.isChecked() and name not in self._oblique)
             if self.threshold is None:
                 view.preview.clear()
             else:
                 rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
                 rgba[(values >= self.threshold[0]) & (values <= self.threshold[1])] = OVERLAY_RGBA
                 view.preview.setImage(rgba, autoLevels=False)
-            _, row_axis, column_axis = self._axes(name)
-            view.horizontal.setPos(self._to_display(name, row_axis, self.point[row_axis]) + 0.5)
-            view.vertical.setPos(self._to_display(name, column_axis, self.point[column_axis]) + 0.5)
+            self._place_crosshair(name)
+        if self.turned is not None and self.slab_mode is not None:
+            self.statusBar().showMessage("Slabs show on the plane that is not turned", 4000)
+
+    def _place_crosshair(self, name: str) -> None:
+        """The crosshair lines of plane `name`: turned with it, or where the point is."""
+        view = self.views[name]
+        if name in self._oblique:
+            row, column = self._oblique[name].pixel_of(np.array(self.point) * np.array(self.volume.spacing))
+            view.horizontal.setPos(QPointF(0, row + 0.5))
+            view.vertical.setPos(QPointF(column + 0.5, 0))
+            view.horizontal.setAngle(0)
+            view.vertical.setAngle(90)
+            return
+        _, row_axis, column_axis = self._axes(name)
+        centre = QPointF(
+            self._to_display(name, column_axis, self.point[column_axis]) + 0.5,
+            self._to_display(name, row_axis, self.point[row_axis]) + 0.5,
+        )
+        across = next(p for p in PLANES if NORMAL_AXIS[p] == row_axis)  # drawn horizontal unturned
+        other = next(p for p in PLANES if p not in (name, across))
+        turned = name == self.turned
+        view.horizontal.setAngle(trace_angle(name, self.degrees, across) if turned else 0)
+        view.vertical.setAngle(trace_angle(name, self.degrees, other) if turned else 90)
+        view.horizontal.setPos(centre)
+        view.vertical.setPos(centre)
 
     def crosshair(self, name: str) -> QPointF:
         """Where the crosshair is drawn in plane `name` (column, row), for tests."""

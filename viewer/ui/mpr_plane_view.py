@@ -1,0 +1,84 @@
+"""One plane of the volume planes window: the image, the threshold preview, crosshair
+lines, orientation letters, a scale bar and the crop box; clicks and wheel steps go to the
+window (viewer.ui.mpr_window), which decides what they mean."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from viewer.model.geometry import nice_length
+
+CROSSHAIR = pg.mkPen((255, 200, 0), width=1)
+#: Patient directions at the (top, bottom, left, right) edges of each plane as drawn.
+MARKERS = {"axial": "APRL", "coronal": "HFRL", "sagittal": "HFAP"}
+
+
+class PlaneView(pg.ViewBox):
+    """One plane: clicks and wheel steps go to the MPR window."""
+
+    def __init__(self, owner: Any, name: str) -> None:
+        super().__init__(lockAspect=True, invertY=True, enableMenu=False)
+        self.owner, self.name = owner, name
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.addItem(self.image)
+        self.preview = pg.ImageItem(axisOrder="row-major")  # the threshold range, as on the image
+        self.addItem(self.preview)
+        self.vertical = pg.InfiniteLine(angle=90, pen=CROSSHAIR, movable=False)
+        self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
+        self.addItem(self.vertical)
+        self.addItem(self.horizontal)
+        self.markers = [pg.TextItem(letter, color=(255, 220, 120)) for letter in MARKERS[name]]
+        for marker in self.markers:
+            self.addItem(marker)
+        self.scale_bar = pg.PlotCurveItem(pen=pg.mkPen((240, 240, 240), width=2))
+        self.scale_text = pg.TextItem("", color=(240, 240, 240), anchor=(0.5, 1))
+        self.addItem(self.scale_bar)
+        self.addItem(self.scale_text)
+        self.box = pg.RectROI((0, 0), (1, 1), pen=pg.mkPen((80, 200, 255), width=2))  # the crop box
+        self.box.setZValue(20)
+        self.box.hide()
+        self.addItem(self.box)
+        self.box.sigRegionChangeFinished.connect(lambda _roi: owner.box_drawn(name))
+        self.setMouseEnabled(False, False)
+
+    def place_scale(self, rows: int, columns: int, mm_per_pixel: float) -> None:
+        """A bar of a round length (about a fifth of the plane wide) at the bottom left."""
+        mm = nice_length(columns * mm_per_pixel / 5)
+        length = mm / mm_per_pixel
+        x0, y = columns * 0.05, rows * 0.95
+        self.scale_bar.setData([x0, x0, x0 + length, x0 + length], [y - 3, y, y, y - 3])
+        self.scale_text.setText(f"{mm:g} mm")
+        self.scale_text.setPos(x0 + length / 2, y - 2)
+
+    def place_markers(self, rows: int, columns: int, letters: str | None = None) -> None:
+        """The orientation letters at the middle of each edge of a rows x columns plane
+        (`letters`: "top|bottom|left|right" of a turned plane; else the plane's own)."""
+        texts = letters.split("|") if letters else list(MARKERS[self.name])
+        for marker, text in zip(self.markers, texts, strict=True):
+            marker.setText(text)
+        places: list[tuple[tuple[float, float], tuple[float, float]]] = [
+            ((columns / 2, 0), (0.5, 0)),
+            ((columns / 2, rows), (0.5, 1)),
+            ((0, rows / 2), (0, 0.5)),
+            ((columns, rows / 2), (1, 0.5)),
+        ]
+        for marker, (position, anchor) in zip(self.markers, places, strict=True):
+            marker.setAnchor(anchor)
+            marker.setPos(*position)
+
+    def mouseClickEvent(self, ev: Any) -> None:  # noqa: N802 (Qt's name)
+        if ev.button() == Qt.MouseButton.LeftButton:
+            point = self.mapSceneToView(ev.scenePos())
+            self.owner.click(self.name, point.y(), point.x())
+            ev.accept()
+
+    def wheelEvent(self, ev: Any, axis: Any = None) -> None:  # noqa: N802
+        delta = ev.delta() if hasattr(ev, "delta") else ev.angleDelta().y()
+        if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # turn the crosshair 5 degrees
+            self.owner.rotate(self.name, 5.0 if delta > 0 else -5.0)
+        else:
+            self.owner.step(self.name, 1 if delta > 0 else -1)
+        ev.accept()
