@@ -197,3 +197,20 @@ def test_an_edited_series_keeps_its_voxels_in_patient_order(operation, tmp_path:
     op = Flip(value) if kind == "flip" else Rotate(value)
     edit_session(document, op).apply(op)
     np.testing.assert_array_equal(build_volume(document).values, TRUTH)
+
+
+@pytest.mark.parametrize(("name", "row", "column"), ACQUISITIONS, ids=[a[0] for a in ACQUISITIONS])
+def test_the_affine_places_every_voxel_where_its_file_says(name, row, column, tmp_path: Path) -> None:
+    """Voxel (x, y, z) -> patient mm through the affine equals the position the files give
+    the pixel holding that voxel's value (found by value: TRUTH's values are unique)."""
+    from viewer.model.geometry import frame_geometry
+
+    document = open_series(_series(tmp_path / "s", row, column, spacing=(0.5, 0.5), slice_mm=2.0))
+    volume = build_volume(document)
+    p = document.pixels
+    for frame in range(document.frame_count):
+        g = frame_geometry(document.frame_attributes(frame), p.rows, p.columns)
+        pixels = document.get_frame(frame)
+        for r, c in ((0, 0), (p.rows - 1, 1), (2, p.columns - 1)):
+            x, y, z = np.argwhere(volume.values == pixels[r, c])[0]
+            np.testing.assert_allclose((volume.affine @ [x, y, z, 1])[:3], g.moved(r, c), atol=1e-6)

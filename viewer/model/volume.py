@@ -45,6 +45,14 @@ class Volume:
     #: (patient axis, sign) of the acquired (slice, row, column) directions: how a box of
     #: voxels maps back to frames, rows and columns of the document.
     acquired_axes: tuple[tuple[int, int], ...] = ((2, 1), (1, 1), (0, 1))
+    origin: tuple[float, float, float] = (0.0, 0.0, 0.0)  # patient mm of voxel (0, 0, 0)
+
+    @property
+    def affine(self) -> npt.NDArray[np.float64]:
+        """Voxel (x, y, z, 1) -> patient mm: the axes are the patient's, scaled by spacing."""
+        matrix = np.diag([*self.spacing, 1.0])
+        matrix[:3, 3] = self.origin
+        return matrix
 
     def frame_at(self, point: tuple[int, int, int] | list[int]) -> int | None:
         """The document frame (as acquired) holding voxel `point`, if known."""
@@ -123,6 +131,9 @@ def build_volume(document: Any) -> Volume:
             view = np.flip(view, axis=array_axis)
     permutation = [next(i for i, (axis, _) in enumerate(axes) if axis == patient) for patient in range(3)]
     slice_axis, slice_sign = axes[0]
+    ends = (geometries[int(order[0])], geometries[int(order[-1])])
+    corners = [g.moved(r, c) for g in ends for r in (0, p.rows - 1) for c in (0, p.columns - 1)]
+    origin = tuple(float(v) for v in np.min(np.array(corners), axis=0))
     frames = tuple(int(order[k]) for k in (range(count) if slice_sign > 0 else range(count - 1, -1, -1)))
     return Volume(
         np.transpose(view, permutation),
@@ -130,6 +141,7 @@ def build_volume(document: Any) -> Volume:
         slice_axis,
         frames,
         tuple(axes),
+        origin,  # type: ignore[arg-type]
     )
 
 
