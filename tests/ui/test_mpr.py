@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF
 from tests.model.test_volume import TRUTH, X, Y, Z, _series
 from viewer.model.display import Window, apply_window
 from viewer.model.volume import plane
-from viewer.ui.mpr_window import open_mpr
+from viewer.ui.mpr_actions import open_mpr
 
 
 def _gray(mpr, name: str, index: int) -> np.ndarray:

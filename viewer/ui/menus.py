@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMenu
 
 from viewer.ui.icons import decorate
 from viewer.ui.measure_actions import TOOLS as MEASURE_TOOLS
-from viewer.ui.mpr_window import mpr_action
+from viewer.ui.mpr_actions import mpr_action
 
 if TYPE_CHECKING:
     from viewer.ui.main_window import MainWindow
