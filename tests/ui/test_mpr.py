@@ -199,3 +199,27 @@ def test_turning_the_axial_crosshair_turns_the_other_planes(window, qtbot, tmp_p
     assert mpr.point == expected
     mpr.rotate("axial", -45.0)  # back to 0: no plane turned
     assert mpr.turned is None and not mpr._oblique
+
+
+def test_the_original_beside_the_planes_is_the_document_as_shown(window, qtbot, tmp_path: Path) -> None:
+    """The fourth view is the document's frame as the main window draws it (acquired, not
+    resampled; here a feet-first series whose rows run against x); its crosshair is the
+    point's row and column there, and a click or a wheel step in it moves the point."""
+    folder = tmp_path / "series"
+    _series(folder, [-1, 0, 0], [0, 1, 0], spacing=(1.0, 1.0), slice_mm=2.0)  # rows run towards -x
+    panel = window.open_paths([folder])[0]
+    mpr = open_mpr(window)
+    qtbot.addWidget(mpr)
+    original = mpr.original
+    mpr.set_point(1, 3, 2)
+    qtbot.waitUntil(lambda: panel.view.stored_frame() is not None)
+    original.refresh()
+    np.testing.assert_array_equal(original.image.image, panel.view.display_image())
+    assert original.aspect == 1.0
+    assert (original.vertical.value(), original.horizontal.value()) == (X - 1 - 1 + 0.5, 3 + 0.5)  # x reversed
+    assert [m.toPlainText() for m in original.markers] == ["A", "P", "L", "R"]
+    mpr.click_original(4.2, 0.7)  # row y = 4, column 0 = the patient's left edge (x = X - 1)
+    assert mpr.point == [X - 1, 4, 2]
+    frame_before = panel.view.frame
+    mpr.step_original(1)
+    assert mpr.point == [X - 1, 4, 3] and panel.view.frame != frame_before

@@ -26,7 +26,7 @@ def open_mpr(main: Any) -> MprWindow | None:
     except ViewerError as exc:
         show_error(main, "Volume planes", str(exc))
         return None
-    mpr = MprWindow(volume, panel.view.window, panel.title)
+    mpr = MprWindow(volume, panel.view.window, panel.title, original=panel.view)
     dock = main.threshold_dock  # its range previews in the planes too
     if dock.isVisible() and dock.panel is panel:
         mpr.set_threshold(dock.range())
@@ -69,7 +69,7 @@ def open_mpr(main: Any) -> MprWindow | None:
         main.mpr_windows = [w for w in main.mpr_windows if w is not mpr]
 
     mpr.closed.connect(closed)
-    mpr.resize(1200, 450)
+    mpr.resize(1000, 900)
     mpr.show()
     return mpr
 

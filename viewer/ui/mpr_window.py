@@ -25,6 +25,8 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QMainWindow, QT
 from viewer.model.display import Window, apply_window, minmax_window
 from viewer.model.oblique import NORMAL_AXIS, ObliqueView, markers, oblique_plane, trace_angle
 from viewer.model.volume import PLANES, Volume, plane
+from viewer.ui.document_view import DocumentView
+from viewer.ui.mpr_original import OriginalView
 from viewer.ui.mpr_plane_view import PlaneView
 from viewer.ui.tools.threshold_tool import OVERLAY_RGBA
 
@@ -43,7 +45,7 @@ class MprWindow(QMainWindow):
         self.closed.emit()
         super().closeEvent(event)
 
-    def __init__(self, volume: Volume, window: Window | None, title: str) -> None:
+    def __init__(self, volume: Volume, window: Window | None, title: str, original: DocumentView | None = None) -> None:
         super().__init__()
         self.setWindowTitle(f"{title} — volume planes")
         self.volume = volume
@@ -60,12 +62,20 @@ class MprWindow(QMainWindow):
         self.target = {name: self._target(name) for name in PLANES}
         layout = pg.GraphicsLayoutWidget()
         self.views = {name: PlaneView(self, name) for name in PLANES}
-        for column, name in enumerate(PLANES):
-            layout.addLabel(name.capitalize(), row=0, col=column)
-            layout.addItem(self.views[name], row=1, col=column)
+        self.original = None if original is None else OriginalView(self, original)
+        cells: list[tuple[str, Any]] = [(name.capitalize(), self.views[name]) for name in PLANES]
+        if self.original is not None:  # 2 x 2: the original, then the three planes
+            cells.insert(0, ("Original", self.original))
+        columns = 2 if self.original is not None else 3
+        for i, (label, item) in enumerate(cells):
+            layout.addLabel(label, row=2 * (i // columns), col=i % columns)
+            layout.addItem(item, row=2 * (i // columns) + 1, col=i % columns)
         self.setCentralWidget(layout)
         self._build_toolbar()
         self.redraw()
+        if self.original is not None:
+            self.original.aspect = self._original_aspect()
+            self.original.refresh()
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Slab", self)
@@ -144,6 +154,8 @@ class MprWindow(QMainWindow):
             self.statusBar().showMessage(f"The edited series is not a volume any more: {reason}")
             return
         self.volume, self.stale = volume, ""
+        if self.original is not None:
+            self.original.aspect = self._original_aspect()
         self.target = {name: self._target(name) for name in PLANES}
         self.box = [[0, n - 1] for n in volume.values.shape]
         self._place_box()
@@ -233,6 +245,43 @@ class MprWindow(QMainWindow):
             self.turned = None
         self.redraw()
 
+    # -- the original ---------------------------------------------------------------------
+    def _original_aspect(self) -> float:
+        (_, _), (row_axis, _), (column_axis, _) = self.volume.acquired_axes
+        return self.volume.spacing[row_axis] / self.volume.spacing[column_axis]
+
+    def _acquired(self, axis_sign: tuple[int, int], index: float) -> int:
+        """A voxel index along a patient axis <-> a row or column of the acquired frame."""
+        axis, sign = axis_sign
+        size = self.volume.values.shape[axis]
+        index = int(np.clip(int(index), 0, size - 1))
+        return index if sign > 0 else size - 1 - index
+
+    def place_original_crosshair(self) -> None:
+        """The crosshair in the original: the point's row and column of the acquired frame."""
+        if self.original is not None and not self.stale:
+            _, rows, columns = self.volume.acquired_axes
+            self.original.set_crosshair(
+                self._acquired(rows, self.point[rows[0]]), self._acquired(columns, self.point[columns[0]])
+            )
+
+    def click_original(self, row: float, column: float) -> None:
+        """A click at (row, column) of the acquired frame moves the crosshair there."""
+        if self.stale:
+            return
+        _, rows, columns = self.volume.acquired_axes
+        point = list(self.point)
+        point[rows[0]] = self._acquired(rows, row)
+        point[columns[0]] = self._acquired(columns, column)
+        self.set_point(*point)
+
+    def step_original(self, delta: int) -> None:
+        """The wheel over the original: to the next or previous acquired slice."""
+        if not self.stale:
+            point = list(self.point)
+            point[self.volume.slice_axis] += delta
+            self.set_point(*point)
+
     def set_window(self, window: Window | None) -> None:
         """Draw through `window` (the document's, as it changes)."""
         if window is not None and window != self.voi:
@@ -281,6 +330,7 @@ class MprWindow(QMainWindow):
                 rgba[(values >= self.threshold[0]) & (values <= self.threshold[1])] = OVERLAY_RGBA
                 view.preview.setImage(rgba, autoLevels=False)
             self._place_crosshair(name)
+        self.place_original_crosshair()
         if self.turned is not None and self.slab_mode is not None:
             self.statusBar().showMessage("Slabs show on the plane that is not turned", 4000)
 

@@ -1,0 +1,73 @@
+"""The original beside the volume planes: the document's frame exactly as the main window
+shows it (the acquired slice, not resampled, through the document's window, with its edits
+and overlays as drawn there), with the crosshair and orientation letters. A click or a
+wheel step in it moves the crosshair (viewer.ui.mpr_window)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+
+from viewer.model.orientation import shown_edge_labels
+from viewer.ui.document_view import DocumentView
+from viewer.ui.mpr_plane_view import CROSSHAIR
+
+
+class OriginalView(pg.ViewBox):
+    """The document's current frame, kept in step with the document view."""
+
+    def __init__(self, owner: Any, view: DocumentView) -> None:
+        super().__init__(lockAspect=True, invertY=True, enableMenu=False)
+        self.owner, self.view = owner, view
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.addItem(self.image)
+        self.vertical = pg.InfiniteLine(angle=90, pen=CROSSHAIR, movable=False)
+        self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
+        self.addItem(self.vertical)
+        self.addItem(self.horizontal)
+        self.markers = [pg.TextItem("", color=(255, 220, 120)) for _ in range(4)]  # top, bottom, left, right
+        for marker in self.markers:
+            self.addItem(marker)
+        self.setMouseEnabled(False, False)
+        self.aspect = 1.0  # height of a pixel relative to its width
+        view.image_changed.connect(self.refresh)
+        view.window_changed.connect(lambda _w: self.refresh())
+
+    def refresh(self) -> None:
+        """Show the document's current frame as the main window draws it."""
+        image = self.view.display_image()
+        if image is None:  # still decoding; image_changed follows
+            return
+        rows, columns = image.shape[:2]
+        self.image.setImage(image, autoLevels=False, levels=(0, 255))
+        self.image.setRect(QRectF(0, 0, columns, rows * self.aspect))
+        labels = shown_edge_labels(self.view.document, self.view.frame) or ("", "", "", "")
+        left, right, top, bottom = labels
+        places = [
+            ((columns / 2, 0), (0.5, 0), top),
+            ((columns / 2, rows * self.aspect), (0.5, 1), bottom),
+            ((0, rows * self.aspect / 2), (0, 0.5), left),
+            ((columns, rows * self.aspect / 2), (1, 0.5), right),
+        ]
+        for marker, (position, anchor, text) in zip(self.markers, places, strict=True):
+            marker.setText(text)
+            marker.setAnchor(anchor)
+            marker.setPos(*position)
+        self.owner.place_original_crosshair()
+
+    def set_crosshair(self, row: int, column: int) -> None:
+        self.horizontal.setPos((row + 0.5) * self.aspect)
+        self.vertical.setPos(column + 0.5)
+
+    def mouseClickEvent(self, ev: Any) -> None:  # noqa: N802 (Qt's name)
+        if ev.button() == Qt.MouseButton.LeftButton:
+            point = self.mapSceneToView(ev.scenePos())
+            self.owner.click_original(point.y() / self.aspect, point.x())
+            ev.accept()
+
+    def wheelEvent(self, ev: Any, axis: Any = None) -> None:  # noqa: N802
+        delta = ev.delta() if hasattr(ev, "delta") else ev.angleDelta().y()
+        self.owner.step_original(1 if delta > 0 else -1)
+        ev.accept()
