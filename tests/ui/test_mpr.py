@@ -81,13 +81,15 @@ def test_the_threshold_range_is_previewed_in_all_three_planes(window, qtbot, tmp
         expected = (values >= 1000) & (values <= 2999)
         assert np.array_equal(mpr.views[name].preview.image[..., 3] > 0, expected), name
     assert mpr.views["coronal"].preview.image[..., 3].any() and not mpr.views["coronal"].preview.image[0, :, 3].any()
+    shown = panel.view.modality_values()  # the original too: the document's frame
+    assert np.array_equal(mpr.original.preview.image[..., 3] > 0, (shown >= 1000) & (shown <= 2999))
     dock.set_range(0.0, 500.0)  # the dock moves: the planes follow
     assert mpr.threshold == (0.0, 500.0)
     dock.hide()
     assert mpr.threshold is None and mpr.views["axial"].preview.image is None
     dock.show()
     panel.view.image_changed.emit()
-    mpr.resize(900, 320)
+    mpr.resize(900, 800)
     (output_dir / "screenshots").mkdir(exist_ok=True)
     mpr.grab().save(str(output_dir / "screenshots" / "mpr_threshold.png"))
     mpr.close()

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
 from viewer.model.orientation import shown_edge_labels
 from viewer.ui.document_view import DocumentView
 from viewer.ui.mpr_plane_view import CROSSHAIR
+from viewer.ui.tools.threshold_tool import OVERLAY_RGBA
 
 
 class OriginalView(pg.ViewBox):
@@ -23,6 +25,8 @@ class OriginalView(pg.ViewBox):
         self.owner, self.view = owner, view
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
+        self.preview = pg.ImageItem(axisOrder="row-major")  # the threshold range, as in the planes
+        self.addItem(self.preview)
         self.vertical = pg.InfiniteLine(angle=90, pen=CROSSHAIR, movable=False)
         self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
         self.addItem(self.vertical)
@@ -43,6 +47,14 @@ class OriginalView(pg.ViewBox):
         rows, columns = image.shape[:2]
         self.image.setImage(image, autoLevels=False, levels=(0, 255))
         self.image.setRect(QRectF(0, 0, columns, rows * self.aspect))
+        values, threshold = self.view.modality_values(), self.owner.threshold
+        if threshold is None or values is None:
+            self.preview.clear()
+        else:
+            rgba = np.zeros((*values.shape, 4), dtype=np.uint8)
+            rgba[(values >= threshold[0]) & (values <= threshold[1])] = OVERLAY_RGBA
+            self.preview.setImage(rgba, autoLevels=False)
+            self.preview.setRect(QRectF(0, 0, columns, rows * self.aspect))
         labels = shown_edge_labels(self.view.document, self.view.frame) or ("", "", "", "")
         left, right, top, bottom = labels
         places = [

@@ -293,6 +293,8 @@ class MprWindow(QMainWindow):
         if threshold != self.threshold:
             self.threshold = threshold
             self.redraw()
+            if self.original is not None:
+                self.original.refresh()
 
     # -- drawing -------------------------------------------------------------------------
     def values(self, name: str) -> np.ndarray:
