@@ -192,8 +192,10 @@ def plane(
         raise ViewerError(f"--index {index} is outside 0..{size - 1} for the {name} plane")
     start, stop = slab_range(volume, name, index, slab_mm)
     block = volume.values[(slice(None),) * normal_axis + (slice(start, stop),)]
-    project = SLAB_MODES[mode]
-    sheet: npt.NDArray[Any] = np.take(block, 0, axis=normal_axis) if stop - start == 1 else project(block, normal_axis)
+    if stop - start == 1:  # a view: the one copy is the oriented, contiguous plane below
+        sheet: npt.NDArray[Any] = block[(slice(None),) * normal_axis + (0,)]
+    else:
+        sheet = SLAB_MODES[mode](block, axis=normal_axis)
     sx, sy, sz = volume.spacing
     if name == "axial":  # sheet [x, y] -> rows: y (anterior->posterior), columns: x (right->left)
         image, spacing = sheet.T, (sy, sx)

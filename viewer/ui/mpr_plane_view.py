@@ -44,8 +44,14 @@ class PlaneView(pg.ViewBox):
         self.box.sigRegionChangeFinished.connect(lambda _roi: owner.box_drawn(name))
         self.setMouseEnabled(False, False)
 
+    _placed: tuple[object, ...] | None = None  # what the letters and the bar were placed for
+    _scaled: tuple[object, ...] | None = None
+
     def place_scale(self, rows: int, columns: int, mm_per_pixel: float) -> None:
         """A bar of a round length (about a fifth of the plane wide) at the bottom left."""
+        if self._scaled == (rows, columns, mm_per_pixel):  # the crosshair moved: nothing to redo
+            return
+        self._scaled = (rows, columns, mm_per_pixel)
         mm = nice_length(columns * mm_per_pixel / 5)
         length = mm / mm_per_pixel
         x0, y = columns * 0.05, rows * 0.95
@@ -56,6 +62,9 @@ class PlaneView(pg.ViewBox):
     def place_markers(self, rows: int, columns: int, letters: str | None = None) -> None:
         """The orientation letters at the middle of each edge of a rows x columns plane
         (`letters`: "top|bottom|left|right" of a turned plane; else the plane's own)."""
+        if self._placed == (rows, columns, letters):
+            return
+        self._placed = (rows, columns, letters)
         texts = letters.split("|") if letters else list(MARKERS[self.name])
         for marker, text in zip(self.markers, texts, strict=True):
             marker.setText(text)

@@ -317,8 +317,9 @@ class MprWindow(QMainWindow):
                 values = self._oblique[name].values
             else:
                 values = self.values(name)
-            with np.errstate(invalid="ignore"):
-                shown = np.nan_to_num(apply_window(values, self.voi), nan=0.0)  # outside the volume: black
+            shown = apply_window(values, self.voi)
+            if name in self._oblique:
+                shown = np.nan_to_num(shown, nan=0.0)  # outside the volume: black
             gray = np.clip(np.rint(shown), 0, 255).astype(np.uint8)
             view.image.setImage(gray, autoLevels=False, levels=(0, 255))
             rows, columns = gray.shape
