@@ -36,3 +36,23 @@ def test_a_whole_box_changes_nothing_and_a_box_outside_is_refused(tmp_path: Path
     assert [type(op) for op in box_crop(volume, ((1, 2), (0, Y - 1), (0, Z - 1)))] == [Crop]
     with pytest.raises(ViewerError, match="outside"):
         box_crop(volume, ((0, X), (0, 1), (0, 1)))
+
+
+@pytest.mark.parametrize(("name", "row", "column"), ACQUISITIONS, ids=[a[0] for a in ACQUISITIONS])
+def test_the_cropped_series_saved_back_is_the_box_in_the_same_place(name, row, column, tmp_path: Path) -> None:
+    """Saved as a folder (one file per kept slice) and read again: the volume is the box,
+    and the affine puts its first voxel where the box's first voxel was."""
+    from viewer.io.series import save_series
+    from viewer.model.folder import open_entry, scan_folder
+
+    document = open_series(_series(tmp_path / "s", row, column, spacing=(0.5, 0.5), slice_mm=2.0))
+    before = build_volume(document)
+    box = ((1, 4), (1, 3), (1, 2))
+    for operation in box_crop(before, box):
+        edit_session(document, operation).apply(operation)
+    save_series(document, tmp_path / "out")
+    (entry,) = scan_folder(tmp_path / "out").series
+    after = build_volume(open_entry(entry))
+    np.testing.assert_array_equal(after.values, TRUTH[1:5, 1:4, 1:3])
+    np.testing.assert_allclose(after.affine @ [0, 0, 0, 1], before.affine @ [1, 1, 1, 1], atol=1e-4)
+    assert after.spacing == before.spacing

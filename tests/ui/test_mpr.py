@@ -140,8 +140,16 @@ def test_the_crosshair_and_the_original_document_follow_each_other(window, qtbot
 def test_an_edit_rebuilds_the_planes_and_a_broken_volume_clears_them(window, qtbot, tmp_path: Path) -> None:
     from viewer.edits.operations import Flip, KeepFrames
 
+    from viewer.edits.threshold import FillInside
+
     panel, mpr = _open(window, tmp_path)
     qtbot.addWidget(mpr)
+    panel.apply(FillInside(1000.0, 1999.0, 0.0))  # a threshold fill of every frame: z = 1 goes to 0
+    expected = TRUTH.copy()
+    expected[:, :, 1] = 0
+    np.testing.assert_array_equal(mpr.volume.values, expected)
+    np.testing.assert_array_equal(mpr.views["coronal"].image.image, _gray(mpr, "coronal", mpr.point[1]))
+    window.edits.undo()
     panel.apply(Flip("h"))  # x reversed in every slice: the volume is rebuilt with it
     np.testing.assert_array_equal(mpr.volume.values, TRUTH)  # flipped back: patient order is kept
     assert not mpr.stale
