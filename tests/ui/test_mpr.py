@@ -139,7 +139,6 @@ def test_the_crosshair_and_the_original_document_follow_each_other(window, qtbot
 
 def test_an_edit_rebuilds_the_planes_and_a_broken_volume_clears_them(window, qtbot, tmp_path: Path) -> None:
     from viewer.edits.operations import Flip, KeepFrames
-
     from viewer.edits.threshold import FillInside
 
     panel, mpr = _open(window, tmp_path)
