@@ -8,33 +8,20 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
 from viewer.model.orientation import shown_edge_labels
 from viewer.ui.document_view import DocumentView
-from viewer.ui.mpr_plane_view import CROSSHAIR
+from viewer.ui.mpr_plane_view import CrosshairView
 from viewer.ui.tools.threshold_tool import OVERLAY_RGBA
 
 
-class OriginalView(pg.ViewBox):
+class OriginalView(CrosshairView):
     """The document's current frame, kept in step with the document view."""
 
     def __init__(self, owner: Any, view: DocumentView) -> None:
-        super().__init__(lockAspect=True, invertY=True, enableMenu=False)
-        self.owner, self.view = owner, view
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.addItem(self.image)
-        self.preview = pg.ImageItem(axisOrder="row-major")  # the threshold range, as in the planes
-        self.addItem(self.preview)
-        self.vertical = pg.InfiniteLine(angle=90, pen=CROSSHAIR, movable=False)
-        self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
-        self.addItem(self.vertical)
-        self.addItem(self.horizontal)
-        self.markers = [pg.TextItem("", color=(255, 220, 120)) for _ in range(4)]  # top, bottom, left, right
-        for marker in self.markers:
-            self.addItem(marker)
-        self.setMouseEnabled(False, False)
+        super().__init__(owner)
+        self.view = view
         self.aspect = 1.0  # height of a pixel relative to its width
         view.image_changed.connect(self.refresh)
         view.window_changed.connect(lambda _w: self.refresh())
@@ -55,18 +42,8 @@ class OriginalView(pg.ViewBox):
             rgba[(values >= threshold[0]) & (values <= threshold[1])] = OVERLAY_RGBA
             self.preview.setImage(rgba, autoLevels=False)
             self.preview.setRect(QRectF(0, 0, columns, rows * self.aspect))
-        labels = shown_edge_labels(self.view.document, self.view.frame) or ("", "", "", "")
-        left, right, top, bottom = labels
-        places = [
-            ((columns / 2, 0), (0.5, 0), top),
-            ((columns / 2, rows * self.aspect), (0.5, 1), bottom),
-            ((0, rows * self.aspect / 2), (0, 0.5), left),
-            ((columns, rows * self.aspect / 2), (1, 0.5), right),
-        ]
-        for marker, (position, anchor, text) in zip(self.markers, places, strict=True):
-            marker.setText(text)
-            marker.setAnchor(anchor)
-            marker.setPos(*position)
+        left, right, top, bottom = shown_edge_labels(self.view.document, self.view.frame) or ("", "", "", "")
+        self.place_letters([top, bottom, left, right], rows * self.aspect, columns)
         self.owner.place_original_crosshair()
 
     def set_crosshair(self, row: int, column: int) -> None:
@@ -80,6 +57,5 @@ class OriginalView(pg.ViewBox):
             ev.accept()
 
     def wheelEvent(self, ev: Any, axis: Any = None) -> None:  # noqa: N802
-        delta = ev.delta() if hasattr(ev, "delta") else ev.angleDelta().y()
-        self.owner.step_original(1 if delta > 0 else -1)
+        self.owner.step_original(self.wheel_steps(ev))
         ev.accept()

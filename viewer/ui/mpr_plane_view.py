@@ -16,12 +16,13 @@ CROSSHAIR = pg.mkPen((255, 200, 0), width=1)
 MARKERS = {"axial": "APRL", "coronal": "HFRL", "sagittal": "HFAP"}
 
 
-class PlaneView(pg.ViewBox):
-    """One plane: clicks and wheel steps go to the MPR window."""
+class CrosshairView(pg.ViewBox):
+    """An image with a threshold preview over it, crosshair lines and four edge letters;
+    clicks and wheel steps go to the owner (the MPR window)."""
 
-    def __init__(self, owner: Any, name: str) -> None:
+    def __init__(self, owner: Any) -> None:
         super().__init__(lockAspect=True, invertY=True, enableMenu=False)
-        self.owner, self.name = owner, name
+        self.owner = owner
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
         self.preview = pg.ImageItem(axisOrder="row-major")  # the threshold range, as on the image
@@ -30,9 +31,36 @@ class PlaneView(pg.ViewBox):
         self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
         self.addItem(self.vertical)
         self.addItem(self.horizontal)
-        self.markers = [pg.TextItem(letter, color=(255, 220, 120)) for letter in MARKERS[name]]
+        self.markers = [pg.TextItem("", color=(255, 220, 120)) for _ in range(4)]  # top, bottom, left, right
         for marker in self.markers:
             self.addItem(marker)
+        self.setMouseEnabled(False, False)
+
+    def place_letters(self, texts: list[str], height: float, width: float) -> None:
+        """Letters at the middle of the (top, bottom, left, right) edges of a width x height image."""
+        places: list[tuple[tuple[float, float], tuple[float, float]]] = [
+            ((width / 2, 0), (0.5, 0)),
+            ((width / 2, height), (0.5, 1)),
+            ((0, height / 2), (0, 0.5)),
+            ((width, height / 2), (1, 0.5)),
+        ]
+        for marker, text, (position, anchor) in zip(self.markers, texts, places, strict=True):
+            marker.setText(text)
+            marker.setAnchor(anchor)
+            marker.setPos(*position)
+
+    @staticmethod
+    def wheel_steps(ev: Any) -> int:
+        delta = ev.delta() if hasattr(ev, "delta") else ev.angleDelta().y()
+        return 1 if delta > 0 else -1
+
+
+class PlaneView(CrosshairView):
+    """One plane of the volume, with a scale bar and the crop box."""
+
+    def __init__(self, owner: Any, name: str) -> None:
+        super().__init__(owner)
+        self.name = name
         self.scale_bar = pg.PlotCurveItem(pen=pg.mkPen((240, 240, 240), width=2))
         self.scale_text = pg.TextItem("", color=(240, 240, 240), anchor=(0.5, 1))
         self.addItem(self.scale_bar)
@@ -42,7 +70,6 @@ class PlaneView(pg.ViewBox):
         self.box.hide()
         self.addItem(self.box)
         self.box.sigRegionChangeFinished.connect(lambda _roi: owner.box_drawn(name))
-        self.setMouseEnabled(False, False)
 
     _placed: tuple[object, ...] | None = None  # what the letters and the bar were placed for
     _scaled: tuple[object, ...] | None = None
@@ -65,18 +92,7 @@ class PlaneView(pg.ViewBox):
         if self._placed == (rows, columns, letters):
             return
         self._placed = (rows, columns, letters)
-        texts = letters.split("|") if letters else list(MARKERS[self.name])
-        for marker, text in zip(self.markers, texts, strict=True):
-            marker.setText(text)
-        places: list[tuple[tuple[float, float], tuple[float, float]]] = [
-            ((columns / 2, 0), (0.5, 0)),
-            ((columns / 2, rows), (0.5, 1)),
-            ((0, rows / 2), (0, 0.5)),
-            ((columns, rows / 2), (1, 0.5)),
-        ]
-        for marker, (position, anchor) in zip(self.markers, places, strict=True):
-            marker.setAnchor(anchor)
-            marker.setPos(*position)
+        self.place_letters(letters.split("|") if letters else list(MARKERS[self.name]), rows, columns)
 
     def mouseClickEvent(self, ev: Any) -> None:  # noqa: N802 (Qt's name)
         if ev.button() == Qt.MouseButton.LeftButton:
@@ -85,9 +101,8 @@ class PlaneView(pg.ViewBox):
             ev.accept()
 
     def wheelEvent(self, ev: Any, axis: Any = None) -> None:  # noqa: N802
-        delta = ev.delta() if hasattr(ev, "delta") else ev.angleDelta().y()
         if ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:  # turn the crosshair 5 degrees
-            self.owner.rotate(self.name, 5.0 if delta > 0 else -5.0)
+            self.owner.rotate(self.name, 5.0 * self.wheel_steps(ev))
         else:
-            self.owner.step(self.name, 1 if delta > 0 else -1)
+            self.owner.step(self.name, self.wheel_steps(ev))
         ev.accept()
