@@ -53,6 +53,8 @@ class ViewportSync:
         return self.workspace.shown_panels()[1:]
 
     def _frame_changed(self, panel: DocumentPanel) -> None:
+        if len(self.workspace.viewports) == 1:
+            return  # one viewport: nothing to follow (and scrubbing pays nothing for it)
         if not self._leader(panel):
             self.update_reference_lines()
             return
@@ -94,6 +96,10 @@ class ViewportSync:
         """In every shown image but the active one: where the active image's plane cuts it."""
         shown = self.workspace.shown_panels()
         leader = self.workspace.current_panel()
+        if len(shown) < 2:
+            for panel in shown:
+                panel.image_view.set_reference_lines([])
+            return
         source = plane_of(leader.document, leader.view.frame) if leader and self.reference_lines else None
         for panel in shown:
             line = None
