@@ -93,6 +93,8 @@ def test_scrolling_follows_slice_position_in_the_same_frame_of_reference(window,
 
 
 def test_reference_line_marks_the_active_slice_on_the_coronal_image(window, ct_folders) -> None:
+    from viewer.model.cross_reference import plane_of
+
     coronal = _open(window, ct_folders["coronal"])
     axial = _open(window, ct_folders["axial"])
     window.layouts.set_layout("1x2")
@@ -107,8 +109,14 @@ def test_reference_line_marks_the_active_slice_on_the_coronal_image(window, ct_f
         assert sorted(xs) == pytest.approx([0.0, 48.0])  # the axial image spans the coronal's width
     own = axial.image_view.reference_item.getData()[0]
     assert own is None or len(own) == 0  # the active image shows no line of its own plane
+    # ... but the coronal image's plane, paler: coronal slice k lies at y = (k - 5.5) * 5 mm,
+    # axial rows run from y = -47 * 2.5 / 2 by 2.5 mm
+    y = float(plane_of(coronal.document, coronal.view.frame).origin[1])
+    xs, ys = axial.image_view.other_reference_item.getData()
+    assert len(xs) == 2 and np.allclose(ys, ((y + 47 * spacing / 2) / spacing + 0.5) * axial.image_view.pixel_aspect)
     window.layouts.reference_action.trigger()  # off
     assert len(coronal.image_view.reference_item.getData()[0]) == 0
+    assert len(axial.image_view.other_reference_item.getData()[0]) == 0
 
 
 def test_window_and_zoom_follow_only_when_asked(window, ct_folders) -> None:

@@ -24,6 +24,9 @@ from viewer.ui.document_view import DocumentView
 from viewer.ui.magnifier import Magnifier
 from viewer.ui.shape_layer import ShapeLayer
 
+#: A line segment in (row, column) pixels.
+Segment = tuple[tuple[float, float], tuple[float, float]]
+
 
 class _WindowingViewBox(pg.ViewBox):
     """ViewBox whose right-button drag adjusts the window instead of zooming."""
@@ -100,9 +103,12 @@ class ImageViewWidget(QWidget):
         self.overlay_item = pg.ImageItem(axisOrder="row-major")  # tools' previews
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
+        # Other viewports' planes (scout lines): the active viewport's in yellow, the rest paler.
         self.reference_item = pg.PlotCurveItem(pen=pg.mkPen((255, 210, 0), width=1.5), connect="pairs")
-        self.reference_item.setZValue(15)  # other viewports' planes (scout lines)
-        self.viewbox.addItem(self.reference_item)
+        self.other_reference_item = pg.PlotCurveItem(pen=pg.mkPen((120, 190, 255), width=1), connect="pairs")
+        for item in (self.other_reference_item, self.reference_item):
+            item.setZValue(15)
+            self.viewbox.addItem(item)
         self._update_geometry()
         self.shapes = ShapeLayer(self)  # drawn measurements, over everything else
         self._drag_start: Window | None = None
@@ -188,15 +194,14 @@ class ImageViewWidget(QWidget):
         if zoom > 0 and abs(zoom / self.zoom() - 1) > 1e-6:
             self.zoom_by(zoom / self.zoom())
 
-    def set_reference_lines(self, segments: list[tuple[tuple[float, float], tuple[float, float]]]) -> None:
-        """Draw line segments given in (row, column) pixels (pixel centres at whole numbers)."""
-        if not segments:
-            self.reference_item.setData([], [])
-            return
+    def set_reference_lines(self, active: list[Segment], others: list[Segment] | None = None) -> None:
+        """Draw the active viewport's plane (`active`) and the other viewports' planes as
+        segments given in (row, column) pixels (pixel centres at whole numbers)."""
         a = self._pixel_aspect
-        xs = [c + 0.5 for start, end in segments for _r, c in (start, end)]
-        ys = [(r + 0.5) * a for start, end in segments for r, _c in (start, end)]
-        self.reference_item.setData(np.array(xs), np.array(ys))
+        for item, segments in ((self.reference_item, active), (self.other_reference_item, others or [])):
+            xs = [c + 0.5 for start, end in segments for _r, c in (start, end)]
+            ys = [(r + 0.5) * a for start, end in segments for r, _c in (start, end)]
+            item.setData(np.array(xs, dtype=float), np.array(ys, dtype=float))
 
     def zoom(self) -> float:
         """Screen pixels per image pixel (columns)."""

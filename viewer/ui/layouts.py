@@ -3,8 +3,8 @@
 The active viewport leads. When it moves to another slice, every other shown image in the
 same Frame of Reference moves to its slice nearest to that position (never by frame
 number: two series rarely start at the same place or share a spacing); optionally its
-window and its zoom are copied too. Reference lines show, in every other shown image of
-the same Frame of Reference, where the active image's plane cuts it.
+window and its zoom are copied too. Reference lines show, in every shown image, where the
+other shown images of the same Frame of Reference cut it (the active image's in yellow).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from viewer.model.cross_reference import SlicePositions, plane_of, reference_lin
 from viewer.model.display import Window
 from viewer.ui.document_panel import DocumentPanel
 from viewer.ui.icons import icon
+from viewer.ui.image_view import Segment
 from viewer.ui.workspace import LAYOUTS, Workspace
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 
 class ViewportSync:
-    """Follows the active viewport's slice, window and zoom in the other shown viewports."""
+    """Follows the active viewport's slice, window and zoom in the other shown viewports,
+    and draws every shown viewport's plane in the others (reference lines)."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
@@ -93,21 +95,27 @@ class ViewportSync:
             self._busy = False
 
     def update_reference_lines(self) -> None:
-        """In every shown image but the active one: where the active image's plane cuts it."""
+        """In every shown image: where the other shown images' planes cut it (those in the
+        same Frame of Reference), the active image's line in yellow."""
         shown = self.workspace.shown_panels()
-        leader = self.workspace.current_panel()
-        if len(shown) < 2:
+        if len(shown) < 2 or not self.reference_lines:
             for panel in shown:
                 panel.image_view.set_reference_lines([])
             return
-        source = plane_of(leader.document, leader.view.frame) if leader and self.reference_lines else None
+        leader = self.workspace.current_panel()
+        planes = {id(p): plane_of(p.document, p.view.frame) for p in shown}
         for panel in shown:
-            line = None
-            if source is not None and panel is not leader and leader is not None:
-                if same_space(leader.document, panel.document):
-                    target = plane_of(panel.document, panel.view.frame)
-                    line = reference_line(source, target) if target is not None else None
-            panel.image_view.set_reference_lines([line] if line else [])
+            target = planes[id(panel)]
+            lines: dict[bool, list[Segment]] = {True: [], False: []}
+            for other in shown:
+                source = planes[id(other)]
+                if other is panel or source is None or target is None:
+                    continue
+                if same_space(other.document, panel.document):
+                    line = reference_line(source, target)
+                    if line is not None:
+                        lines[other is leader].append(line)
+            panel.image_view.set_reference_lines(lines[True], lines[False])
 
 
 class LayoutActions:
