@@ -21,13 +21,18 @@ from viewer.ui.workspace import SERIES_MIME
 THUMBNAIL = 64  # pixels, the longer side
 
 
+def thumbnail_path(entry: SeriesEntry) -> Path:
+    """The file a series' thumbnail shows: its middle one (the first, while a scan has
+    found only that)."""
+    return entry.paths[len(entry.paths) // 2]
+
+
 def thumbnail(entry: SeriesEntry) -> np.ndarray:
     """The middle image of a series as shown (8-bit), downsampled to THUMBNAIL pixels."""
     from viewer.model.document import open_document
     from viewer.model.rendering import render_frame
 
-    path = entry.paths[len(entry.paths) // 2]
-    document = open_document(path)
+    document = open_document(thumbnail_path(entry))
     image = render_frame(document, document.frame_count // 2)
     step = max(1, int(np.ceil(max(image.shape[:2]) / THUMBNAIL)))
     return np.ascontiguousarray(image[::step, ::step])
@@ -111,10 +116,13 @@ class SeriesBrowserDock(QDockWidget):
             if number is None:
                 self._add_row(entry, str(len(entry.paths)))
                 continue
+            found = self.entries[number]
             self.entries[number] = entry
             item = self._items[number]
             if item is not None:
                 item.setText(2, str(len(entry.paths)))
+            if thumbnail_path(entry) != thumbnail_path(found):  # the middle image says more than the first
+                self._pending.append(self._pool.submit(self._render, number, entry))
         self._root.setText(2, str(sum(len(e.paths) for e in scan.series)))
         for column in range(3):
             self.tree.resizeColumnToContents(column)
