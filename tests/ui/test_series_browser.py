@@ -44,6 +44,7 @@ def test_folder_of_three_series_shows_three_entries_with_thumbnails(window, qtbo
     before = window.tabs.count()
     dock.tree.itemDoubleClicked.emit(items[1], 0)
     assert window.tabs.count() == before + 1 and window.current_panel().document.frame_count == 3
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Series 2 (3 files)"  # not its first file's name
 
 
 def test_dicomdir_shows_its_patients_and_studies(window, qtbot, output_dir: Path) -> None:

@@ -86,7 +86,13 @@ class DocumentPanel(QWidget):
 
     @property
     def title(self) -> str:
-        """The file the work now lives in: the last Save As target, else the opened file."""
+        """The file the work now lives in: the last Save As target, else the opened file;
+        a series opened from a folder by its description and file count (its first file's
+        name says little, and several series share names like IM0001)."""
+        paths = self.document.frame_paths
+        if self.saved_as is None and paths is not None and len(paths) > 1:
+            description = str(self.document.dataset.get("SeriesDescription", "") or "").strip()
+            return f"{description or paths[0].parent.name} ({len(paths)} files)"
         return (self.saved_as or self.document.path).name
 
     def close_document(self) -> None:
