@@ -89,12 +89,14 @@ def test_pixel_readout_at_known_pixel(window, qtbot) -> None:
     stored = int(ds.pixel_array[row, column])
     hu = stored * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
     viewport = panel.image_view.graphics.viewport()
-
-    def hover() -> None:
-        send_mouse(viewport, QEvent.Type.MouseMove, viewport_point(panel, row, column), *[Qt.MouseButton.NoButton] * 2)
-        QApplication.processEvents()
-
-    hover()
+    send_mouse(
+        viewport,
+        QEvent.Type.MouseMove,
+        viewport_point(panel, row, column),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+    )
+    QApplication.processEvents()
     text = window.readout.text()
     assert f"row {row}, col {column}" in text
     assert f"stored {stored}" in text and f"value {hu:g} HU" in text
@@ -108,7 +110,7 @@ def test_pixel_readout_at_known_pixel(window, qtbot) -> None:
     assert "x {:.1f} y {:.1f} z {:.1f} mm".format(*expected) in text
     QApplication.sendEvent(panel.image_view.graphics, QEvent(QEvent.Type.Leave))
     assert window.readout.text() == ""  # the pointer left the image
-    hover()
+    panel.image_view.cursor_moved.emit((row, column))  # back over the pixel
     assert window.readout.text() == text
     window.open_paths([corpus_file("MR_small.dcm")])  # another tab becomes current
     assert window.readout.text() == ""
