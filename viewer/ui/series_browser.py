@@ -1,8 +1,12 @@
 """The series browser: every patient / study / series of the folders and DICOMDIRs opened,
-with a thumbnail, modality, description and image count; double-click opens a series.
+with a thumbnail, modality, description and image count; double-click a series, or drag
+it onto a viewport, to open it.
 
-Thumbnails are rendered off the GUI thread (a small pool) by the one rendering policy
-and arrive one by one, so a folder of thousands of files never blocks the window.
+A series is listed as soon as the folder scan reads its first file (`begin_scan`,
+`report_found`) and completed when the scan ends (`show_scan`). Thumbnails are rendered
+off the GUI thread (a small pool) by the one rendering policy and arrive one by one —
+first from the file found, then from the series' middle file — so a folder of thousands
+of files never blocks the window.
 """
 
 from __future__ import annotations
