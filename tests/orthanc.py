@@ -82,6 +82,8 @@ def start() -> Orthanc:
         "RemoteAccessAllowed": False,
         "AuthenticationEnabled": False,
         "DicomCheckCalledAet": True,
+        "DicomScpTimeout": 5,  # a peer gone silent (an aborted test) holds a DICOM thread 5 s, not 30
+        "DicomThreadsCount": 8,
         "DicomAlwaysAllowEcho": True,
         "DicomAlwaysAllowStore": True,
         "DicomAlwaysAllowFind": True,
@@ -111,13 +113,25 @@ def start() -> Orthanc:
                 raise RuntimeError(f"Orthanc exited with {process.returncode}:\n{orthanc.log()}")
             try:
                 with urllib.request.urlopen(orthanc.rest + "/system", timeout=1):
-                    break
-            except OSError:
+                    pass
+                answers_echo(orthanc)  # the DICOM server too, not only HTTP
+                break
+            except (OSError, RuntimeError):
                 if time.monotonic() > deadline:
                     stop(orthanc)
                     raise RuntimeError(f"Orthanc did not start within {START_TIMEOUT_S:g} s") from None
                 time.sleep(0.1)
     return orthanc
+
+
+def answers_echo(orthanc: Orthanc) -> None:
+    """A C-ECHO to Orthanc's DICOM port succeeds (RuntimeError if not); inside its namespace."""
+    from viewer.io import pacs
+
+    try:
+        pacs.echo(pacs.parse_node(orthanc.dimse))
+    except Exception as exc:
+        raise RuntimeError(f"Orthanc's DICOM port does not answer: {exc}") from None
 
 
 def stop(orthanc: Orthanc) -> None:

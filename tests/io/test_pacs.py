@@ -122,6 +122,10 @@ def test_cancelled_retrieve_keeps_only_complete_files(orthanc, files, tmp_path):
     ],
 )
 def test_unreachable_and_refusing_nodes_give_one_line(orthanc, capfd, node, expected):
+    from tests.orthanc import answers_echo
+
+    answers_echo(orthanc)  # the server is up and free: a refusal below is its answer, not a stall
+    capfd.readouterr()
     assert run_command(["pacs", "echo", node]) == 1
     err = capfd.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
