@@ -214,3 +214,14 @@ def test_the_affine_places_every_voxel_where_its_file_says(name, row, column, tm
         for r, c in ((0, 0), (p.rows - 1, 1), (2, p.columns - 1)):
             x, y, z = np.argwhere(volume.values == pixels[r, c])[0]
             np.testing.assert_allclose((volume.affine @ [x, y, z, 1])[:3], g.moved(r, c), atol=1e-6)
+
+
+@pytest.mark.parametrize(("name", "row", "column"), ACQUISITIONS, ids=[a[0] for a in ACQUISITIONS])
+def test_a_stack_on_the_document_grid_is_arranged_as_the_volume(name, row, column, tmp_path: Path) -> None:
+    """Masks drawn on the document's frames (here: its own pixels) land on the same voxels."""
+    from viewer.model.volume import arranged
+
+    document = open_series(_series(tmp_path / "s", row, column, spacing=(1.0, 1.0), slice_mm=1.0))
+    volume = build_volume(document)
+    stack = np.stack([document.get_frame(i) for i in range(document.frame_count)])
+    np.testing.assert_array_equal(arranged(volume, stack), volume.values)

@@ -232,3 +232,28 @@ def test_the_original_beside_the_planes_is_the_document_as_shown(window, qtbot, 
     frame_before = panel.view.frame
     mpr.step_original(1)
     assert mpr.point == [X - 1, 4, 3] and panel.view.frame != frame_before
+
+
+def test_segments_drawn_on_the_series_show_in_every_plane(window, qtbot, tmp_path: Path) -> None:
+    """A segment of the voxels 1000..2999 (z = 1 and 2), made from a threshold over every
+    frame: each plane shows it where numpy says, in its colour; turned planes too."""
+    from viewer.edits.mask_ops import MaskThreshold, NewSegment
+
+    panel, mpr = _open(window, tmp_path, slice_mm=1.0)
+    qtbot.addWidget(mpr)
+    panel.apply(NewSegment("bone"))
+    panel.apply(MaskThreshold(1000.0, 2999.0))  # every frame; the planes rebuild
+    colour = panel.document.edits.segments.get(1).colour
+    assert len(mpr.masks) == 1
+    for name, normal in (("axial", 2), ("coronal", 1), ("sagittal", 0)):
+        values = plane(mpr.volume, name, mpr.point[normal])
+        shown = mpr.views[name].segments.image
+        inside = (values >= 1000) & (values <= 2999)
+        assert np.array_equal(shown[..., 3] > 0, inside), name
+        assert tuple(shown[inside][0, :3]) == tuple(colour)
+    mpr.rotate("axial", 30.0)
+    coronal = mpr._oblique["coronal"].values
+    with np.errstate(invalid="ignore"):
+        assert np.array_equal(mpr.views["coronal"].segments.image[..., 3] > 0, (coronal >= 999.5) & (coronal <= 2999.5))
+    window.edits.undo()  # the threshold mask undone: the segment is empty, nothing drawn
+    assert mpr.masks == [] and mpr.views["axial"].segments.image is None

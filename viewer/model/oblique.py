@@ -95,7 +95,9 @@ def oblique_plane(volume: Volume, name: str, turned: str, degrees: float, point:
     r, c = np.mgrid[0 : count[0], 0 : count[1]].astype(np.float64)
     points = origin[:, None, None] + pixel * (rows_dir[:, None, None] * r + columns_dir[:, None, None] * c)
     voxels = points / spacing[:, None, None]
-    values = map_coordinates(volume.values, voxels, order=1, mode="constant", cval=np.nan, prefilter=False)
+    values = map_coordinates(
+        volume.values, voxels, output=np.float32, order=1, mode="constant", cval=np.nan, prefilter=False
+    )
     outside = np.any((voxels < -1e-6) | (voxels > (shape - 1)[:, None, None] + 1e-6), axis=0)
     values[outside] = np.nan
     return ObliqueView(values.astype(np.float32), origin, rows_dir, columns_dir, pixel)

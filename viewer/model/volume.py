@@ -145,6 +145,19 @@ def build_volume(document: Any) -> Volume:
     )
 
 
+def arranged(volume: Volume, stack: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A (frames, rows, columns) stack on the document's grid (e.g. a segment's masks) laid
+    out as `volume.values` is: voxels [x, y, z] in increasing patient coordinate (a view)."""
+    (slice_axis, _), (row_axis, row_sign), (column_axis, column_sign) = volume.acquired_axes
+    ordered = stack[list(volume.frames)]  # voxel index order along the slice axis
+    if row_sign < 0:
+        ordered = ordered[:, ::-1]
+    if column_sign < 0:
+        ordered = ordered[:, :, ::-1]
+    axes = (slice_axis, row_axis, column_axis)  # the patient axis of each array axis
+    return np.transpose(ordered, [axes.index(patient) for patient in range(3)])
+
+
 def _resample(image: FloatArray, spacing: tuple[float, float], target: float) -> FloatArray:
     """`image` resampled linearly along both axes to `target` mm per pixel."""
     for axis, step in enumerate(spacing):

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtGui import QAction
 
+from viewer.edits.session import working
 from viewer.edits.volume_crop import Box, box_crop
 from viewer.model.errors import ViewerError
-from viewer.model.volume import build_volume
+from viewer.model.volume import Volume, arranged, build_volume
 from viewer.ui.dialogs import show_error
 from viewer.ui.mpr_window import MprWindow
 
@@ -37,6 +39,8 @@ def open_mpr(main: Any) -> MprWindow | None:
             mpr.set_volume(build_volume(panel.document))
         except ViewerError as exc:
             mpr.set_volume(None, str(exc))
+            return
+        mpr.set_masks(segment_masks(panel.document, mpr.volume))
 
     def show_original(point: list[int]) -> None:  # the acquired slice, in the main window
         frame = None if mpr.stale else mpr.volume.frame_at(point)
@@ -61,6 +65,7 @@ def open_mpr(main: Any) -> MprWindow | None:
             show_error(mpr, "Crop to box", str(exc))
 
     mpr.crop_requested.connect(crop)
+    mpr.set_masks(segment_masks(panel.document, volume))
     main.mpr_windows = [*getattr(main, "mpr_windows", []), mpr]  # kept alive while open
 
     def closed() -> None:  # the volume (hundreds of MB) goes with the window
@@ -72,6 +77,19 @@ def open_mpr(main: Any) -> MprWindow | None:
     mpr.resize(1000, 900)
     mpr.show()
     return mpr
+
+
+def segment_masks(document: Any, volume: Volume) -> list[tuple[tuple[int, int, int], Volume]]:
+    """The segments drawn on `document` (Tools > Segments) as voxels of `volume`: one byte a
+    voxel while the planes are open (the document keeps them packed, a bit a pixel)."""
+    work = working(document)
+    if work is None or not len(work.segments):
+        return []
+    return [
+        (segment.colour, Volume(arranged(volume, segment.volume()).astype(np.uint8), volume.spacing))
+        for segment in work.segments.segments
+        if segment.frames
+    ]
 
 
 def _disconnect(signal: Any, slot: Any) -> None:

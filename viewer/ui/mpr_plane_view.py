@@ -56,11 +56,14 @@ class CrosshairView(pg.ViewBox):
 
 
 class PlaneView(CrosshairView):
-    """One plane of the volume, with a scale bar and the crop box."""
+    """One plane of the volume, with the drawn segments, a scale bar and the crop box."""
 
     def __init__(self, owner: Any, name: str) -> None:
         super().__init__(owner)
         self.name = name
+        self.segments = pg.ImageItem(axisOrder="row-major")  # segments in their colours
+        self.segments.setZValue(1)
+        self.addItem(self.segments)
         self.scale_bar = pg.PlotCurveItem(pen=pg.mkPen((240, 240, 240), width=2))
         self.scale_text = pg.TextItem("", color=(240, 240, 240), anchor=(0.5, 1))
         self.addItem(self.scale_bar)

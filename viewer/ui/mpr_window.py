@@ -59,6 +59,7 @@ class MprWindow(QMainWindow):
         self.degrees = 0.0
         self._oblique: dict[str, ObliqueView] = {}  # the planes drawn turned, as last drawn
         self.box = [[0, n - 1] for n in volume.values.shape]  # the crop box, voxels (inclusive)
+        self.masks: list[tuple[tuple[int, int, int], Volume]] = []  # segments drawn: colour, voxels
         self.target = {name: self._target(name) for name in PLANES}
         layout = pg.GraphicsLayoutWidget()
         self.views = {name: PlaneView(self, name) for name in PLANES}
@@ -288,6 +289,24 @@ class MprWindow(QMainWindow):
             self.voi = window
             self.redraw()
 
+    def set_masks(self, masks: list[tuple[tuple[int, int, int], Volume]]) -> None:
+        """The document's drawn segments (colour, voxels laid out as the volume) to show."""
+        self.masks = masks
+        self.redraw()
+
+    def _segments_rgba(self, name: str, shape: tuple[int, ...]) -> np.ndarray | None:
+        """The segments cut by plane `name` (thin, or turned), in their colours."""
+        if not self.masks:
+            return None
+        rgba = np.zeros((*shape[:2], 4), dtype=np.uint8)
+        for colour, mask in self.masks:
+            if name in self._oblique:
+                cut = oblique_plane(mask, name, self.turned or name, self.degrees, self.point).values
+            else:
+                cut = plane(mask, name, self.point[self._axes(name)[0]], np.float32)
+            rgba[cut > 0.5] = (*colour, 110)
+        return rgba
+
     def set_threshold(self, threshold: tuple[float, float] | None) -> None:
         """Preview the modality range [low, high] in every plane (None: no preview)."""
         if threshold != self.threshold:
@@ -326,6 +345,11 @@ class MprWindow(QMainWindow):
             view.place_markers(rows, columns, markers(self._oblique[name]) if name in self._oblique else None)
             view.place_scale(rows, columns, self.target[name])
             view.box.setVisible(self.box_action.isChecked() and name not in self._oblique)
+            segments = self._segments_rgba(name, gray.shape)
+            if segments is None:
+                view.segments.clear()
+            else:
+                view.segments.setImage(segments, autoLevels=False)
             if self.threshold is None:
                 view.preview.clear()
             else:
