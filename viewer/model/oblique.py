@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from viewer.model.volume import PLANES, Volume
+from viewer.model.volume import PLANE_AXES, PLANES, Volume
 
 Vector = npt.NDArray[np.float64]
 #: Each plane's (row direction, column direction) in patient axes before any turn, as
@@ -26,8 +26,6 @@ BASES: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] 
     "coronal": ((0.0, 0.0, -1.0), (1.0, 0.0, 0.0)),
     "sagittal": ((0.0, 0.0, -1.0), (0.0, 1.0, 0.0)),
 }
-#: The patient axis each plane's normal runs along.
-NORMAL_AXIS = {"axial": 2, "coronal": 1, "sagittal": 0}
 
 
 def rotation(axis: int, degrees: float) -> npt.NDArray[np.float64]:
@@ -67,7 +65,7 @@ def turned_basis(name: str, turned: str, degrees: float) -> tuple[Vector, Vector
     rows, columns = (np.array(v) for v in BASES[name])
     if name == turned or degrees == 0:
         return rows, columns
-    matrix = rotation(NORMAL_AXIS[turned], degrees)
+    matrix = rotation(PLANE_AXES[turned][0], degrees)
     return matrix @ rows, matrix @ columns
 
 

@@ -26,6 +26,8 @@ from viewer.model.orientation import shown_geometry
 
 FloatArray = npt.NDArray[np.float64]
 PLANES = ("axial", "coronal", "sagittal")
+#: The patient axes (0 x, 1 y, 2 z) of each plane's (normal, rows, columns) as drawn.
+PLANE_AXES: dict[str, tuple[int, int, int]] = {"axial": (2, 1, 0), "coronal": (1, 2, 0), "sagittal": (0, 2, 1)}
 #: Relative tolerance on slice spacing and on direction cosines.
 TOLERANCE = 0.01
 
@@ -40,12 +42,21 @@ class Volume:
 
     values: npt.NDArray[np.float32]  # (X, Y, Z)
     spacing: tuple[float, float, float]
-    slice_axis: int = 2  # the patient axis (0 x, 1 y, 2 z) the acquired slices are stacked along
     frames: tuple[int, ...] = ()  # the document's frame of each voxel index along slice_axis
     #: (patient axis, sign) of the acquired (slice, row, column) directions: how a box of
     #: voxels maps back to frames, rows and columns of the document.
     acquired_axes: tuple[tuple[int, int], ...] = ((2, 1), (1, 1), (0, 1))
     origin: tuple[float, float, float] = (0.0, 0.0, 0.0)  # patient mm of voxel (0, 0, 0)
+
+    @property
+    def slice_axis(self) -> int:
+        """The patient axis (0 x, 1 y, 2 z) the acquired slices are stacked along."""
+        return self.acquired_axes[0][0]
+
+    def plane_spacing(self, name: str) -> tuple[float, float]:
+        """(row, column) spacing in mm of plane `name` before resampling to square pixels."""
+        _, rows, columns = PLANE_AXES[name]
+        return self.spacing[rows], self.spacing[columns]
 
     @property
     def affine(self) -> npt.NDArray[np.float64]:
@@ -130,7 +141,7 @@ def build_volume(document: Any) -> Volume:
         if sign < 0:
             view = np.flip(view, axis=array_axis)
     permutation = [next(i for i, (axis, _) in enumerate(axes) if axis == patient) for patient in range(3)]
-    slice_axis, slice_sign = axes[0]
+    slice_sign = axes[0][1]
     ends = (geometries[int(order[0])], geometries[int(order[-1])])
     corners = [g.moved(r, c) for g in ends for r in (0, p.rows - 1) for c in (0, p.columns - 1)]
     origin = tuple(float(v) for v in np.min(np.array(corners), axis=0))
@@ -138,7 +149,6 @@ def build_volume(document: Any) -> Volume:
     return Volume(
         np.transpose(view, permutation),
         tuple(float(array_spacing[i]) for i in permutation),  # type: ignore[arg-type]
-        slice_axis,
         frames,
         tuple(axes),
         origin,  # type: ignore[arg-type]
@@ -181,7 +191,7 @@ SLAB_MODES: dict[str, Callable[..., Any]] = {"mip": np.max, "minip": np.min, "me
 def slab_range(volume: Volume, name: str, index: int, slab_mm: float) -> tuple[int, int]:
     """Voxels [start, stop) along plane `name`'s normal in a slab of `slab_mm` centred on
     `index` (at least the one voxel; cut at the volume's ends)."""
-    normal_axis = (2, 1, 0)[PLANES.index(name)]
+    normal_axis = PLANE_AXES[name][0]
     size = volume.values.shape[normal_axis]
     count = max(1, int(round(slab_mm / volume.spacing[normal_axis]))) if slab_mm > 0 else 1
     start = max(0, index - (count - 1) // 2)
@@ -198,8 +208,7 @@ def plane(
         raise ViewerError(f"plane '{name}' is not one of {', '.join(PLANES)}")
     if mode not in SLAB_MODES:
         raise ViewerError(f"slab mode '{mode}' is not one of {', '.join(SLAB_MODES)}")
-    axis = PLANES.index(name)
-    normal_axis = (2, 1, 0)[axis]  # axial: z, coronal: y, sagittal: x
+    normal_axis = PLANE_AXES[name][0]
     size = volume.values.shape[normal_axis]
     if not 0 <= index < size:
         raise ViewerError(f"--index {index} is outside 0..{size - 1} for the {name} plane")
@@ -209,11 +218,8 @@ def plane(
         sheet: npt.NDArray[Any] = block[(slice(None),) * normal_axis + (0,)]
     else:
         sheet = SLAB_MODES[mode](block, axis=normal_axis)
-    sx, sy, sz = volume.spacing
-    if name == "axial":  # sheet [x, y] -> rows: y (anterior->posterior), columns: x (right->left)
-        image, spacing = sheet.T, (sy, sx)
-    elif name == "coronal":  # sheet [x, z] -> rows: z from head to feet, columns: x
-        image, spacing = sheet[:, ::-1].T, (sz, sx)
-    else:  # sagittal: sheet [y, z] -> rows z from head to feet, columns: y
-        image, spacing = sheet[:, ::-1].T, (sz, sy)
+    # axial: sheet [x, y] -> rows y (anterior->posterior), columns x (right->left); coronal
+    # [x, z] and sagittal [y, z] -> rows z from head to feet, columns x or y
+    image = sheet.T if name == "axial" else sheet[:, ::-1].T
+    spacing = volume.plane_spacing(name)
     return _resample(np.ascontiguousarray(image, dtype=dtype), spacing, min(spacing))

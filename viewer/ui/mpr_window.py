@@ -23,8 +23,8 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QMainWindow, QToolBar
 
 from viewer.model.display import Window, apply_window, minmax_window
-from viewer.model.oblique import NORMAL_AXIS, ObliqueView, markers, oblique_plane, trace_angle
-from viewer.model.volume import PLANES, Volume, plane
+from viewer.model.oblique import ObliqueView, markers, oblique_plane, trace_angle
+from viewer.model.volume import PLANE_AXES, PLANES, Volume, plane
 from viewer.ui.document_view import DocumentView
 from viewer.ui.mpr_original import OriginalView
 from viewer.ui.mpr_plane_view import PlaneView
@@ -165,12 +165,13 @@ class MprWindow(QMainWindow):
 
     # -- display pixels <-> voxels (planes are resampled to square pixels) --------------
     def _target(self, name: str) -> float:
-        sx, sy, sz = self.volume.spacing
-        return min({"axial": (sy, sx), "coronal": (sz, sx), "sagittal": (sz, sy)}[name])
+        """The square pixel of plane `name` in mm (the smaller of its two spacings)."""
+        return min(self.volume.plane_spacing(name))
 
-    def _axes(self, name: str) -> tuple[int, int, int]:
+    @staticmethod
+    def _axes(name: str) -> tuple[int, int, int]:
         """(normal, row, column) voxel axes of a plane."""
-        return {"axial": (2, 1, 0), "coronal": (1, 2, 0), "sagittal": (0, 2, 1)}[name]
+        return PLANE_AXES[name]
 
     def _to_display(self, name: str, axis: int, voxel: float) -> float:
         step = self.volume.spacing[axis] / self.target[name]
@@ -376,7 +377,7 @@ class MprWindow(QMainWindow):
             self._to_display(name, column_axis, self.point[column_axis]) + 0.5,
             self._to_display(name, row_axis, self.point[row_axis]) + 0.5,
         )
-        across = next(p for p in PLANES if NORMAL_AXIS[p] == row_axis)  # drawn horizontal unturned
+        across = next(p for p in PLANES if PLANE_AXES[p][0] == row_axis)  # drawn horizontal unturned
         other = next(p for p in PLANES if p not in (name, across))
         turned = name == self.turned
         view.horizontal.setAngle(trace_angle(name, self.degrees, across) if turned else 0)
