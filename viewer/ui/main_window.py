@@ -248,13 +248,13 @@ class MainWindow(QMainWindow):
     def _open_entries(self, entries: list[SeriesEntry]) -> list[DocumentPanel]:
         """Headers are read off the GUI thread; each document then gets its tab, letting
         the window paint (and thumbnails arrive) between two."""
-        panels = []
+        panels: list[DocumentPanel] = []
         documents = open_entries_with_progress(self, entries)
-        for n, opened in enumerate(documents):
+        for opened in documents:
             if isinstance(opened, ViewerError):
                 self.statusBar().showMessage(f"Skipped {opened}", 10000)
                 continue
-            panels.append(self.add_document(opened, current=n == 0))
+            panels.append(self.add_document(opened, current=not panels))
             if len(documents) > 1:
                 QApplication.processEvents()
         return panels
