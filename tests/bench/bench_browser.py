@@ -14,9 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from tests.bench.synthetic import CHILD_PRELUDE, make_dataset, phantom_frames
+from tests.bench.synthetic import CHILD_PRELUDE, ct_slice, phantom_frames
 
 SERIES, SLICES, SIZE = 20, 100, 256
 
@@ -79,18 +77,12 @@ def _folder(work: Path) -> Path:
     frames = phantom_frames(8, SIZE, SIZE)
     for s in range(SERIES):
         for n in range(SLICES):
-            ds = make_dataset(frames[(s + n) % len(frames)][np.newaxis])
-            del ds.NumberOfFrames
-            ds.Modality, ds.SOPClassUID = "CT", "1.2.840.10008.5.1.4.1.1.2"
-            ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+            series = f"1.2.826.0.1.3680043.8.498.10.{s + 1}"
+            ds = ct_slice(
+                frames[(s + n) % len(frames)], series, "1.2.826.0.1.3680043.8.498.11", "0.9", f"{n * 2.5:.1f}", n + 1
+            )
             ds.StudyInstanceUID = "1.2.826.0.1.3680043.8.498.10"
-            ds.SeriesInstanceUID = f"1.2.826.0.1.3680043.8.498.10.{s + 1}"
             ds.SeriesDescription = f"series {s + 1}"
-            ds.FrameOfReferenceUID = "1.2.826.0.1.3680043.8.498.11"
-            ds.ImageOrientationPatient = ["1", "0", "0", "0", "1", "0"]
-            ds.PixelSpacing = ["0.9", "0.9"]
-            ds.ImagePositionPatient = ["-115", "-115", f"{n * 2.5:.1f}"]
-            ds.InstanceNumber = n + 1
             ds.save_as(folder / f"s{s:02d}_{n:03d}.dcm", enforce_file_format=True)
     (folder / "done").touch()
     return folder

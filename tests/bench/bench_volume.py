@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.bench.synthetic import CHILD_PRELUDE, make_dataset, phantom_frames
+from tests.bench.synthetic import CHILD_PRELUDE, ct_slice, phantom_frames
 
 SLICES = 300
 
@@ -61,15 +61,9 @@ def _series(work: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     frames = phantom_frames(16)
     for n in np.random.default_rng(0).permutation(SLICES):
-        ds = make_dataset(frames[n % len(frames)][np.newaxis])
-        del ds.NumberOfFrames
-        ds.Modality, ds.SOPClassUID = "CT", "1.2.840.10008.5.1.4.1.1.2"
-        ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
-        ds.SeriesInstanceUID = ds.StudyInstanceUID = "1.2.826.0.1.3680043.8.498.1"
-        ds.FrameOfReferenceUID = "1.2.826.0.1.3680043.8.498.2"
-        ds.PixelSpacing = ["0.7", "0.7"]
-        ds.ImagePositionPatient = ["-179.2", "-179.2", f"{n * 1.25:.2f}"]
-        ds.InstanceNumber = SLICES - n  # backwards: the order must come from positions
+        uid = "1.2.826.0.1.3680043.8.498.1"  # backwards instance numbers: order comes from positions
+        ds = ct_slice(frames[n % len(frames)], uid, "1.2.826.0.1.3680043.8.498.2", "0.7", f"{n * 1.25:.2f}", SLICES - n)
+        ds.StudyInstanceUID = uid
         ds.RescaleSlope, ds.RescaleIntercept = "1", "-1024"
         ds.save_as(folder / f"{n:04d}.dcm", enforce_file_format=True)
     (folder / "done").touch()

@@ -51,6 +51,21 @@ def make_dataset(frames: np.ndarray) -> Dataset:
     return ds
 
 
+def ct_slice(frame: np.ndarray, series: str, frame_of_reference: str, spacing: str, z: str, instance: int) -> Dataset:
+    """One axial CT slice of a series (`frame`: rows x columns): pixels `spacing` mm apart,
+    its first pixel at x = y = -(half the field), z = `z` mm."""
+    ds = make_dataset(frame[np.newaxis])
+    del ds.NumberOfFrames
+    ds.Modality, ds.SOPClassUID = "CT", "1.2.840.10008.5.1.4.1.1.2"
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.SeriesInstanceUID, ds.FrameOfReferenceUID = series, frame_of_reference
+    ds.PixelSpacing = [spacing, spacing]
+    corner = f"{-float(spacing) * frame.shape[1] / 2:g}"
+    ds.ImagePositionPatient = [corner, corner, z]
+    ds.InstanceNumber = instance
+    return ds
+
+
 def write_uncompressed(path: Path, count: int) -> Path:
     """Write a `count`-frame file, generating pixels in chunks to keep memory low."""
     if path.exists():
