@@ -25,7 +25,8 @@ def _acquired_range(volume: Volume, patient_axis: int, sign: int, box: Box) -> t
     size = volume.values.shape[patient_axis]
     if not 0 <= first <= last < size:
         raise ViewerError(f"box {first}..{last} is outside 0..{size - 1} along the {'xyz'[patient_axis]} axis")
-    return (first, last) if sign > 0 else (size - 1 - last, size - 1 - first)
+    low, high = sorted(volume.acquired_index((patient_axis, sign), v) for v in (first, last))
+    return low, high
 
 
 def box_crop(volume: Volume, box: Box) -> list[Operation]:

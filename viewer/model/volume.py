@@ -53,6 +53,12 @@ class Volume:
         """The patient axis (0 x, 1 y, 2 z) the acquired slices are stacked along."""
         return self.acquired_axes[0][0]
 
+    def acquired_index(self, axis_sign: tuple[int, int], voxel: int) -> int:
+        """A voxel index along a patient axis as an index along the acquisition direction
+        (`acquired_axes` entry) that runs along it — and back: the map is its own inverse."""
+        axis, sign = axis_sign
+        return voxel if sign > 0 else self.values.shape[axis] - 1 - voxel
+
     def plane_spacing(self, name: str) -> tuple[float, float]:
         """(row, column) spacing in mm of plane `name` before resampling to square pixels."""
         _, rows, columns = PLANE_AXES[name]

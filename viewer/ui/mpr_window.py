@@ -254,10 +254,8 @@ class MprWindow(QMainWindow):
 
     def _acquired(self, axis_sign: tuple[int, int], index: float) -> int:
         """A voxel index along a patient axis <-> a row or column of the acquired frame."""
-        axis, sign = axis_sign
-        size = self.volume.values.shape[axis]
-        index = int(np.clip(int(index), 0, size - 1))
-        return index if sign > 0 else size - 1 - index
+        size = self.volume.values.shape[axis_sign[0]]
+        return self.volume.acquired_index(axis_sign, int(np.clip(int(index), 0, size - 1)))
 
     def place_original_crosshair(self) -> None:
         """The crosshair in the original: the point's row and column of the acquired frame."""
