@@ -46,7 +46,7 @@ class TableCache:
         values, has_nan = self.modality_values(modality, 1 << bits, signed)
         out = rendering.voi(values)
         if has_nan:
-            out = np.nan_to_num(out, nan=0.0)
+            out = np.nan_to_num(out, copy=False, nan=0.0)
         np.rint(out, out=out)
         table = out.astype(np.uint8)
         table.flags.writeable = False

@@ -21,6 +21,7 @@ from viewer.model.overlays import SEGMENT_ALPHA, overlay_rgba
 from viewer.model.shutters import shutter_rgba
 from viewer.ui.annotations import Annotations
 from viewer.ui.document_view import DocumentView
+from viewer.ui.frame_item import FrameItem
 from viewer.ui.magnifier import Magnifier
 from viewer.ui.shape_layer import ShapeLayer
 
@@ -91,16 +92,16 @@ class ImageViewWidget(QWidget):
         self.graphics = pg.GraphicsView(background=QColor(0, 0, 0))
         self.viewbox = _WindowingViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.graphics.setCentralItem(self.viewbox)
-        self.image_item = pg.ImageItem(axisOrder="row-major")  # DICOM rows are y
+        self.image_item = FrameItem(axisOrder="row-major")  # DICOM rows are y
         self.image_item.setAutoDownsample(False)
         self.viewbox.addItem(self.image_item)
-        self.planes_item = pg.ImageItem(axisOrder="row-major")  # overlay planes (60xx)
+        self.planes_item = FrameItem(axisOrder="row-major")  # overlay planes (60xx)
         self.planes_item.setZValue(5)
         self.viewbox.addItem(self.planes_item)
         self._planes_visible = True
         self.segment_alpha = SEGMENT_ALPHA
         self._planes_key: tuple[object, ...] | None = None  # what planes_item shows
-        self.overlay_item = pg.ImageItem(axisOrder="row-major")  # tools' previews
+        self.overlay_item = FrameItem(axisOrder="row-major")  # tools' previews
         self.overlay_item.setZValue(10)
         self.viewbox.addItem(self.overlay_item)
         # Other viewports' planes (scout lines): the active viewport's in yellow, the rest paler.

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from viewer.model.geometry import nice_length
+from viewer.ui.frame_item import FrameItem
 
 CROSSHAIR = pg.mkPen((255, 200, 0), width=1)
 #: Patient directions at the (top, bottom, left, right) edges of each plane as drawn.
@@ -23,9 +24,9 @@ class CrosshairView(pg.ViewBox):
     def __init__(self, owner: Any) -> None:
         super().__init__(lockAspect=True, invertY=True, enableMenu=False)
         self.owner = owner
-        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image = FrameItem(axisOrder="row-major")
         self.addItem(self.image)
-        self.preview = pg.ImageItem(axisOrder="row-major")  # the threshold range, as on the image
+        self.preview = FrameItem(axisOrder="row-major")  # the threshold range, as on the image
         self.addItem(self.preview)
         self.vertical = pg.InfiniteLine(angle=90, pen=CROSSHAIR, movable=False)
         self.horizontal = pg.InfiniteLine(angle=0, pen=CROSSHAIR, movable=False)
@@ -61,7 +62,7 @@ class PlaneView(CrosshairView):
     def __init__(self, owner: Any, name: str) -> None:
         super().__init__(owner)
         self.name = name
-        self.segments = pg.ImageItem(axisOrder="row-major")  # segments in their colours
+        self.segments = FrameItem(axisOrder="row-major")  # segments in their colours
         self.segments.setZValue(1)
         self.addItem(self.segments)
         self.scale_bar = pg.PlotCurveItem(pen=pg.mkPen((240, 240, 240), width=2))
