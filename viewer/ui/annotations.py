@@ -145,14 +145,16 @@ class ScaleBar(_CachedPaint):
 
     def set_scale(self, mm_per_pixel: float | None, view_width: int) -> None:
         """Show the bar for `mm_per_pixel` screen pixels (None: no spacing, no bar)."""
+        shown = (self.text, self.length_px)
         if mm_per_pixel is None or not mm_per_pixel > 0 or view_width < 50:
             self.text, self.length_px = "", 0.0
         else:
             mm = nice_length(view_width / 5 * mm_per_pixel)
             self.length_px = mm / mm_per_pixel
             self.text = f"{mm:g} mm" if mm >= 1 else f"{mm * 1000:g} µm"
-        self.resize(int(self.length_px) + 2, 26)
-        self.invalidate()
+        if (self.text, self.length_px) != shown:  # scrubbing frames: nothing to redraw
+            self.resize(int(self.length_px) + 2, 26)
+            self.invalidate()
 
     def draw(self, painter: QPainter) -> bool:
         if not self.text:
@@ -181,6 +183,8 @@ class Annotations:
         self._groups: dict[int, str] = {id(w): g for w, g in zip(self.corners + self.edges, group_of, strict=True)}
         self._groups[id(self.scale_bar)] = "scale"
         self._key: tuple[Any, ...] | None = None  # what the texts were made from, but the window
+        self._study_source: tuple[Any, ...] | None = None  # what the top corners were made from
+        self._study: tuple[str, str] = ("", "")
 
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
@@ -218,17 +222,21 @@ class Annotations:
         window = view.effective_window()
         return ("" if view.is_color else f"WC {window.center:g}  WW {window.width:g}\n") + f"Zoom {zoom:.2f}"
 
-    def _set(self, label: TextBlock, text: str) -> None:
-        if label.text() != text:
-            label.setText(text)
-            label.adjustSize()
-            self._show(label, text)
+    def _set(self, label: TextBlock, text: str, place: bool = True) -> bool:
+        """Show `text` on `label`; False (and nothing redrawn) when it shows it already."""
+        if label.text() == text:
+            return False
+        label.setText(text)
+        label.adjustSize()
+        self._show(label, text)
+        if place:
             self.place()
+        return True
 
-    def _update_all(self, view: Any, zoom: float) -> None:
+    def _study_texts(self, view: Any) -> tuple[str, str]:
+        """The top corners (patient; study and series): the same for every frame."""
         ds = view.document.dataset
-        frame = view.frame_attributes()
-        texts = [
+        return (
             _lines(
                 ds.get("PatientName", ""),
                 " ".join(
@@ -243,6 +251,19 @@ class Annotations:
                     f"{k} {ds.get(a)}" for k, a in (("Se", "SeriesNumber"), ("Im", "InstanceNumber")) if ds.get(a)
                 ),
             ),
+        )
+
+    def _update_all(self, view: Any, zoom: float) -> None:
+        """Every text; only those that changed are laid out and redrawn (scrubbing frames
+        changes the frame's corner and little else)."""
+        ds, edits = view.document.dataset, view.document.edits
+        source = (ds, edits, getattr(edits, "generation", 0))  # the objects held: ids are not reused
+        held = self._study_source
+        if held is None or held[0] is not ds or held[1] is not edits or held[2] != source[2]:
+            self._study_source, self._study = source, self._study_texts(view)
+        frame = view.frame_attributes()
+        texts = [
+            *self._study,
             _lines(
                 f"Frame {view.frame + 1} / {view.frame_count}",
                 _slice(frame),
@@ -255,11 +276,13 @@ class Annotations:
         markers = edge_labels_of(geometry) or ("", "", "", "")
         column_mm = None if geometry is None else geometry.column_spacing
         self.scale_bar.set_scale(None if column_mm is None else column_mm / zoom, self.parent.width())
-        for label, text in zip(self.corners + self.edges, texts + list(markers), strict=True):
-            label.setText(text)
-            label.adjustSize()
-        self._show_all()
-        self.place()
+        self._show(self.scale_bar, self.scale_bar.text)
+        changed = [
+            self._set(label, text, False)
+            for label, text in zip(self.corners + self.edges, texts + list(markers), strict=True)
+        ]
+        if any(changed):
+            self.place()
 
     def edge_texts(self) -> tuple[str, str, str, str]:
         left, right, top, bottom = (label.text() for label in self.edges)

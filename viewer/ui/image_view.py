@@ -90,6 +90,8 @@ class ImageViewWidget(QWidget):
         super().__init__(parent)
         self.view = view
         self.graphics = pg.GraphicsView(background=QColor(0, 0, 0))
+        # The view paints its whole background itself: no fill by Qt before each paint.
+        self.graphics.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.viewbox = _WindowingViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.graphics.setCentralItem(self.viewbox)
         self.image_item = FrameItem(axisOrder="row-major")  # DICOM rows are y
@@ -160,6 +162,7 @@ class ImageViewWidget(QWidget):
         self._pixel_aspect = self._row_to_column_spacing()
         self.image_rect = QRectF(0, 0, pixels.columns, pixels.rows * self._pixel_aspect)
         self.image_item.setRect(self.image_rect)
+        self._shown_rect: tuple[QRectF, tuple[int, ...]] | None = None  # what image_item is scaled for
         self.overlay_item.setRect(self.image_rect)
         self.planes_item.setRect(self.image_rect)
         self._planes_key = None
@@ -267,9 +270,12 @@ class ImageViewWidget(QWidget):
         r0, _, c0, _ = region
         shown_rows, shown_columns = image.shape[:2]
         self.image_item.setImage(image, autoLevels=False)  # uint8 as it is (levels None)
-        self.image_item.setRect(
-            QRectF(c0, r0 * self._pixel_aspect, shown_columns * step, shown_rows * step * self._pixel_aspect)
-        )
+        rect = QRectF(c0, r0 * self._pixel_aspect, shown_columns * step, shown_rows * step * self._pixel_aspect)
+        # setRect scales the item from the image's shape; it makes the view box recompute
+        # its bounds, so only when the rectangle or the shape changed
+        if (rect, image.shape[:2]) != self._shown_rect:
+            self._shown_rect = (rect, image.shape[:2])
+            self.image_item.setRect(rect)
         self._shown_step, self._shown_origin = step, (r0, c0)
         self.viewbox.scroll_frames = self.view.frame_count > 1
         self._update_planes()
