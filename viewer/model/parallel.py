@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy.typing as npt
 
-#: Transfer syntaxes whose decoders hold the GIL (JPEG 2000 and HTJ2K via openjpeg).
+#: Transfer syntaxes whose decoders hold the GIL (JPEG 2000 and HTJ2K via openjpeg), unless
+#: imagecodecs decodes the file (viewer.model.fast_decode).
 GIL_BOUND = {
     "1.2.840.10008.1.2.4.90",
     "1.2.840.10008.1.2.4.91",

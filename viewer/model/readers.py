@@ -14,6 +14,7 @@ from pydicom.uid import UID
 from viewer.model import codecs
 from viewer.model.codestream import check_frame
 from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, one_line, reraise_if_fatal
+from viewer.model.fast_decode import FastDecoder
 from viewer.model.header import collect_warnings, read_full, sop_class_name
 from viewer.model.native_layout import NativeLayout
 from viewer.model.pixels import PIXEL_DATA_TAGS
@@ -143,6 +144,7 @@ class FileFrameReader:
             _refuse_encapsulated(path, self.offset, transfer_syntax)
         self.decoder = get_decoder(transfer_syntax)
         self.plugin = codecs.preferred_decoder_plugin(transfer_syntax)
+        self.fast = FastDecoder(str(transfer_syntax), self.options)
         self.native = NativeLayout.from_options(self.options, transfer_syntax)
         self.encapsulated_damage, self.whole_fragments = "", -1
         if self.native is not None:
@@ -204,11 +206,16 @@ class FileFrameReader:
         # The frame is in hand: check its own header, then decode these bytes (reading them
         # again through the file would walk the fragments a second time).
         check_frame(frame, int(self.options["rows"]), int(self.options["columns"]), index, self.syntax.name)
+        fast = self.fast.decode(frame)
+        if fast is not None:
+            return fast
         from pydicom.encaps import encapsulate
 
         options = dict(self.options, number_of_frames=1)
         options.pop("extended_offsets", None)
-        return self._decode(encapsulate([frame]), 0, self._plugin_for(frame), options, frame_number=index)
+        arr = self._decode(encapsulate([frame]), 0, self._plugin_for(frame), options, frame_number=index)
+        self.fast.compare(frame, arr)
+        return arr
 
     def _decode(
         self, src: Any, index: int, plugin: str, options: dict[str, Any], frame_number: int | None = None

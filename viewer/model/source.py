@@ -172,13 +172,15 @@ class Source:
 
     @property
     def decodes_in_processes(self) -> bool:
-        """True when decoding ahead should use worker processes (GIL-bound codec, plain file)."""
+        """True when decoding ahead should use worker processes (GIL-bound codec, plain file);
+        not once imagecodecs decodes this file's frames (it releases the GIL: threads do)."""
         from viewer.model.parallel import GIL_BOUND
 
         return (
             self.frame_headers is None
             and isinstance(self._reader, FileFrameReader)
             and str(self.transfer_syntax) in GIL_BOUND
+            and not self._reader.fast.verified
         )
 
     def accept_decoded(self, index: int, arr: FrameArray) -> FrameArray:
