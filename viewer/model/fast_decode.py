@@ -42,7 +42,7 @@ def _codec(syntax: str, bits_allocated: int) -> Callable[[bytes], npt.NDArray[An
     except ImportError:
         return None
     if syntax in JPEG_LS:
-        return imagecodecs.jpegls_decode  # type: ignore[no-any-return]
+        return imagecodecs.jpegls_decode
     if syntax in JPEG_2000:
         return lambda frame: imagecodecs.jpeg2k_decode(frame, numthreads=1)  # frames decode in parallel
     if syntax == RLE and bits_allocated in (8, 16):
