@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -30,50 +30,103 @@ GROUPS = {
 }
 
 
-class _CachedPaint(QWidget):
-    """A widget over the image that draws itself once into a pixmap and then only blits it.
+class AnnotationLayer(QWidget):
+    """One transparent widget over the whole view that draws every annotation.
 
     The view's viewport repaints on every W/L drag event and every scrubbed frame, and
-    every widget over it repaints too: eight style-sheeted QLabels and the scale bar cost
-    ~0.4 ms a repaint, the cached pixmaps a few microseconds each."""
+    every widget over it repaints with it: eight style-sheeted QLabels and a scale bar
+    cost ~0.4 ms a repaint. Here each text is drawn once into a pixmap when it changes,
+    and a repaint is one paint event blitting a few small pixmaps."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.sprites: list[Sprite] = []
+        self.resize(parent.size())
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt naming)
+        painter = QPainter(self)
+        for sprite in self.sprites:
+            sprite.paint(painter, self.devicePixelRatioF())
+        painter.end()
+
+
+class Sprite:
+    """One annotation on the layer: a rectangle, shown or hidden, drawn into a cached
+    pixmap. Named as QWidget's methods (move, resize, setVisible, isHidden...), so the
+    code placing annotations reads as it did when they were widgets."""
+
+    def __init__(self, layer: AnnotationLayer) -> None:
+        self._layer = layer
+        self._geometry = QRect()
+        self._hidden = False
         self._pixmap: QPixmap | None = None
+        layer.sprites.append(self)
+
+    def draw(self, painter: QPainter) -> bool:
+        """Draw the content at (0, 0); False when there is nothing to show."""
+        raise NotImplementedError
 
     def invalidate(self) -> None:
         self._pixmap = None
-        self.update()
+        self._layer.update()
 
-    def draw(self, painter: QPainter) -> bool:
-        """Draw the content; False when there is nothing to show."""
-        raise NotImplementedError
-
-    def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt naming)
-        ratio = self.devicePixelRatioF()
-        if self._pixmap is None or self._pixmap.size() != self.size() * ratio:
-            pixmap = QPixmap(self.size() * ratio)
+    def paint(self, painter: QPainter, ratio: float) -> None:
+        if self._hidden or self._geometry.isEmpty():
+            return
+        if self._pixmap is None or self._pixmap.size() != self._geometry.size() * ratio:
+            pixmap = QPixmap(self._geometry.size() * ratio)
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            shown = self.draw(painter)
-            painter.end()
+            inner = QPainter(pixmap)
+            shown = self.draw(inner)
+            inner.end()
             self._pixmap = pixmap if shown else QPixmap()
         if not self._pixmap.isNull():
-            painter = QPainter(self)
-            painter.drawPixmap(0, 0, self._pixmap)
-            painter.end()
+            painter.drawPixmap(self._geometry.topLeft(), self._pixmap)
+
+    def rect(self) -> QRect:
+        return QRect(0, 0, self._geometry.width(), self._geometry.height())
+
+    def width(self) -> int:
+        return self._geometry.width()
+
+    def height(self) -> int:
+        return self._geometry.height()
+
+    def pos(self) -> QPoint:
+        return self._geometry.topLeft()
+
+    def move(self, x: int, y: int) -> None:
+        if (x, y) != (self._geometry.x(), self._geometry.y()):
+            self._geometry.moveTo(x, y)
+            self._layer.update()
+
+    def resize(self, width: int, height: int) -> None:
+        if (width, height) != (self._geometry.width(), self._geometry.height()):
+            self._geometry.setSize(QSize(width, height))
+            self.invalidate()
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (QWidget's name)
+        if visible == self._hidden:
+            self._hidden = not visible
+            self._layer.update()
+
+    def isHidden(self) -> bool:  # noqa: N802 (QWidget's name)
+        return self._hidden
+
+    def isVisible(self) -> bool:  # noqa: N802 (QWidget's name)
+        return not self._hidden and self._layer.isVisible()
 
 
-class TextBlock(_CachedPaint):
+class TextBlock(Sprite):
     """Lines of text on a dark backing (a corner's texts, an orientation marker)."""
 
-    def __init__(self, parent: QWidget, style: tuple[str, int, bool]) -> None:
-        super().__init__(parent)
+    def __init__(self, layer: AnnotationLayer, style: tuple[str, int, bool]) -> None:
+        super().__init__(layer)
         color, pixel_size, bold = style
         self._color = QColor(color)
-        self._font = QFont(self.font())
+        self._font = QFont(layer.font())
         self._font.setPixelSize(pixel_size)
         self._font.setBold(bold)
         self._text = ""
@@ -81,12 +134,12 @@ class TextBlock(_CachedPaint):
     def text(self) -> str:
         return self._text
 
-    def setText(self, text: str) -> None:  # noqa: N802 (QLabel's name: callers treat it as one)
+    def setText(self, text: str) -> None:  # noqa: N802 (QLabel's name)
         if text != self._text:
             self._text = text
             self.invalidate()
 
-    def adjustSize(self) -> None:  # noqa: N802 (Qt naming)
+    def adjustSize(self) -> None:  # noqa: N802 (QWidget's name)
         box = QFontMetrics(self._font).boundingRect(QRect(0, 0, 10_000, 10_000), 0, self._text)
         self.resize(box.width() + 2 * PADDING[0], box.height() + 2 * PADDING[1])
 
@@ -135,11 +188,11 @@ def _slice(frame: Any) -> str:
     return "  ".join(parts)
 
 
-class ScaleBar(_CachedPaint):
+class ScaleBar(Sprite):
     """A bar of a round length in mm (1, 2 or 5 x 10^n) about a fifth of the view wide."""
 
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
+    def __init__(self, layer: AnnotationLayer) -> None:
+        super().__init__(layer)
         self.length_px = 0.0
         self.text = ""
 
@@ -174,9 +227,12 @@ class Annotations:
 
     def __init__(self, parent: QWidget) -> None:
         self.parent = parent
-        self.corners = [TextBlock(parent, STYLE) for _ in range(4)]  # top-left, top-right, bottom-left, bottom-right
-        self.edges = [TextBlock(parent, EDGE_STYLE) for _ in range(4)]  # left, right, top, bottom
-        self.scale_bar = ScaleBar(parent)
+        self.layer = AnnotationLayer(parent)
+        self.corners = [
+            TextBlock(self.layer, STYLE) for _ in range(4)
+        ]  # top-left, top-right, bottom-left, bottom-right
+        self.edges = [TextBlock(self.layer, EDGE_STYLE) for _ in range(4)]  # left, right, top, bottom
+        self.scale_bar = ScaleBar(self.layer)
         self.visible = True
         self.hidden_groups: set[str] = set()
         group_of = ["patient", "patient", "image", "window"] + ["orientation"] * 4
@@ -197,7 +253,7 @@ class Annotations:
         (self.hidden_groups.discard if visible else self.hidden_groups.add)(group)
         self._show_all()
 
-    def _show(self, widget: QWidget, text: str) -> None:
+    def _show(self, widget: Sprite, text: str) -> None:
         widget.setVisible(self.visible and bool(text) and self._groups[id(widget)] not in self.hidden_groups)
 
     def _show_all(self) -> None:
@@ -290,6 +346,7 @@ class Annotations:
 
     def place(self) -> None:
         w, h, m = self.parent.width(), self.parent.height(), MARGIN
+        self.layer.resize(w, h)
         tl, tr, bl, br = self.corners
         tl.move(m, m)
         tr.move(w - tr.width() - m, m)
