@@ -290,17 +290,15 @@ def _range_window(low: float, high: float) -> Window:
 
 
 def apply_window(values: FloatArray, window: Window) -> FloatArray:
-    """Map modality values to 0..255 floats with the window's VOI LUT Function."""
+    """Map modality values to 0..255 floats with the window's VOI LUT Function. Computed in
+    place: a 64K-entry table is rebuilt on every W/L drag event, and each temporary of
+    that size costs more than the arithmetic (0.9 ms -> 0.13 ms)."""
     if window.function == "SIGMOID":
         with np.errstate(over="ignore"):
             return 255.0 / (1.0 + np.exp(-4.0 * (values - window.center) / window.width))
-    # In place on one fresh array: a 64K-entry table is rebuilt on every W/L drag event,
-    # and each temporary of that size costs more than the arithmetic (0.9 ms -> 0.13 ms).
-    if not window.dicom_linear:  # LINEAR_EXACT, and LINEAR narrower than one unit
-        c, w = window.center, window.width
-    else:
-        c = window.center - 0.5
-        w = window.width - 1.0
+    c, w = window.center, window.width  # LINEAR_EXACT, and LINEAR narrower than one unit
+    if window.dicom_linear:
+        c, w = c - 0.5, w - 1.0
         if w <= 0:
             return np.where(values <= c, 0.0, 255.0)
     out = np.subtract(values, c, dtype=np.float64)
