@@ -211,13 +211,14 @@ def _decode_ms(document, n: int = 10) -> float:
 
 def startup(work: Path) -> None:
     path = write_uncompressed(work / "unc_10.dcm", 10)
-    env = dict(os.environ, DICOM_VIEWER_EXIT_AFTER_FIRST_PAINT="1")
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "viewer.cli", str(path)], env=env, check=True, capture_output=True)
-        best = min(best, time.perf_counter() - t0)
-    print(f"`dicom-viewer FILE` to first painted image: {best:.2f} s (target <= 0.8 s; includes interpreter start)")
+    for probe, what in (("1", "first painted image"), ("window", "main window painted")):
+        env = dict(os.environ, DICOM_VIEWER_EXIT_AFTER_FIRST_PAINT=probe)
+        best = float("inf")
+        for _ in range(5):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "viewer.cli", str(path)], env=env, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - t0)
+        print(f"`dicom-viewer FILE` to {what}: {best:.2f} s (target for the image <= 0.8 s; with interpreter start)")
 
 
 def run(work: Path) -> None:

@@ -9,6 +9,7 @@ columns)] (PS3.3 C.7.6.2.1.1, 10.7.1.3).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -96,3 +97,18 @@ def nice_length(longest: float) -> float:
         raise ValueError(f"no scale bar fits {longest!r}")
     power = 10.0 ** np.floor(np.log10(longest))
     return float(max(step * power for step in (1, 2, 5) if step * power <= longest))
+
+
+def row_to_column_spacing(document: Any) -> float:
+    """Height of a shown pixel relative to its width, from (0028,0030) Pixel Spacing (1 when
+    absent or unusable); quarter turns swap the two. What the image is drawn with."""
+    spacing = document.frame_attributes(0).get("PixelSpacing")
+    try:
+        row, column = float(spacing[0]), float(spacing[1])
+        if document.quarter_turns % 2:
+            row, column = column, row
+        if row > 0 and column > 0 and math.isfinite(row / column):
+            return row / column
+    except (TypeError, ValueError, IndexError):
+        pass
+    return 1.0

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from viewer.model.display import Window
+from viewer.model.geometry import row_to_column_spacing
 from viewer.model.overlays import SEGMENT_ALPHA, overlay_rgba
 from viewer.model.shutters import shutter_rgba
 from viewer.ui.annotations import Annotations
@@ -143,23 +144,10 @@ class ImageViewWidget(QWidget):
         self.fit()
 
     # -- geometry -------------------------------------------------------------------
-    def _row_to_column_spacing(self) -> float:
-        """Height of a pixel relative to its width, from (0028,0030) Pixel Spacing."""
-        spacing = self.view.document.frame_attributes(0).get("PixelSpacing")
-        try:
-            row, column = float(spacing[0]), float(spacing[1])
-            if self.view.document.quarter_turns % 2:
-                row, column = column, row
-            if row > 0 and column > 0 and math.isfinite(row / column):
-                return row / column
-        except (TypeError, ValueError, IndexError):
-            pass
-        return 1.0
-
     def _update_geometry(self) -> None:
         """Image rectangle in view units: columns wide, rows x (row/column spacing) high."""
         pixels = self.view.document.pixels
-        self._pixel_aspect = self._row_to_column_spacing()
+        self._pixel_aspect = row_to_column_spacing(self.view.document)
         self.image_rect = QRectF(0, 0, pixels.columns, pixels.rows * self._pixel_aspect)
         self.image_item.setRect(self.image_rect)
         self._shown_rect: tuple[QRectF, tuple[int, ...]] | None = None  # what image_item is scaled for

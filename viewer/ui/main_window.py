@@ -38,7 +38,7 @@ from viewer.ui.presets_menu import fill_presets_menu
 from viewer.ui.readout import readout_text
 from viewer.ui.segment_actions import SegmentActions
 from viewer.ui.series_browser import SeriesBrowserDock
-from viewer.ui.settings import Settings
+from viewer.ui.settings import DEFAULT_WINDOW_SIZE, Settings
 from viewer.ui.tag_browser import TagBrowserDock
 from viewer.ui.tools.threshold_tool import ThresholdDock
 from viewer.ui.tools.tools_dock import ToolsDock
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.series_browser.open_requested.connect(lambda entry: self._open_entries([entry]))
         self._build_actions()
         build_menus(self)
-        self.resize(1100, 800)
+        self.resize(*DEFAULT_WINDOW_SIZE)
         geometry = self.settings.geometry()
         if geometry is not None:
             self.restoreGeometry(geometry)

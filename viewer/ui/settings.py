@@ -7,9 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
-from viewer.io.pacs.node import DEFAULT_CALLING_AET
-
 MAX_RECENT = 10
+#: The main window's size before any is remembered.
+DEFAULT_WINDOW_SIZE = (1100, 800)
 
 
 class Settings:
@@ -44,6 +44,8 @@ class Settings:
         return self._push("pacs_nodes", node)
 
     def calling_aet(self) -> str:
+        from viewer.io.pacs.node import DEFAULT_CALLING_AET  # the PACS package: not at start-up
+
         return str(self._s.value("pacs_calling_aet", DEFAULT_CALLING_AET) or DEFAULT_CALLING_AET)
 
     def set_calling_aet(self, aet: str) -> None:
