@@ -43,10 +43,11 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated(143)
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser of the `names` subcommands (running one needs only its own module)."""
     parser = argparse.ArgumentParser(prog=PROG, description="DICOM viewer and pixel editor.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMANDS:
+    for name in names:
         command(name).add_parser(sub)
     return parser
 
@@ -77,7 +78,7 @@ def run_command(argv: Sequence[str]) -> int:
     from viewer.model.errors import InvalidOperationError, ViewerError
     from viewer.model.errors import one_line as _one_line
 
-    parser = _build_parser()
+    parser = _build_parser([argv[0]] if argv and argv[0] in COMMANDS else COMMANDS)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
