@@ -350,9 +350,7 @@ class GrayscaleRendering:
             return replace(self, window=strip_minmax_window(stored, self.modality)).render(stored, pixels)
         lut = self.lookup_table(pixels) if stored.dtype.kind in "iu" else None
         if lut is not None:
-            unsigned: npt.NDArray[np.unsignedinteger[Any]] = stored.view(
-                np.uint8 if stored.dtype.itemsize == 1 else np.uint16
-            )
+            unsigned = stored.view(np.uint8 if stored.dtype.itemsize == 1 else np.uint16)
             return np.take(lut, unsigned)  # twice as fast as lut[unsigned] here
         out = np.empty(stored.shape, dtype=np.uint8)
         for rows in _strips(stored):
