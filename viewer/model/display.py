@@ -290,9 +290,8 @@ def _range_window(low: float, high: float) -> Window:
 
 
 def apply_window(values: FloatArray, window: Window) -> FloatArray:
-    """Map modality values to 0..255 floats with the window's VOI LUT Function. Computed in
-    place: a 64K-entry table is rebuilt on every W/L drag event, and each temporary of
-    that size costs more than the arithmetic (0.9 ms -> 0.13 ms)."""
+    """Map modality values to 0..255 floats with the window's VOI LUT Function; in place, as
+    a 64K table is rebuilt on each W/L drag event (temporaries: 0.9 ms, in place 0.13)."""
     if window.function == "SIGMOID":
         with np.errstate(over="ignore"):
             return 255.0 / (1.0 + np.exp(-4.0 * (values - window.center) / window.width))
@@ -341,16 +340,16 @@ class GrayscaleRendering:
         return TABLES.table(self, 8 if pixels.bits_allocated <= 8 else 16, pixels.pixel_representation == 1)
 
     def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array:
-        """Return the uint8 display image of one monochrome frame.
-
-        Memory beyond the frame and its uint8 image stays bounded: modality values are
-        computed in strips of rows (a 16384 x 16384 frame would need 2 GB of floats at once).
-        """
+        """The uint8 display image of one monochrome frame. Memory beyond the frame and its
+        image stays bounded: modality values are computed in strips of rows (a 16384 x 16384
+        frame would need 2 GB of floats at once)."""
         if self.window is None and self.voi_lut is None:
             return replace(self, window=strip_minmax_window(stored, self.modality)).render(stored, pixels)
         lut = self.lookup_table(pixels) if stored.dtype.kind in "iu" else None
         if lut is not None:
-            unsigned = stored.view(np.uint8 if stored.dtype.itemsize == 1 else np.uint16)
+            unsigned: npt.NDArray[np.unsignedinteger[Any]] = stored.view(
+                np.uint8 if stored.dtype.itemsize == 1 else np.uint16
+            )
             return np.take(lut, unsigned)  # twice as fast as lut[unsigned] here
         out = np.empty(stored.shape, dtype=np.uint8)
         for rows in _strips(stored):
