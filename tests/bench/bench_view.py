@@ -98,8 +98,9 @@ def _stock_scrub_rate(app, frames: np.ndarray) -> float:
     return rate
 
 
-def _hover_ms(panel, size: int, n: int = 200) -> tuple[float, float]:
-    """(mean, worst) milliseconds of the status-bar readout for one hovered pixel."""
+def _hover_ms(panel, size: int, n: int = 1000) -> tuple[float, float, float]:
+    """(mean, 99th percentile, worst) milliseconds of the status-bar readout for one
+    hovered pixel (this VM's worst case includes time the host takes away)."""
     from viewer.ui.readout import readout_text
 
     rng = np.random.default_rng(1)
@@ -108,7 +109,7 @@ def _hover_ms(panel, size: int, n: int = 200) -> tuple[float, float]:
         t0 = time.perf_counter()
         readout_text(panel, (int(row), int(column)))
         times.append(time.perf_counter() - t0)
-    return 1000 * float(np.mean(times)), 1000 * float(np.max(times))
+    return 1000 * float(np.mean(times)), 1000 * float(np.percentile(times, 99)), 1000 * float(np.max(times))
 
 
 def wl_rates(app, work: Path) -> None:
@@ -149,7 +150,10 @@ def wl_rates(app, work: Path) -> None:
         fitted = f"{drag_rate:.0f} ({bare_fit:.0f}, {drag_rate / bare_fit:.2f}x)"
         one = f"{zoomed_rate:.0f} ({bare_one:.0f}, {zoomed_rate / bare_one:.2f}x)"
         print(f"{size:>5d}x{size:<4d} {fitted:>26s} {full_rate:18.0f} {target:>7d} {one:>30s}")
-        print(f"{'':10s} hover readout: mean {hover[0]:.2f} ms, worst {hover[1]:.2f} ms per event (target <= 2 ms)")
+        print(
+            f"{'':10s} hover readout: mean {hover[0]:.2f} ms, 99% {hover[1]:.2f} ms, worst {hover[2]:.2f} ms"
+            " per event (target <= 2 ms)"
+        )
 
 
 def scrub_rates(app, work: Path) -> None:
@@ -225,10 +229,14 @@ def run(work: Path) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from viewer.ui.app import collect_garbage_in_gui_thread
+
     app = QApplication.instance() or QApplication([])
+    collector = collect_garbage_in_gui_thread()  # as the application runs: no automatic collections
     print("\n== W/L drag rate in a 1024x768 view (issue 4) ==")
     wl_rates(app, work)
     print("\n== Scrubbing (issue 4) ==")
     scrub_rates(app, work)
     print("\n== Start-up (issue 4) ==")
     startup(work)
+    collector.timer.stop()

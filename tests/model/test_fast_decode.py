@@ -109,3 +109,20 @@ def test_a_frame_of_another_size_goes_to_pydicom(tmp_path: Path) -> None:
     reader = document.source._reader
     assert reader.fast.verified is True
     assert reader.fast.decode(b"\x00" * 64) is None  # an empty RLE header decodes to nothing
+
+
+def test_a_frame_with_another_sign_than_the_compared_one_goes_to_pydicom() -> None:
+    """Verified on an unsigned JPEG 2000 frame; a later codestream declaring signed samples
+    (imagecodecs returns int16) is not taken from the fast path."""
+    import imagecodecs
+
+    unsigned = (np.arange(32 * 48, dtype=np.uint16) % 4096).reshape(32, 48)
+    signed = unsigned.astype(np.int16) - 2048
+    options = {"rows": 32, "columns": 48, "samples_per_pixel": 1, "bits_allocated": 16}
+    fast = FastDecoder("1.2.840.10008.1.2.4.90", options)
+    first = bytes(imagecodecs.jpeg2k_encode(unsigned, level=0, codecformat="J2K"))
+    fast.compare(first, unsigned)
+    assert fast.verified is True and np.array_equal(fast.decode(first), unsigned)
+    other = bytes(imagecodecs.jpeg2k_encode(signed, level=0, codecformat="J2K"))
+    assert np.array_equal(imagecodecs.jpeg2k_decode(other), signed)  # imagecodecs itself reads it as int16
+    assert fast.decode(other) is None

@@ -61,6 +61,7 @@ class FastDecoder:
         bits = int(options.get("bits_allocated", 0) or 0)
         self._codec = _codec(syntax, bits) if one_sample else None
         self.verified: bool | None = None if self._codec is not None else False  # None: not yet compared
+        self._dtype: np.dtype[Any] | None = None  # of the frame compared
 
     def _decode(self, frame: bytes) -> npt.NDArray[Any] | None:
         assert self._codec is not None
@@ -76,7 +77,9 @@ class FastDecoder:
         """The frame, or None when pydicom's plug-in should decode it."""
         if not self.verified or not self._complete(frame):
             return None
-        return self._decode(frame)
+        arr = self._decode(frame)
+        # a frame whose codestream says another sign or depth than the one compared: pydicom
+        return arr if arr is not None and arr.dtype == self._dtype else None
 
     def _complete(self, frame: bytes) -> bool:
         """CharLS can hang on a JPEG-LS codestream cut short (viewer.model.readers sends
@@ -89,3 +92,4 @@ class FastDecoder:
             return
         arr = self._decode(frame) if self._complete(frame) else None
         self.verified = arr is not None and arr.dtype == reference.dtype and np.array_equal(arr, reference)
+        self._dtype = reference.dtype
