@@ -238,3 +238,26 @@ def test_tag_browser_shows_what_a_save_would_write(window, qtbot) -> None:
     assert "DERIVED" in row("Image Type").text(3) and not row("Patient's Name").font(0).bold()
     window.edits.undo()  # back to the file: its own header again
     assert row("Rows").text(3) == "128" and not row("Rows").font(0).bold()
+
+
+@pytest.mark.parametrize(
+    ("slope", "intercept", "integer"), [(1, -1024, True), (2, 0, True), (0.5, 0, False), (1, 0.25, False)]
+)
+def test_a_drag_learns_the_values_range_and_kind_without_the_frames_modality_values(
+    window, tmp_path, slope: float, intercept: float, integer: bool
+) -> None:
+    """Whole stored values through a whole rescale are whole numbers, and their span is the
+    stored span times the slope: no float copy of the frame when a drag begins (a 4096 x 4096
+    frame's is 128 MB). Other rescales are answered from the modality values, as before."""
+    from tests.hostile import image_dataset, write
+
+    ds = image_dataset(40, 50)
+    ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
+    panel = window.open_paths([write(ds, tmp_path / "rescaled.dcm")])[0]
+    view = panel.view
+    view.load_current()
+    view._modality_values = None
+    values = view.modality().apply(view.stored_frame())
+    assert view.integer_values() is integer
+    assert view.value_span() == pytest.approx(float(values.max() - values.min()))
+    assert (view._modality_values is None) is integer  # computed only where the rescale is not whole

@@ -118,18 +118,34 @@ class DocumentView(QObject):
             self._modality_values = self.modality().apply(self._stored)
         return self._modality_values
 
+    def _whole_rescale(self) -> ModalityTransform | None:
+        """The current frame's transform when it maps whole stored numbers to whole numbers
+        by a rescale: then the questions below are answered without the frame's modality
+        values (128 MB of floats for a 4096 x 4096 mammogram, ~0.2 s when a drag begins)."""
+        stored, modality = self._stored, self.modality()
+        if stored is None or self.is_color or stored.dtype.kind not in "iu" or modality.lut is not None:
+            return None
+        whole = float(modality.slope).is_integer() and float(modality.intercept).is_integer()
+        return modality if whole else None
+
     def integer_values(self) -> bool:
         """True when the current frame's modality values are whole numbers (CT HU, most MR):
         a dragged window is then kept to whole numbers, as a person reads and types it."""
+        if self._whole_rescale() is not None:
+            return bool(self._stored is not None and self._stored.size)
         values = self.modality_values()
         return values is not None and values.size > 0 and bool(np.all(np.mod(values, 1) == 0))
 
     def value_span(self) -> float:
         """max - min of the current frame's modality values (1.0 while unknown)."""
-        values = self.modality_values()
-        if values is None or not values.size:
-            return 1.0
-        span = float(np.nanmax(values) - np.nanmin(values))
+        rescale, stored = self._whole_rescale(), self._stored
+        if rescale is not None and stored is not None and stored.size:
+            span = abs(rescale.slope) * (float(stored.max()) - float(stored.min()))
+        else:
+            values = self.modality_values()
+            if values is None or not values.size:
+                return 1.0
+            span = float(np.nanmax(values) - np.nanmin(values))
         return span if span > 0 else 1.0
 
     def set_frame(self, index: int) -> None:
