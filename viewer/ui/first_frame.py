@@ -30,6 +30,7 @@ class FirstFrame(QWidget):
     def __init__(self, image: npt.NDArray[np.uint8], aspect: float, title: str) -> None:
         super().__init__(None, Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint)
         self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # replaced once: its pixels go with it
         self._pixels = np.ascontiguousarray(image)  # the QImage below reads this buffer
         rows, columns = image.shape[:2]
         gray = image.ndim == 2
