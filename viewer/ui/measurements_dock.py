@@ -57,9 +57,14 @@ class MeasurementsDock(QDockWidget):
         for button in (self.delete_button, self.csv_button, self.sr_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMinimumHeight(140)
-        layout.addWidget(self.plot, 1)
+        # The plot is made when a first measurement is selected: a PlotWidget is ~30 ms of
+        # building the main window, which should appear quickly (and most sessions measure nothing).
+        self._plot_widget: pg.PlotWidget | None = None
+        self._plot_slot = QWidget()
+        self._plot_slot.setMinimumHeight(140)
+        self._plot_layout = QVBoxLayout(self._plot_slot)
+        self._plot_layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._plot_slot, 1)
         self.setWidget(body)
         self.delete_button.clicked.connect(self.delete_selected)
         self.sr_button.clicked.connect(self.save_requested)
@@ -73,7 +78,7 @@ class MeasurementsDock(QDockWidget):
         """Re-measure every shape of the document as it is now and list them."""
         self.rows = []
         self.table.setRowCount(0)
-        self.plot.clear()
+        self._clear_plot()
         if self.panel is None:
             return
         document = self.panel.document
@@ -94,8 +99,20 @@ class MeasurementsDock(QDockWidget):
         return [m for _, m in self.rows if m is not None]
 
     # -- selection, plots -----------------------------------------------------------
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """The profile / histogram plot (made on first use)."""
+        if self._plot_widget is None:
+            self._plot_widget = pg.PlotWidget(background="w")
+            self._plot_layout.addWidget(self._plot_widget)
+        return self._plot_widget
+
+    def _clear_plot(self) -> None:
+        if self._plot_widget is not None:
+            self._plot_widget.clear()
+
     def _selected(self) -> None:
-        self.plot.clear()
+        self._clear_plot()
         if self.panel is None:
             return
         rows = self.table.selectionModel().selectedRows()
@@ -108,10 +125,10 @@ class MeasurementsDock(QDockWidget):
         if result is not None:
             if result.frame != self.panel.view.frame:
                 self.panel.view.set_frame(result.frame)
-            self._plot(result)
+            self._show_plot(result)
         self.panel.image_view.shapes.refresh()
 
-    def _plot(self, result: Measurement) -> None:
+    def _show_plot(self, result: Measurement) -> None:
         units = result.units or "value"
         if isinstance(result.shape, Line):
             profile = np.array([np.nan if v is None else v for v in result.values["profile"]], dtype=float)
