@@ -9,6 +9,7 @@ thread; only the latest requested frame is shown, stale requests are dropped.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -21,13 +22,12 @@ from PySide6.QtCore import QObject, Signal
 
 from viewer.edits.operations import Operation
 from viewer.edits.session import EditSession, edit_session, session
+from viewer.model.decode_ahead import DecodeTimes, frames_ahead
 from viewer.model.display import ModalityTransform, VoiLut, Window, minmax_window
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_stored
 
-#: Frames decoded ahead of the current one during cine.
-PREFETCH_AHEAD = 4
 #: Decoder threads: reading and native decoding overlap with painting; codecs that keep
 #: the GIL (openjpeg) are sent to worker processes instead (viewer.model.parallel).
 DECODE_THREADS = 2
@@ -54,6 +54,8 @@ class DocumentView(QObject):
         self._executor = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="decode")
         self._pending: set[int] = set()  # frames submitted to the decoder threads
         self._request: int | None = None  # the one on-demand decode in flight (stale ones wait)
+        self._travel = 1  # the way the person last moved through the frames: +1 or -1
+        self._decode_times = DecodeTimes()  # of this document's frames, on the decoder threads
         self._decoded.connect(self._on_decoded)
 
     # -- state ----------------------------------------------------------------------
@@ -153,12 +155,16 @@ class DocumentView(QObject):
         index = max(0, min(int(index), self.frame_count - 1))
         if index == self.frame and self._stored is not None:
             return
+        if self._stored is not None and index != self.frame:
+            self._travel = 1 if index > self.frame else -1
         self.frame = index
         self.frame_changed.emit(index)
         if self.document.is_cached(index) or self.document.reads_directly:  # no thread hop for a copy
             self._take_frame(index)
         else:
             self._request_decode()
+        if not self.document.reads_directly:  # the next frames the way the person is moving
+            self.prefetch(step=self._travel, wrap=False)
 
     def load_current(self) -> None:
         """Decode the current frame now, on this thread (first display, tests)."""
@@ -285,7 +291,9 @@ class DocumentView(QObject):
 
     def _decode_in_worker(self, index: int) -> None:
         try:
+            started = time.perf_counter()
             self.document.get_frame(index)
+            self._decode_times.add(1000 * (time.perf_counter() - started))
             self._decoded.emit(index, "")
         except ViewerError as exc:
             self._decoded.emit(index, str(exc))
@@ -306,11 +314,20 @@ class DocumentView(QObject):
         else:
             self._request_decode()
 
-    def prefetch(self, ahead: int = PREFETCH_AHEAD, step: int = 1) -> None:
-        """Decode the next frames in the background (cine)."""
+    def prefetch(self, ahead: int | None = None, step: int = 1, wrap: bool = True) -> None:
+        """Decode the next frames in the background: `ahead` of them (default: as many as
+        the measured decode time calls for, viewer.model.decode_ahead), every `step`-th,
+        past the last frame to the first only with `wrap` (cine)."""
         count = self.frame_count
+        if ahead is None:
+            p = self.document.pixels
+            frame_bytes = p.rows * p.columns * p.samples_per_pixel * max(p.bits_allocated, 8) // 8
+            ahead = frames_ahead(self._decode_times.mean_ms, DECODE_THREADS, frame_bytes)
         for k in range(1, ahead + 1):
-            index = (self.frame + k * step) % count
+            index = self.frame + k * step
+            if not wrap and not 0 <= index < count:
+                break
+            index %= count
             if index not in self._pending and not self.document.is_cached(index):
                 self._submit(index)
 

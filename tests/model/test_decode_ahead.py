@@ -1,0 +1,34 @@
+"""Decode-ahead sized from the measured decode time (viewer.model.decode_ahead)."""
+
+from __future__ import annotations
+
+import pytest
+
+from viewer.model.decode_ahead import MAX_AHEAD, MIN_AHEAD, DecodeTimes, frames_ahead
+
+MB = 2**20
+
+
+@pytest.mark.parametrize(
+    ("decode_ms", "threads", "frame_bytes", "expected"),
+    [
+        (None, 2, MB // 2, MIN_AHEAD),  # nothing measured yet
+        (0.5, 2, MB // 2, MAX_AHEAD),  # RLE: 2 x 32 wanted, capped by count
+        (5.0, 2, MB // 2, 8),  # JPEG-LS: 2 threads x ceil(16 / 5)
+        (35.0, 2, MB // 2, MIN_AHEAD),  # JPEG 2000: 2 x 1, no more queued
+        (5.0, 1, MB // 2, 4),
+        (0.5, 2, 16 * MB, 4),  # 16 MB frames: 64 MB ahead at most
+        (0.5, 2, 200 * MB, MIN_AHEAD),  # never fewer than MIN_AHEAD
+    ],
+)
+def test_frames_ahead(decode_ms, threads: int, frame_bytes: int, expected: int) -> None:
+    assert frames_ahead(decode_ms, threads, frame_bytes) == expected
+
+
+def test_decode_times_follow_recent_frames() -> None:
+    times = DecodeTimes(weight=0.5)
+    assert times.mean_ms is None
+    times.add(40.0)  # a slow first frame (imports, caches)
+    for _ in range(10):
+        times.add(4.0)
+    assert times.mean_ms == pytest.approx(4.0, abs=0.05)

@@ -1,0 +1,43 @@
+"""How far to decode ahead while a person moves through frames, from the measured decode
+time: the decoder threads should have the next frames ready when they are asked for.
+
+A person scrolling with the wheel or arrow keys asks for a frame every ~16 ms (60 events
+a second). With `threads` decoders each taking `decode_ms` a frame, keeping
+threads x ceil(16 ms / decode_ms) frames in flight lets them keep pace as far as the
+cores allow: many cheap frames (RLE, 0.5 ms), few expensive ones (JPEG 2000, 35 ms —
+more in flight would only queue work the person may scroll past). Bounded by count and
+by memory. The direction is the way the person last moved.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Milliseconds between frame requests of a person scrolling (60 per second).
+REQUEST_INTERVAL_MS = 16.0
+MIN_AHEAD, MAX_AHEAD = 2, 12
+#: Decoded frames held ahead at most (bytes).
+AHEAD_BYTES = 64 * 2**20
+
+
+def frames_ahead(decode_ms: float | None, threads: int, frame_bytes: int) -> int:
+    """Frames to decode ahead; MIN_AHEAD until a decode time is known."""
+    if decode_ms is None or not decode_ms > 0:
+        return MIN_AHEAD
+    wanted = threads * math.ceil(REQUEST_INTERVAL_MS / decode_ms)
+    by_memory = max(1, AHEAD_BYTES // max(frame_bytes, 1))
+    return int(max(MIN_AHEAD, min(wanted, MAX_AHEAD, by_memory)))
+
+
+class DecodeTimes:
+    """A running mean of decode times (exponential, so a slow first frame fades)."""
+
+    def __init__(self, weight: float = 0.2) -> None:
+        self.mean_ms: float | None = None
+        self._weight = weight
+
+    def add(self, milliseconds: float) -> None:
+        if self.mean_ms is None:
+            self.mean_ms = milliseconds
+        else:
+            self.mean_ms += self._weight * (milliseconds - self.mean_ms)
