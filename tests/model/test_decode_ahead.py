@@ -13,12 +13,14 @@ MB = 2**20
     ("decode_ms", "threads", "frame_bytes", "expected"),
     [
         (None, 2, MB // 2, MIN_AHEAD),  # nothing measured yet
-        (0.5, 2, MB // 2, MAX_AHEAD),  # RLE: 2 x 32 wanted, capped by count
-        (5.0, 2, MB // 2, 8),  # JPEG-LS: 2 threads x ceil(16 / 5)
-        (35.0, 2, MB // 2, MIN_AHEAD),  # JPEG 2000: 2 x 1, no more queued
-        (5.0, 1, MB // 2, 4),
-        (0.5, 2, 16 * MB, 4),  # 16 MB frames: 64 MB ahead at most
-        (0.5, 2, 200 * MB, MIN_AHEAD),  # never fewer than MIN_AHEAD
+        (0.5, 2, MB // 2, MIN_AHEAD),  # RLE: a few in flight keep pace
+        (5.0, 2, MB // 2, MIN_AHEAD),  # JPEG-LS: too
+        (35.0, 2, MB // 2, 6),  # JPEG 2000: 2 threads x ceil(35 / 16)
+        (70.0, 2, MB // 2, 10),
+        (200.0, 2, MB // 2, MAX_AHEAD),  # capped by count
+        (70.0, 2, 8 * MB, 8),  # 8 MB frames: 64 MB ahead at most
+        (70.0, 2, 40 * MB, 1),  # a 40 MB frame: one ahead (at least one)
+        (None, 2, 32 * MB, 2),  # before any decode time too
     ],
 )
 def test_frames_ahead(decode_ms, threads: int, frame_bytes: int, expected: int) -> None:
