@@ -126,3 +126,19 @@ def test_a_frame_with_another_sign_than_the_compared_one_goes_to_pydicom() -> No
     other = bytes(imagecodecs.jpeg2k_encode(signed, level=0, codecformat="J2K"))
     assert np.array_equal(imagecodecs.jpeg2k_decode(other), signed)  # imagecodecs itself reads it as int16
     assert fast.decode(other) is None
+
+
+def test_htj2k_frames_take_the_fast_path(tmp_path: Path) -> None:
+    """High-Throughput JPEG 2000 (HTJ2K Lossless, encoded by OpenJPH through imagecodecs):
+    pydicom's frames, decoded by imagecodecs after the first."""
+    import imagecodecs
+
+    ds = image_dataset(64, 48, frames=3, syntax="1.2.840.10008.1.2.4.201")
+    ds.PixelData = encapsulate([imagecodecs.htj2k_encode(frame) for frame in ramp(ds)])
+    ds["PixelData"].VR = "OB"
+    path = write(ds, tmp_path / "htj2k.dcm")
+    document = open_document(path)
+    for index in range(3):
+        assert np.array_equal(document.get_frame(index), pixel_array(path, index=index))
+        assert np.array_equal(document.get_frame(index), ramp(ds)[index])
+    assert document.source._reader.fast.verified is True
