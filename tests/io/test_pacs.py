@@ -124,12 +124,17 @@ def test_cancelled_retrieve_keeps_only_complete_files(orthanc, files, tmp_path):
 def test_unreachable_and_refusing_nodes_give_one_line(orthanc, capfd, node, expected):
     from tests.orthanc import answers_echo
 
-    answers_echo(orthanc)  # the server is up and free: a refusal below is its answer, not a stall
-    capfd.readouterr()
-    assert run_command(["pacs", "echo", node]) == 1
-    err = capfd.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith("dicom-viewer: error: ") and expected in err
+    for attempt in range(2):
+        answers_echo(orthanc)  # the server is up and free: a refusal below is its answer, not a stall
+        capfd.readouterr()
+        assert run_command(["pacs", "echo", node]) == 1
+        err = capfd.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        # Under the whole suite's load Orthanc has, a few times in many runs, left a refused
+        # association unanswered; our answer is then the (one-line) timeout. Once more:
+        if "did not answer the association request" not in err or attempt:
+            break
+    assert err.startswith("dicom-viewer: error: ") and expected in err, orthanc.log()[-1500:]
 
 
 def test_cli_find_json_get_and_a_file_that_is_not_dicom(orthanc, files, tmp_path, capfd):
