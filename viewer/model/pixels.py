@@ -37,9 +37,14 @@ class PixelDescription:
         return self.samples_per_pixel > 1 or self.photometric_interpretation == "PALETTE COLOR"
 
     @property
+    def frame_bytes(self) -> int:
+        """Bytes one frame takes decoded (whole bytes per sample)."""
+        return self.rows * self.columns * self.samples_per_pixel * max(self.bits_allocated, 8) // 8
+
+    @property
     def nbytes(self) -> int:
-        """Bytes every frame takes decoded (whole bytes per sample)."""
-        return self.frames * self.rows * self.columns * self.samples_per_pixel * max(self.bits_allocated, 8) // 8
+        """Bytes every frame takes decoded."""
+        return self.frames * self.frame_bytes
 
     @property
     def frame_shape(self) -> tuple[int, ...]:
@@ -85,7 +90,7 @@ def describe_pixels(ds: Dataset) -> PixelDescription:
         raise PixelDataError(f"Bits Allocated is {desc.bits_allocated}; it must be 1 or a multiple of 8 up to 64")
     if not 1 <= desc.bits_stored <= desc.bits_allocated:
         raise PixelDataError(f"Bits Stored is {desc.bits_stored}; it must be 1..{desc.bits_allocated} (Bits Allocated)")
-    frame_bytes = desc.rows * desc.columns * desc.samples_per_pixel * max(desc.bits_allocated, 8) // 8
+    frame_bytes = desc.frame_bytes
     if frame_bytes > MAX_FRAME_BYTES:
         raise PixelDataError(
             f"one frame of {desc.columns} x {desc.rows} x {desc.samples_per_pixel} at "

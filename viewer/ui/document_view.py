@@ -320,9 +320,7 @@ class DocumentView(QObject):
         past the last frame to the first only with `wrap` (cine)."""
         count = self.frame_count
         if ahead is None:
-            p = self.document.pixels
-            frame_bytes = p.rows * p.columns * p.samples_per_pixel * max(p.bits_allocated, 8) // 8
-            ahead = frames_ahead(self._decode_times.mean_ms, DECODE_THREADS, frame_bytes)
+            ahead = frames_ahead(self._decode_times.mean_ms, DECODE_THREADS, self.document.pixels.frame_bytes)
         for k in range(1, ahead + 1):
             index = self.frame + k * step
             if not wrap and not 0 <= index < count:
