@@ -31,6 +31,12 @@ def declared_size(frame: bytes) -> tuple[int, int, int] | None:
     return None
 
 
+def ends_with_eoi(frame: bytes) -> bool:
+    """True when a JPEG / JPEG-LS codestream ends with its end-of-image marker (trailing
+    padding aside): CharLS can hang on one cut short, inside native code."""
+    return frame.rstrip(b"\x00").endswith(b"\xff\xd9")
+
+
 def _is_jpeg_ls(frame: bytes) -> bool:
     """True when the first frame header of a JPEG codestream is JPEG-LS's SOF55 (F7)."""
     return frame[:2] == b"\xff\xd8" and _jpeg_header(frame)[1] == 0xF7

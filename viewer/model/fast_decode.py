@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from viewer.model.codestream import ends_with_eoi
+
 JPEG_LS = ("1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81")
 JPEG_2000 = (
     "1.2.840.10008.1.2.4.90",
@@ -82,9 +84,9 @@ class FastDecoder:
         return arr if arr is not None and arr.dtype == self._dtype else None
 
     def _complete(self, frame: bytes) -> bool:
-        """CharLS can hang on a JPEG-LS codestream cut short (viewer.model.readers sends
-        those to libjpeg); imagecodecs decodes with CharLS too."""
-        return self.syntax not in JPEG_LS or frame.rstrip(b"\x00").endswith(b"\xff\xd9")
+        """A JPEG-LS frame cut short goes to libjpeg (viewer.model.readers): imagecodecs
+        decodes with CharLS too."""
+        return self.syntax not in JPEG_LS or ends_with_eoi(frame)
 
     def compare(self, frame: bytes, reference: npt.NDArray[Any]) -> None:
         """Use the fast path from now on if it gives `reference` (pydicom's decode of `frame`)."""

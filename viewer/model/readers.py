@@ -12,7 +12,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
 from viewer.model import codecs
-from viewer.model.codestream import check_frame
+from viewer.model.codestream import check_frame, ends_with_eoi
 from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, one_line, reraise_if_fatal
 from viewer.model.fast_decode import FastDecoder
 from viewer.model.header import collect_warnings, read_full, sop_class_name
@@ -190,7 +190,7 @@ class FileFrameReader:
         without their end-of-image marker go to libjpeg, which reports them instead."""
         if self.plugin != "pyjpegls":
             return self.plugin
-        return self.plugin if frame.rstrip(b"\x00").endswith(b"\xff\xd9") else "pylibjpeg"
+        return self.plugin if ends_with_eoi(frame) else "pylibjpeg"
 
     def read(self, index: int) -> FrameArray:
         if self.native is not None and (self.native.truncated or self.reads_directly):
