@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -94,9 +94,6 @@ class Sprite:
     def height(self) -> int:
         return self._geometry.height()
 
-    def pos(self) -> QPoint:
-        return self._geometry.topLeft()
-
     def move(self, x: int, y: int) -> None:
         if (x, y) != (self._geometry.x(), self._geometry.y()):
             self._geometry.moveTo(x, y)
@@ -114,9 +111,6 @@ class Sprite:
 
     def isHidden(self) -> bool:  # noqa: N802 (QWidget's name)
         return self._hidden
-
-    def isVisible(self) -> bool:  # noqa: N802 (QWidget's name)
-        return not self._hidden and self._layer.isVisible()
 
 
 class TextBlock(Sprite):
@@ -228,10 +222,9 @@ class Annotations:
     def __init__(self, parent: QWidget) -> None:
         self.parent = parent
         self.layer = AnnotationLayer(parent)
-        self.corners = [
-            TextBlock(self.layer, STYLE) for _ in range(4)
-        ]  # top-left, top-right, bottom-left, bottom-right
-        self.edges = [TextBlock(self.layer, EDGE_STYLE) for _ in range(4)]  # left, right, top, bottom
+        # top-left, top-right, bottom-left, bottom-right; left, right, top, bottom
+        self.corners = [TextBlock(self.layer, STYLE) for _ in range(4)]
+        self.edges = [TextBlock(self.layer, EDGE_STYLE) for _ in range(4)]
         self.scale_bar = ScaleBar(self.layer)
         self.visible = True
         self.hidden_groups: set[str] = set()

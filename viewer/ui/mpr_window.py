@@ -117,7 +117,7 @@ class MprWindow(QMainWindow):
 
     def _place_box(self) -> None:
         for name, view in self.views.items():
-            _, row_axis, column_axis = self._axes(name)
+            _, row_axis, column_axis = PLANE_AXES[name]
             (top, bottom), (left, right) = self._span(name, row_axis), self._span(name, column_axis)
             view.box.blockSignals(True)
             view.box.setPos((left, top))
@@ -128,7 +128,7 @@ class MprWindow(QMainWindow):
         """The box was moved or resized in plane `name`: its two sides there change."""
         roi = self.views[name].box
         (left, top), (width, height) = roi.pos(), roi.size()
-        _, row_axis, column_axis = self._axes(name)
+        _, row_axis, column_axis = PLANE_AXES[name]
         for axis, low, high in ((row_axis, top, top + height), (column_axis, left, left + width)):
             step = self.volume.spacing[axis] / self.target[name]
             ends = sorted((self._to_voxel(name, axis, low), self._to_voxel(name, axis, high - step)))
@@ -168,11 +168,6 @@ class MprWindow(QMainWindow):
         """The square pixel of plane `name` in mm (the smaller of its two spacings)."""
         return min(self.volume.plane_spacing(name))
 
-    @staticmethod
-    def _axes(name: str) -> tuple[int, int, int]:
-        """(normal, row, column) voxel axes of a plane."""
-        return PLANE_AXES[name]
-
     def _to_display(self, name: str, axis: int, voxel: float) -> float:
         step = self.volume.spacing[axis] / self.target[name]
         if axis == 2 and name != "axial":  # rows run head -> feet: z counted from the top
@@ -199,7 +194,7 @@ class MprWindow(QMainWindow):
         if name in self._oblique:
             self.set_point(*(round(v) for v in self._voxel_at(name, row, column)))
             return
-        _, row_axis, column_axis = self._axes(name)
+        _, row_axis, column_axis = PLANE_AXES[name]
         point = list(self.point)
         point[row_axis] = self._to_voxel(name, row_axis, row)
         point[column_axis] = self._to_voxel(name, column_axis, column)
@@ -214,7 +209,7 @@ class MprWindow(QMainWindow):
             self.set_point(*(round(v) for v in self._voxel_at(name, row + 0.5, column + 0.5, mm)))
             return
         point = list(self.point)
-        normal = self._axes(name)[0]
+        normal = PLANE_AXES[name][0]
         point[normal] += delta
         self.set_point(*point)
 
@@ -302,7 +297,7 @@ class MprWindow(QMainWindow):
             if name in self._oblique:
                 cut = oblique_plane(mask, name, self.turned or name, self.degrees, self.point).values
             else:
-                cut = plane(mask, name, self.point[self._axes(name)[0]], np.float32)
+                cut = plane(mask, name, self.point[PLANE_AXES[name][0]], np.float32)
             rgba[cut > 0.5] = (*colour, 110)
         return rgba
 
@@ -318,7 +313,7 @@ class MprWindow(QMainWindow):
     def values(self, name: str) -> np.ndarray:
         """Modality values of plane `name` through the crosshair (square pixels), or of the
         slab around it."""
-        index = self.point[self._axes(name)[0]]
+        index = self.point[PLANE_AXES[name][0]]
         slab = self.slab_mm.value() if self.slab_mode is not None else 0.0
         return plane(self.volume, name, index, np.float32, slab, self.slab_mode or "mip")
 
@@ -370,7 +365,7 @@ class MprWindow(QMainWindow):
             view.horizontal.setAngle(0)
             view.vertical.setAngle(90)
             return
-        _, row_axis, column_axis = self._axes(name)
+        _, row_axis, column_axis = PLANE_AXES[name]
         centre = QPointF(
             self._to_display(name, column_axis, self.point[column_axis]) + 0.5,
             self._to_display(name, row_axis, self.point[row_axis]) + 0.5,
