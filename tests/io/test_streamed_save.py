@@ -148,14 +148,83 @@ def test_an_edit_that_needs_every_frame_says_so_before_decoding(tmp_path: Path, 
     assert streamed.path.exists()
 
 
-def test_the_extremes_pass_on_worker_processes_gives_the_same_save(tmp_path: Path) -> None:
-    """What a command-line save of a big file does (viewer.edits.stream_workers), on a
-    small one: the header and pixels written are those of the pass in one process."""
-    source = corpus_file("emri_small.dcm")
-    operations = [*SEQUENCES["keep-widen-invert-one"], Flip("h")]
+def test_frames_computed_on_worker_processes_give_the_same_file(tmp_path: Path, monkeypatch) -> None:
+    """What a command-line save of a big native file does (viewer.edits.stream_workers), on
+    a small one: blocks of two frames through two shared slots (each slot used again), and
+    the file written is the one a save in one process writes."""
+    import viewer.edits.stream_workers as stream_workers
+
+    frame_bytes = 64 * 64 * 2
+    monkeypatch.setattr(stream_workers, "BLOCK_BYTES", 2 * frame_bytes)
+    monkeypatch.setattr(stream_workers, "SHARED_BYTES", 4 * frame_bytes)
+    blocks = []
+    original = stream_workers.blocks_on_workers
+
+    def counted(*args, **kwargs):
+        for block in original(*args, **kwargs):
+            blocks.append(block[0])
+            yield block
+
+    monkeypatch.setattr(stream_workers, "blocks_on_workers", counted)
+    paint = Paint(frame=8, points=[[9.0, 9.0]], radius=3.0, value=900.0)
+    operations = [FillOutside(-100.0, 300.0, 0.0), DeleteFrames("3"), Flip("h"), paint]
     for workers in (1, 2):
-        document = open_document(source)
+        document = open_document(corpus_file("emri_small.dcm"))
         begin_streamed_edit(document, operations, workers)
-        save(document, tmp_path / f"{workers}.dcm")
+        save(document, tmp_path / f"{workers}.dcm", "explicit")
+    assert blocks == [0, 2, 4, 6, 8]  # 9 frames, two a block, in order
     one, two = _comparable(tmp_path / "1.dcm"), _comparable(tmp_path / "2.dcm")
     assert one[0] == two[0] and np.array_equal(one[1], two[1])
+
+
+def _estimated_from_the_first_frame(monkeypatch) -> list[int]:
+    """Saves commit their first header against frame 1 alone; returns the number of
+    `write_dataset` calls (1: the measured header was put in place, 2: written again)."""
+    import viewer.io.save as save_module
+    from viewer.edits.streamed import StreamedEdits
+
+    estimate = StreamedEdits.estimated_summary
+    monkeypatch.setattr(StreamedEdits, "estimated_summary", lambda self: estimate(self, samples=1))
+    writes: list[int] = []
+    write = save_module.write_dataset
+
+    def counted(*args, **kwargs):
+        writes.append(1)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(save_module, "write_dataset", counted)
+    return writes
+
+
+@pytest.mark.parametrize(
+    ("value", "writes", "bits"),
+    [
+        (5000.0, 1, (16, 13, 0)),  # Bits Stored 12 -> 13: the same header length, put in place
+        (-70000.0, 2, (32, 18, 1)),  # 32-bit signed pixels: the frames are written again
+    ],
+)
+def test_a_save_measures_the_frames_it_writes_and_corrects_its_header(
+    tmp_path: Path, monkeypatch, value: float, writes: int, bits: tuple[int, int, int]
+) -> None:
+    """A streamed save writes its header from an estimate (here frame 1 alone) and measures
+    every frame as it writes it: frame 7's values change the Image Pixel module, and the
+    file, report and warnings are those of a save that knew every frame beforehand."""
+    operations: list[Operation] = [FillInside(0.0, 100.0, value, frame=7), Flip("v")]
+    expected = _save(corpus_file("emri_small.dcm"), operations, tmp_path / "memory.dcm", streamed=False)
+    counted = _estimated_from_the_first_frame(monkeypatch)
+    report = _save(corpus_file("emri_small.dcm"), operations, tmp_path / "streamed.dcm", streamed=True)
+    assert len(counted) == writes
+    assert report.warnings == expected.warnings and any("widened" in w for w in report.warnings)
+    assert [c for c in report.changes if c.path not in PER_SAVE] == [
+        c for c in expected.changes if c.path not in PER_SAVE
+    ]
+    (memory, memory_pixels), (streamed, streamed_pixels) = (
+        _comparable(tmp_path / "memory.dcm"),
+        _comparable(tmp_path / "streamed.dcm"),
+    )
+    assert (streamed.BitsAllocated, streamed.BitsStored, streamed.PixelRepresentation) == bits
+    assert streamed == memory
+    assert streamed_pixels.dtype == memory_pixels.dtype and np.array_equal(streamed_pixels, memory_pixels)
+    written = pydicom.dcmread(tmp_path / "streamed.dcm")
+    reported = next(c.new for c in report.changes if c.path == "SOPInstanceUID")
+    assert written.SOPInstanceUID == written.file_meta.MediaStorageSOPInstanceUID == reported

@@ -14,7 +14,7 @@ all frames is found by one extra pass. Anything else needs every frame at once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,6 +35,8 @@ from viewer.model.shutters import Shutter
 from viewer.model.shutters import follow_operations as follow_shutter
 
 Pixels = npt.NDArray[Any]
+#: A source frame's extremes, and its edited frame's (extremes, type, shape; None if removed).
+_Extremes = tuple[Any, Any, tuple[Any, Any, np.dtype[Any], tuple[int, ...]] | None]
 
 
 def needs_all_frames(operations: list[Operation]) -> list[str]:
@@ -86,7 +88,7 @@ class StreamedEdits:
     CACHE_FRAMES = 4
 
     def __init__(self, document: Document, operations: list[Operation], workers: int = 1) -> None:
-        self.workers = workers  # > 1: a save's pass over the extremes runs on worker processes
+        self.workers = workers  # > 1: a native save computes the frames on worker processes
         self._document = document
         self._source = document.source_pixels
         self.segments = SegmentSet()
@@ -211,10 +213,45 @@ class StreamedEdits:
                 self._cache[index] = frame
         return frame
 
-    def frames(self) -> Iterator[Pixels]:
+    def frames(self, measure: bool = False) -> Iterator[Pixels]:
         """Every output frame in order, computed here: sending frames back from worker
-        processes cost more than computing them (1000 frames of 512 x 512: 1.7 s vs 0.8 s)."""
-        return map(self.frame, range(len(self.source_frames)))
+        processes cost more than computing them (1000 frames of 512 x 512: 1.7 s vs 0.8 s).
+
+        With `measure` (and no summary yet), each frame's extremes and its source frame's
+        are noted as it passes, so that once every frame was taken `summary()` needs no
+        pass of its own: a save that writes the frames before it knows their extremes
+        finds them in the same pass (the frames the edits removed are read at the end)."""
+        if not measure or self._summary is not None:
+            yield from map(self.frame, range(len(self.source_frames)))
+            return
+        seen = []
+        for source_index in self.source_frames:
+            edited, extremes = self.measured(source_index)
+            seen.append(extremes)
+            yield edited  # type: ignore[misc]  # an output frame: never None
+        self._summary_from(seen)
+
+    def blocks(self, dtype: np.dtype[Any], shape: tuple[int, ...]) -> Iterator[tuple[int, Pixels]]:
+        """(first frame, consecutive output frames in `dtype`) in order, computed on the
+        worker processes (viewer.edits.stream_workers), each block valid until the next is
+        asked for; measured as `frames(measure=True)` measures."""
+        from viewer.edits.stream_workers import blocks_on_workers
+
+        seen = []
+        computed = blocks_on_workers(
+            self._document.path, self.operations, self.source_frames, dtype, shape, self.workers
+        )
+        for start, block, extremes in computed:
+            seen += extremes
+            yield start, block
+        if self._summary is None:
+            self._summary_from(seen)
+
+    def _summary_from(self, seen: list[_Extremes]) -> None:
+        """The summary, from the measured output frames and the source frames removed."""
+        kept = set(self.source_frames)
+        removed = [s for s in range(self._source.frames) if s not in kept]
+        self._summary = self._summarise([*seen, *map(self.extremes_of, removed)])
 
     def _through(self, source_index: int, stages: int, original: Pixels | None = None) -> Pixels:
         """Source frame `source_index` after the first `stages` operations."""
@@ -272,24 +309,42 @@ class StreamedEdits:
         return stage.invert_range
 
     def summary(self, progress: Callable[[int, int], None] | None = None) -> FrameSummary:
-        """One pass over every source frame: each output frame's extremes for the commit,
-        and the source's before the edit (as WorkingPixels keeps them). The frames are not
-        kept: a save computes them again as it writes them. (Kept in a scratch file they
-        cost two writes of the file: 2 GB here took 14.6 s that way, 10.6 s computed twice.
-        Threads were slower than one: 1.45 vs 0.92 s a pass of 1000 frames.)"""
+        """Each output frame's extremes for the commit, and the source's before the edit
+        (as WorkingPixels keeps them): measured by a save that wrote every frame, else one
+        pass over every source frame here (the Save As preview). Frames are not kept.
+        (Threads were slower than one: 1.45 vs 0.92 s a pass of 1000 frames.)"""
         if self._summary is None:
             self._summary = self._pass(progress)
         return self._summary
 
+    @property
+    def has_summary(self) -> bool:
+        return self._summary is not None
+
+    def estimated_summary(self, samples: int = 8) -> FrameSummary:
+        """The summary as `samples` evenly spaced output frames (first and last among them)
+        show it, every frame given their extremes: what a save commits the header against
+        when it measures the frames as it writes them (`frames(measure=True)`)."""
+        count = len(self.source_frames)
+        picked = sorted({round(i * (count - 1) / max(samples - 1, 1)) for i in range(samples)})
+        estimate = self._summarise([self.extremes_of(self.source_frames[i]) for i in picked])
+        mins = np.full(count, estimate.mins.min(), dtype=estimate.dtype)
+        maxs = np.full(count, estimate.maxs.max(), dtype=estimate.dtype)
+        return replace(estimate, mins=mins, maxs=maxs)
+
     def _pass(self, progress: Callable[[int, int], None] | None) -> FrameSummary:
-        count, total = len(self.source_frames), self._source.frames
+        total = self._source.frames
         kept = set(self.source_frames)
         order = [*self.source_frames, *(s for s in range(total) if s not in kept)]  # outputs first, in order
+        results: Iterable[_Extremes] = map(self.extremes_of, order)
+        if progress:
+            results = _reporting(results, total, progress)
+        return self._summarise(results)
+
+    def _summarise(self, results: Iterable[_Extremes]) -> FrameSummary:
+        """The summary of `extremes_of` results, the output frames' first and in order."""
         mins, maxs, dtypes, shapes, lows, highs = [], [], set(), set(), [], []
-        results = map(self.extremes_of, order) if self.workers < 2 else self._on_workers(order)
-        for n, (low, high, edited) in enumerate(results):
-            if progress:
-                progress(n, total)  # may raise Cancelled
+        for low, high, edited in results:
             if low is not None:
                 lows.append(low)
                 highs.append(high)
@@ -303,49 +358,25 @@ class StreamedEdits:
         extremes = (float(min(lows)), float(max(highs))) if lows else None
         dtype = np.result_type(*dtypes)
         arrays = np.array(mins, dtype=dtype), np.array(maxs, dtype=dtype)
-        return FrameSummary(count, shapes.pop(), dtype, *arrays, extremes)
+        return FrameSummary(len(self.source_frames), shapes.pop(), dtype, *arrays, extremes)
 
-    def extremes_of(self, source_index: int) -> tuple[Any, Any, tuple[Any, Any, np.dtype[Any], tuple[int, ...]] | None]:
+    def extremes_of(self, source_index: int) -> _Extremes:
         """Source frame `source_index`'s extremes (None for colour), and its edited frame's
         (extremes, type, shape; None if the frame was removed)."""
+        return self.measured(source_index)[1]
+
+    def measured(self, source_index: int) -> tuple[Pixels | None, _Extremes]:
+        """Source frame `source_index`'s edited frame (None if removed; not cached) and
+        `extremes_of` it."""
         original = self._document.source_frame(source_index)
         low, high = (None, None) if self._source.is_color else (original.min(), original.max())
         if source_index not in self._output_of:
-            return low, high, None
+            return None, (low, high, None)
         edited = self._through(source_index, len(self._stages), original)
-        return low, high, (edited.min(), edited.max(), edited.dtype, edited.shape)
-
-    def _on_workers(self, items: list[int]) -> Iterator[Any]:
-        from viewer.edits.stream_workers import extremes_on_workers
-
-        return extremes_on_workers(self._document.path, self.operations, items, self.workers)
+        return edited, (low, high, (edited.min(), edited.max(), edited.dtype, edited.shape))
 
 
-class StreamedFrames:
-    """The frames a save writes, each computed when asked for, in the stored type: what
-    `CommitResult.pixels` holds for streamed edits instead of an array."""
-
-    def __init__(self, edits: StreamedEdits, dtype: np.dtype[Any]) -> None:
-        self.edits = edits
-        self.dtype = dtype
-        summary = edits.summary()
-        self.shape = (summary.frames, *summary.frame_shape)
-        self.digests: dict[int, bytes] = {}  # frame -> digest of what was written (for the read-back)
-
-    def __len__(self) -> int:
-        return self.shape[0]
-
-    def __getitem__(self, index: int) -> Pixels:
-        return np.ascontiguousarray(self.edits.frame(index).astype(self.dtype, copy=False))
-
-    def __iter__(self) -> Iterator[Pixels]:
-        for frame in self.edits.frames():
-            yield np.ascontiguousarray(frame.astype(self.dtype, copy=False))
-
-    @property
-    def frame_bytes(self) -> int:
-        return int(np.prod(self.shape[1:])) * self.dtype.itemsize
-
-    @property
-    def nbytes(self) -> int:
-        return self.frame_bytes * len(self)
+def _reporting(results: Iterable[_Extremes], total: int, progress: Callable[[int, int], None]) -> Iterator[_Extremes]:
+    for n, result in enumerate(results):
+        progress(n, total)  # may raise Cancelled
+        yield result

@@ -81,8 +81,11 @@ class _RangeFill(Operation):
 
     def apply(self, pixels: Pixels, ctx: EditContext) -> Pixels:
         refuse_color(ctx, "threshold fill")
+        targets = self.target_frames(len(pixels))
+        if len(pixels) == 1 and targets:  # one frame (streamed edits, single-frame images): no copy to hold it
+            return fill(pixels[0], self.lo, self.hi, self.value, ctx.modality_for(0), self.inside)[np.newaxis]
         out = pixels
-        for i in self.target_frames(len(pixels)):
+        for i in targets:
             modality = ctx.modality_for(i)
             filled = fill(pixels[i], self.lo, self.hi, self.value, modality, self.inside)
             out = holding(out, filled, pixels)

