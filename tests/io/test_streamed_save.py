@@ -228,3 +228,32 @@ def test_a_save_measures_the_frames_it_writes_and_corrects_its_header(
     written = pydicom.dcmread(tmp_path / "streamed.dcm")
     reported = next(c.new for c in report.changes if c.path == "SOPInstanceUID")
     assert written.SOPInstanceUID == written.file_meta.MediaStorageSOPInstanceUID == reported
+
+
+def test_a_save_cancelled_while_workers_compute_leaves_the_old_target(tmp_path: Path, monkeypatch) -> None:
+    """Cancel between two blocks of frames computed on worker processes: the old target
+    stays, no temporary file is left, and the workers have ended."""
+    import multiprocessing
+
+    import viewer.edits.stream_workers as stream_workers
+    from viewer.model.progress import Cancelled, Progress
+
+    monkeypatch.setattr(stream_workers, "BLOCK_BYTES", 2 * 64 * 64 * 2)
+    target = tmp_path / "out.dcm"
+    target.write_bytes(b"previous complete file")
+    document = open_document(corpus_file("emri_small.dcm"))
+    begin_streamed_edit(document, [FillOutside(-100.0, 300.0, 0.0), Flip("h")], workers=2)
+    reports: list[int] = []
+
+    def cancel_at_the_third_block(done: int, total: int) -> None:
+        reports.append(done)
+        if done == 4:
+            progress.cancel()
+
+    progress = Progress(report=cancel_at_the_third_block)
+    with pytest.raises(Cancelled):
+        save(document, target, "explicit", progress=progress)
+    assert 0 in reports and 2 in reports and 6 not in reports
+    assert target.read_bytes() == b"previous complete file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.dcm"]
+    assert not multiprocessing.active_children()
