@@ -203,16 +203,20 @@ def _estimated_from_the_first_frame(monkeypatch) -> list[int]:
         (-70000.0, 2, (32, 18, 1)),  # 32-bit signed pixels: the frames are written again
     ],
 )
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_save_measures_the_frames_it_writes_and_corrects_its_header(
-    tmp_path: Path, monkeypatch, value: float, writes: int, bits: tuple[int, int, int]
+    tmp_path: Path, monkeypatch, value: float, writes: int, bits: tuple[int, int, int], workers: int
 ) -> None:
     """A streamed save writes its header from an estimate (here frame 1 alone) and measures
-    every frame as it writes it: frame 7's values change the Image Pixel module, and the
-    file, report and warnings are those of a save that knew every frame beforehand."""
+    every frame as it writes it (here, or on worker processes): frame 7's values change the
+    Image Pixel module, and the file, report and warnings are those of a save that knew
+    every frame beforehand."""
     operations: list[Operation] = [FillInside(0.0, 100.0, value, frame=7), Flip("v")]
     expected = _save(corpus_file("emri_small.dcm"), operations, tmp_path / "memory.dcm", streamed=False)
     counted = _estimated_from_the_first_frame(monkeypatch)
-    report = _save(corpus_file("emri_small.dcm"), operations, tmp_path / "streamed.dcm", streamed=True)
+    document = open_document(corpus_file("emri_small.dcm"))
+    begin_streamed_edit(document, operations, workers)
+    report = save(document, tmp_path / "streamed.dcm")
     assert len(counted) == writes
     assert report.warnings == expected.warnings and any("widened" in w for w in report.warnings)
     assert [c for c in report.changes if c.path not in PER_SAVE] == [
