@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
@@ -267,3 +268,26 @@ def test_frames_are_decoded_ahead_the_way_the_person_moves(qtbot, tmp_path) -> N
     qtbot.waitUntil(lambda: not view._pending and view.stored_frame() is document.get_frame(8))
     assert document.is_cached(7) and document.is_cached(6)
     assert not document.is_cached(9) and not document.is_cached(10)
+
+
+@pytest.mark.parametrize(("zoom", "step"), [(1.0, 1), (0.7, 1), (0.45, 2), (0.375, 3), (0.19, 5)])
+def test_a_dragged_window_previews_at_about_one_image_pixel_a_screen_pixel(window, zoom: float, step: int) -> None:
+    """While the window is dragged only the part on screen is windowed, every step-th pixel
+    with step the whole number of image pixels nearest to one screen pixel (a preview pixel
+    covers at most 1.33 screen pixels); its values are those of the full picture there, and
+    releasing the drag shows the full picture."""
+    from viewer.model.rendering import render_view
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    panel.view.load_current()
+    image_view = panel.image_view
+    image_view.set_zoom(zoom)
+    image_view._on_window_drag(10.0, -5.0, finished=False)
+    preview = image_view.image_item.image
+    assert image_view._shown_step == step
+    r0, c0 = image_view._shown_origin
+    full = render_view(panel.view.document, panel.view.state, overlays=False)
+    rows, columns = preview.shape[:2]
+    assert np.array_equal(preview, full[r0 : r0 + rows * step : step, c0 : c0 + columns * step : step])
+    image_view._on_window_drag(10.0, -5.0, finished=True)
+    assert image_view._shown_step == 1 and image_view.image_item.image.shape[:2] == full.shape[:2]

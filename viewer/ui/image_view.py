@@ -241,8 +241,11 @@ class ImageViewWidget(QWidget):
     def _preview(self) -> tuple[int, tuple[int, int, int, int]]:
         """Stride and region for a drag: only what is on screen, at about screen size."""
         r0, r1, c0, c1 = self._visible_region()
-        # image pixels per screen pixel, whatever margin the fitted view leaves around the image
-        step = max(1, int(1.0 / max(self.zoom(), 1e-9)))
+        # the whole number of image pixels nearest to one screen pixel (whatever margin the
+        # fitted view leaves): a preview pixel covers at most 1.33 screen pixels, and a
+        # 2048 frame fitted to 768 takes every third pixel (2.2x the drags a second of
+        # every second one, whose preview had 1.8x the screen's pixels)
+        step = max(1, round(1.0 / max(self.zoom(), 1e-9)))
         return step, (r0, r1, c0, c1)
 
     def refresh(self) -> None:
