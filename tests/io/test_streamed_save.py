@@ -86,7 +86,11 @@ def _comparable(path: Path) -> tuple[pydicom.Dataset, np.ndarray]:
 
 @pytest.mark.parametrize("sequence", list(SEQUENCES))
 @pytest.mark.parametrize("name", FILES)
-def test_streamed_save_equals_the_in_memory_save(tmp_path: Path, name: str, sequence: str) -> None:
+def test_streamed_save_equals_the_in_memory_save(tmp_path: Path, monkeypatch, name: str, sequence: str) -> None:
+    """In one pass (the frames measured as they are written, as for big files)."""
+    import viewer.io.save as save_module
+
+    monkeypatch.setattr(save_module, "ONE_PASS_MIN_BYTES", 0)
     source, operations = corpus_file(name), SEQUENCES[sequence]
     try:
         expected = _save(source, operations, tmp_path / "memory.dcm", streamed=False)
@@ -177,14 +181,10 @@ def test_frames_computed_on_worker_processes_give_the_same_file(tmp_path: Path, 
     assert one[0] == two[0] and np.array_equal(one[1], two[1])
 
 
-def _estimated_from_the_first_frame(monkeypatch) -> list[int]:
-    """Saves commit their first header against frame 1 alone; returns the number of
-    `write_dataset` calls (1: the measured header was put in place, 2: written again)."""
+def _counted_writes(monkeypatch) -> list[int]:
+    """One entry per `write_dataset` call of a save (2: the frames were written again)."""
     import viewer.io.save as save_module
-    from viewer.edits.streamed import StreamedEdits
 
-    estimate = StreamedEdits.estimated_summary
-    monkeypatch.setattr(StreamedEdits, "estimated_summary", lambda self: estimate(self, samples=1))
     writes: list[int] = []
     write = save_module.write_dataset
 
@@ -194,6 +194,18 @@ def _estimated_from_the_first_frame(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(save_module, "write_dataset", counted)
     return writes
+
+
+def _estimated_from_the_first_frame(monkeypatch) -> list[int]:
+    """Saves (in one pass, as of big files) commit their first header against frame 1
+    alone; returns the `write_dataset` calls (1: the measured header was put in place)."""
+    import viewer.io.save as save_module
+    from viewer.edits.streamed import StreamedEdits
+
+    monkeypatch.setattr(save_module, "ONE_PASS_MIN_BYTES", 0)
+    estimate = StreamedEdits.estimated_summary
+    monkeypatch.setattr(StreamedEdits, "estimated_summary", lambda self: estimate(self, samples=1))
+    return _counted_writes(monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -261,3 +273,20 @@ def test_a_save_cancelled_while_workers_compute_leaves_the_old_target(tmp_path: 
     assert target.read_bytes() == b"previous complete file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.dcm"]
     assert not multiprocessing.active_children()
+
+
+def test_small_files_are_measured_before_they_are_written(tmp_path: Path, monkeypatch) -> None:
+    """Below ONE_PASS_MIN_BYTES a pass over the frames costs less than a second commit:
+    the header is committed once, from every frame's extremes, and written once."""
+    import viewer.io.save as save_module
+    from viewer.edits.streamed import StreamedEdits
+
+    def never(self):
+        raise AssertionError("estimated")
+
+    monkeypatch.setattr(StreamedEdits, "estimated_summary", never)
+    monkeypatch.setattr(save_module, "ONE_PASS_MIN_BYTES", 64 * 64 * 2 * 10 + 1)  # emri_small's pixels + 1
+    counted = _counted_writes(monkeypatch)
+    operations: list[Operation] = [FillInside(0.0, 100.0, 5000.0, frame=7), Flip("v")]
+    report = _save(corpus_file("emri_small.dcm"), operations, tmp_path / "streamed.dcm", streamed=True)
+    assert len(counted) == 1 and pydicom.dcmread(report.path).BitsStored == 13

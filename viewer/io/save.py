@@ -40,6 +40,8 @@ from viewer.model.pixels import PIXEL_DATA_KEYWORDS
 from viewer.model.progress import no_progress
 
 WRITE_CHUNK = 16 * 2**20
+#: Streamed edits of this much pixel data on are measured as they are written (see _one_pass_edits).
+ONE_PASS_MIN_BYTES = 32 * 2**20
 #: Pixel Data and what describes its encoding: replaced together whenever pixels are re-encoded.
 _PIXEL_DATA_KEYWORDS = (*PIXEL_DATA_KEYWORDS, "ExtendedOffsetTable", "ExtendedOffsetTableLengths")
 SYNTAX_CHOICES = ("keep", "explicit", "rle", "jpegls", "j2k")
@@ -206,26 +208,23 @@ def _write_header(f: BinaryIO, encoded: EncodedDataset) -> None:
         raise ViewerError(f"cannot write the dataset as {syntax.name}: {one_line(exc)}") from None
 
 
-def _header_bytes(encoded: EncodedDataset) -> bytes:
-    buffer = BytesIO()
-    _write_header(buffer, encoded)
-    return buffer.getvalue()
-
-
-def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallback = no_progress) -> None:
+def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallback = no_progress) -> int:
     """Write the file: pydicom writes the header; native pixels are appended from the array
-    (pydicom would copy them twice through a buffer: 2x memory, a third of the speed)."""
+    (pydicom would copy them twice through a buffer: 2x memory, a third of the speed).
+    Returns the length of what pydicom wrote."""
     syntax = encoded.syntax
+    start = f.tell()
     _write_header(f, encoded)
+    header_length = f.tell() - start
     if isinstance(encoded.pixels, StreamedFrames):
         if syntax.is_compressed:
             write_encapsulated(f, encoded.pixels, syntax, _encoding_options(encoded.dataset), progress)
         else:
             write_native(f, encoded.pixels, syntax.is_implicit_VR, progress)
-        return
+        return header_length
     data = encoded.native_pixels
     if data is None:
-        return
+        return header_length
     pad = len(data) % 2
     length = len(data) + pad
     vr = b"OB" if int(encoded.dataset.BitsAllocated) <= 8 else b"OW"
@@ -238,6 +237,7 @@ def write_dataset(f: BinaryIO, encoded: EncodedDataset, progress: ProgressCallba
         f.write(data[start : start + WRITE_CHUNK])
     if pad:
         f.write(b"\x00")
+    return header_length
 
 
 def verify(
@@ -295,9 +295,8 @@ def save(
     inputs = [] if overwrite_source else [document.path, *(document.frame_paths or [])]
     real_target = resolve_output(target, inputs, force)
     progress(0, 3)
-    estimate = None
-    if committed is None and isinstance(document.edits, StreamedEdits) and not document.edits.has_summary:
-        estimate = document.edits.estimated_summary()  # the write measures every frame (one pass, not two)
+    one_pass = _one_pass_edits(document) if committed is None else None
+    estimate = one_pass.estimated_summary() if one_pass is not None else None
     result = committed if committed is not None else commit(document, series_uid, allow_damaged, estimate)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
     progress(1, 3)
@@ -307,9 +306,10 @@ def save(
         # `encoded` is read when the check runs: after a recommit, the file's final header
         check = lambda temp: verify(temp, encoded.dataset, encoded.pixels, encoded.verify_every_frame)  # noqa: E731 (a one-line callback)
         with atomic_write(real_target, check=check, like=document.path) as f:
-            write_dataset(f, encoded, progress)
+            header_length = write_dataset(f, encoded, progress)
             if estimate is not None:
-                result, encoded = _recommit(f, document, result, encoded, series_uid, allow_damaged, progress)
+                again = (series_uid, allow_damaged, progress)
+                result, encoded = _recommit(f, document, result, encoded, header_length, *again)
             written = f.tell()
     except OSError as exc:
         cause = root_cause(exc)
@@ -320,11 +320,23 @@ def save(
     return SaveReport(target, uid, changes, result.warnings + syntax_warnings, written)
 
 
+def _one_pass_edits(document: Document) -> StreamedEdits | None:
+    """The streamed edits a save measures as it writes their frames (``_recommit``), for
+    pixel data from ONE_PASS_MIN_BYTES on. Below, a pass over the frames to measure them
+    first costs less than committing twice (CT_small: 37 ms a file in two passes, 88 ms in
+    one, its header read and written again)."""
+    edits = document.edits
+    if isinstance(edits, StreamedEdits) and not edits.has_summary:
+        return edits if document.source_pixels.nbytes >= ONE_PASS_MIN_BYTES else None
+    return None
+
+
 def _recommit(
     f: BinaryIO,
     document: Document,
     first: CommitResult,
     written: EncodedDataset,
+    header_length: int,
     series_uid: str | None,
     allow_damaged: bool,
     progress: ProgressCallback,
@@ -338,11 +350,12 @@ def _recommit(
     encoded = encode(result, document, written.syntax)
     old, new = written.pixels, encoded.pixels
     if isinstance(old, StreamedFrames) and isinstance(new, StreamedFrames) and old.shape == new.shape:
-        header = _header_bytes(encoded)
-        if old.dtype == new.dtype and len(header) == len(_header_bytes(written)):
+        header = BytesIO()
+        _write_header(header, encoded)
+        if old.dtype == new.dtype and header.tell() == header_length:
             new.digests = old.digests
             f.seek(0)
-            f.write(header)
+            f.write(header.getvalue())
             f.seek(0, SEEK_END)
             return result, encoded
     f.seek(0)
