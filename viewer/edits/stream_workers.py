@@ -5,11 +5,12 @@ made before the workers are forked), sending back only each frame's extremes; th
 process writes each block to the file, in order, while the workers compute the next ones.
 
 Why this shape (1000 frames of 512 x 512, fill + flip, two cores): computing a frame costs
-~0.65 ms and writing it ~0.1 ms, so the saving process alone is bound by the computing.
-Sending frames back through the pool's pipes cost more than computing them (1.7 s vs 0.8 s
-for 1000 frames); workers writing their frames into the file themselves gained on 500 MB
-and lost 1.5 s on 2 GB, where out-of-order writes met the disk's limit. Shared blocks keep
-the one sequential writer and cost one copy of each frame into the block.
+~0.5 ms and writing it ~0.3 ms, so the saving process alone is bound by the computing
+(the save of 500 MB: 0.87-0.93 s in one process, 0.67-0.69 s so). Sending frames back
+through the pool's pipes cost more than computing them (1.7 s vs 0.8 s for 1000 frames);
+workers writing their blocks into the file themselves (pwrite) were slower again, 1.7-2.2 s,
+as were, on 2 GB, workers writing single frames (1.5 s more). Shared blocks keep one
+sequential writer and cost one copy of each frame into its block.
 """
 
 from __future__ import annotations

@@ -227,8 +227,9 @@ class StreamedEdits:
         seen = []
         for source_index in self.source_frames:
             edited, extremes = self.measured(source_index)
+            assert edited is not None  # an output frame
             seen.append(extremes)
-            yield edited  # type: ignore[misc]  # an output frame: never None
+            yield edited
         self._summary_from(seen)
 
     def blocks(self, dtype: np.dtype[Any], shape: tuple[int, ...]) -> Iterator[tuple[int, Pixels]]:
@@ -249,9 +250,12 @@ class StreamedEdits:
 
     def _summary_from(self, seen: list[_Extremes]) -> None:
         """The summary, from the measured output frames and the source frames removed."""
+        self._summary = self._summarise([*seen, *map(self.extremes_of, self._removed())])
+
+    def _removed(self) -> list[int]:
+        """Source frames the edits leave out (their extremes count as the source's)."""
         kept = set(self.source_frames)
-        removed = [s for s in range(self._source.frames) if s not in kept]
-        self._summary = self._summarise([*seen, *map(self.extremes_of, removed)])
+        return [s for s in range(self._source.frames) if s not in kept]
 
     def _through(self, source_index: int, stages: int, original: Pixels | None = None) -> Pixels:
         """Source frame `source_index` after the first `stages` operations."""
@@ -333,12 +337,10 @@ class StreamedEdits:
         return replace(estimate, mins=mins, maxs=maxs)
 
     def _pass(self, progress: Callable[[int, int], None] | None) -> FrameSummary:
-        total = self._source.frames
-        kept = set(self.source_frames)
-        order = [*self.source_frames, *(s for s in range(total) if s not in kept)]  # outputs first, in order
+        order = [*self.source_frames, *self._removed()]  # outputs first, in order
         results: Iterable[_Extremes] = map(self.extremes_of, order)
         if progress:
-            results = _reporting(results, total, progress)
+            results = _reporting(results, len(order), progress)
         return self._summarise(results)
 
     def _summarise(self, results: Iterable[_Extremes]) -> FrameSummary:

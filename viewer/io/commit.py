@@ -167,7 +167,7 @@ def commit(
         rec.note(tag, kind, "")
     rec.changes += _raw_kept(ds)
     source = document.source_pixels
-    summary = estimate or work.summary()  # streamed edits: one pass over the frames
+    summary = estimate if estimate is not None else work.summary()  # streamed edits: a pass over the frames
     frames, (rows, columns) = summary.frames, summary.frame_shape[:2]
     empty = not frames or not rows or not columns
 

@@ -297,6 +297,8 @@ def save(
     progress(0, 3)
     one_pass = _one_pass_edits(document) if committed is None else None
     estimate = one_pass.estimated_summary() if one_pass is not None else None
+    if committed is None and one_pass is None and isinstance(document.edits, StreamedEdits):
+        document.edits.summary(progress)  # a pass over every frame first, with progress and Cancel
     result = committed if committed is not None else commit(document, series_uid, allow_damaged, estimate)
     uid, syntax_warnings = choose_syntax(document, syntax, result.pixels is not None)
     progress(1, 3)
