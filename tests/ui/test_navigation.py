@@ -291,3 +291,34 @@ def test_a_dragged_window_previews_at_about_one_image_pixel_a_screen_pixel(windo
     assert np.array_equal(preview, full[r0 : r0 + rows * step : step, c0 : c0 + columns * step : step])
     image_view._on_window_drag(10.0, -5.0, finished=True)
     assert image_view._shown_step == 1 and image_view.image_item.image.shape[:2] == full.shape[:2]
+
+
+def test_the_kept_preview_follows_edits_and_frames(window) -> None:
+    """The part a drag previews is copied once and kept while the window is dragged: an
+    edit or another frame during the drag is shown, never the kept copy of before."""
+    from viewer.edits.operations import Flip
+    from viewer.model.rendering import render_view
+
+    panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
+    panel.view.load_current()
+    image_view = panel.image_view
+    image_view.set_zoom(0.45)  # every second pixel
+
+    def previewed_as_rendered() -> bool:
+        image_view._on_window_drag(4.0, 2.0, finished=False)
+        r0, c0 = image_view._shown_origin
+        preview, step = image_view.image_item.image, image_view._shown_step
+        full = render_view(panel.view.document, panel.view.state, overlays=False)
+        rows, columns = preview.shape[:2]
+        return step == 2 and np.array_equal(
+            preview, full[r0 : r0 + rows * step : step, c0 : c0 + columns * step : step]
+        )
+
+    assert previewed_as_rendered()
+    panel.view.apply(Flip("h"))
+    assert previewed_as_rendered()
+    panel.view.set_frame(3)
+    panel.view.load_current()
+    assert previewed_as_rendered()
+    panel.view.undo()
+    assert previewed_as_rendered()

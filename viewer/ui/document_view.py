@@ -51,6 +51,7 @@ class DocumentView(QObject):
         self._stored: npt.NDArray[Any] | None = None
         self._modality_values: npt.NDArray[np.float64] | None = None
         self._attributes: tuple[tuple[int, int, int], Dataset] | None = None  # (frame, edits) -> view
+        self._kept_part: tuple[Any, ...] | None = None  # (stored, edits, key, part) of display_image
         self._executor = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="decode")
         self._pending: set[int] = set()  # frames submitted to the decoder threads
         self._request: int | None = None  # the one on-demand decode in flight (stale ones wait)
@@ -219,12 +220,24 @@ class DocumentView(QObject):
         stored = self._stored
         if stored is None:
             return None
-        if region is not None:
-            r0, r1, c0, c1 = region
-            stored = stored[r0:r1, c0:c1]
-        if step > 1:
-            stored = stored[::step, ::step]
+        if region is not None or step > 1:
+            stored = self._part(stored, step, region)
         return render_stored(stored, self.frame_attributes(), self.document.pixels, self.modality(), self._shown())
+
+    def _part(self, stored: npt.NDArray[Any], step: int, region: tuple[int, int, int, int] | None) -> npt.NDArray[Any]:
+        """Every `step`-th pixel of `region` of the frame, copied once and kept while the same
+        part is asked for again (a dragged window asks on every event): looking the strided
+        pixels up in a big frame reads its rows from memory each time (4096 x 4096, every
+        fifth pixel: ~1.4 ms), the kept copy is in the CPU's caches (~0.7 ms)."""
+        edits = self.document.edits
+        key = (step, region, getattr(edits, "generation", 0))
+        kept = self._kept_part
+        if kept is not None and kept[0] is stored and kept[1] is edits and kept[2] == key:
+            return kept[3]
+        r0, r1, c0, c1 = region if region is not None else (0, stored.shape[0], 0, stored.shape[1])
+        part = np.ascontiguousarray(stored[r0:r1:step, c0:c1:step])
+        self._kept_part = (stored, edits, key, part)
+        return part
 
     def display_value_at(self, row: int, column: int) -> npt.NDArray[np.uint8]:
         """The displayed gray value (or RGB triple) of one pixel of the current frame."""
