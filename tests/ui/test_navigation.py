@@ -322,3 +322,13 @@ def test_the_kept_preview_follows_edits_and_frames(window) -> None:
     assert previewed_as_rendered()
     panel.view.undo()
     assert previewed_as_rendered()
+    # the kept copy does not keep its frame alive once the frame is left behind
+    import gc
+    import weakref
+
+    frame = np.arange(64 * 64, dtype=np.uint16).reshape(64, 64)
+    gone = weakref.ref(frame)
+    assert panel.view._part(frame, 2, None).shape == (32, 32)
+    del frame
+    gc.collect()
+    assert gone() is None

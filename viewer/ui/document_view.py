@@ -10,6 +10,7 @@ thread; only the latest requested frame is shown, stale requests are dropped.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -51,7 +52,7 @@ class DocumentView(QObject):
         self._stored: npt.NDArray[Any] | None = None
         self._modality_values: npt.NDArray[np.float64] | None = None
         self._attributes: tuple[tuple[int, int, int], Dataset] | None = None  # (frame, edits) -> view
-        self._kept_part: tuple[Any, ...] | None = None  # (stored, edits, key, part) of display_image
+        self._kept_part: tuple[Any, ...] | None = None  # (frame ref, edits, key, part) of display_image
         self._executor = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="decode")
         self._pending: set[int] = set()  # frames submitted to the decoder threads
         self._request: int | None = None  # the one on-demand decode in flight (stale ones wait)
@@ -228,15 +229,16 @@ class DocumentView(QObject):
         """Every `step`-th pixel of `region` of the frame, copied once and kept while the same
         part is asked for again (a dragged window asks on every event): looking the strided
         pixels up in a big frame reads its rows from memory each time (4096 x 4096, every
-        fifth pixel: ~1.4 ms), the kept copy is in the CPU's caches (~0.7 ms)."""
+        fifth pixel: ~1.4 ms), the kept copy is in the CPU's caches (~0.7 ms). The frame is
+        referred to weakly: a frame left behind is not kept alive for the next drag."""
         edits = self.document.edits
         key = (step, region, getattr(edits, "generation", 0))
         kept = self._kept_part
-        if kept is not None and kept[0] is stored and kept[1] is edits and kept[2] == key:
+        if kept is not None and kept[0]() is stored and kept[1] is edits and kept[2] == key:
             return kept[3]
         r0, r1, c0, c1 = region if region is not None else (0, stored.shape[0], 0, stored.shape[1])
         part = np.ascontiguousarray(stored[r0:r1:step, c0:c1:step])
-        self._kept_part = (stored, edits, key, part)
+        self._kept_part = (weakref.ref(stored), edits, key, part)
         return part
 
     def display_value_at(self, row: int, column: int) -> npt.NDArray[np.uint8]:
