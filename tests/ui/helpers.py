@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
@@ -34,3 +35,14 @@ def viewport_point(panel, row: int, column: int) -> QPoint:
     """Viewport coordinates of the center of image pixel (row, column)."""
     scene = panel.image_view.image_item.mapToScene(QPointF(column + 0.5, row + 0.5))
     return panel.image_view.graphics.mapFromScene(scene)
+
+
+def shown_picture(image_view) -> np.ndarray:
+    """The picture the image view shows, as `render_view` gives it (uint8 gray or RGB): a
+    gray picture is held as Qt RGB32 pixels (0xffRRGGBB with R = G = B), checked here."""
+    image = image_view.image_item.image
+    if image is None or image.dtype != np.uint32:
+        return image
+    gray = (image & 0xFF).astype(np.uint8)
+    assert np.array_equal(image, gray.astype(np.uint32) * 0x010101 | 0xFF000000), "not gray RGB32 pixels"
+    return gray

@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.corpus import corpus_file
-from tests.ui.helpers import drag, send_mouse, viewport_point
+from tests.ui.helpers import drag, send_mouse, shown_picture, viewport_point
 from viewer.model.display import Window
 from viewer.ui.readout import readout_text
 
@@ -20,8 +20,9 @@ def test_open_file_shows_first_frame(window) -> None:
     """Opening through open_paths (the menu's path) adds a tab that shows the frame."""
     panels = window.open_paths([corpus_file("CT_small.dcm")])
     assert len(panels) == 1 and window.tabs.count() == 1
-    image = panels[0].image_view.image_item.image
+    image = shown_picture(panels[0].image_view)
     assert image is not None and image.shape == (128, 128) and image.dtype == np.uint8
+    assert panels[0].image_view.image_item.image.dtype == np.uint32  # drawn by Qt as it is
 
 
 def test_right_drag_changes_window_and_image(window, qtbot) -> None:
@@ -29,7 +30,7 @@ def test_right_drag_changes_window_and_image(window, qtbot) -> None:
     panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
     view = panel.view
     before = view.effective_window()
-    before_image = panel.image_view.image_item.image.copy()
+    before_image = shown_picture(panel.image_view).copy()
     viewport = panel.image_view.graphics.viewport()
     center = viewport.rect().center()
     drag(viewport, center, center + QPoint(60, 40))
@@ -37,7 +38,7 @@ def test_right_drag_changes_window_and_image(window, qtbot) -> None:
     assert after.width > before.width
     assert after.center < before.center
     assert after.center == int(after.center) and after.width == int(after.width)  # HU: whole numbers
-    assert not np.array_equal(panel.image_view.image_item.image, before_image)
+    assert not np.array_equal(shown_picture(panel.image_view), before_image)
     assert panel.histogram.levels() == pytest.approx((after.low, after.high))
 
 
@@ -148,9 +149,9 @@ def test_broken_file_gives_dialog_not_crash(window, tmp_path: Path) -> None:
 def test_invert_toggle_inverts_display(window) -> None:
     """The invert action flips the displayed gray values."""
     panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
-    before = panel.image_view.image_item.image.astype(int)
+    before = shown_picture(panel.image_view).astype(int)
     window.invert_action.trigger()
-    after = panel.image_view.image_item.image.astype(int)
+    after = shown_picture(panel.image_view).astype(int)
     assert np.array_equal(after, 255 - before)
 
 

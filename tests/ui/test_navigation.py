@@ -9,6 +9,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from tests.corpus import corpus_file
+from tests.ui.helpers import shown_picture
 
 
 def _wheel(panel, steps: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
@@ -283,7 +284,7 @@ def test_a_dragged_window_previews_at_about_one_image_pixel_a_screen_pixel(windo
     image_view = panel.image_view
     image_view.set_zoom(zoom)
     image_view._on_window_drag(10.0, -5.0, finished=False)
-    preview = image_view.image_item.image
+    preview = shown_picture(image_view)
     assert image_view._shown_step == step
     r0, c0 = image_view._shown_origin
     full = render_view(panel.view.document, panel.view.state, overlays=False)
@@ -307,7 +308,7 @@ def test_the_kept_preview_follows_edits_and_frames(window) -> None:
     def previewed_as_rendered() -> bool:
         image_view._on_window_drag(4.0, 2.0, finished=False)
         r0, c0 = image_view._shown_origin
-        preview, step = image_view.image_item.image, image_view._shown_step
+        preview, step = shown_picture(image_view), image_view._shown_step
         full = render_view(panel.view.document, panel.view.state, overlays=False)
         rows, columns = preview.shape[:2]
         return step == 2 and np.array_equal(

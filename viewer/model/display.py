@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ from pydicom.dataset import Dataset
 
 from viewer.model.errors import PixelDataError, describe_attribute
 from viewer.model.pixels import PixelDescription
-from viewer.model.tables import TABLES
+from viewer.model.tables import TABLES, UInt32Array, pack_gray
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -332,29 +332,37 @@ class GrayscaleRendering:
             out = apply_window(modality_values, window)
         return np.subtract(255.0, out, out=out) if self.invert else out  # `out` is fresh
 
-    def lookup_table(self, pixels: PixelDescription) -> UInt8Array | None:
-        """A table indexed by the unsigned bit pattern of stored values, or None; only for
-        integer data of at most 16 bits allocated. Kept between renders (viewer.model.tables)."""
+    def lookup_table(self, pixels: PixelDescription, packed: bool = False) -> UInt8Array | UInt32Array | None:
+        """A table indexed by the unsigned bit pattern of stored values (of RGB32 pixels if
+        `packed`), or None; only for integer data of at most 16 bits allocated. Kept
+        between renders (viewer.model.tables)."""
         if pixels.bits_allocated > 16 or self.window is None and self.voi_lut is None:
             return None
-        return TABLES.table(self, 8 if pixels.bits_allocated <= 8 else 16, pixels.pixel_representation == 1)
+        return TABLES.table(self, 8 if pixels.bits_allocated <= 8 else 16, pixels.pixel_representation == 1, packed)
 
-    def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array:
-        """The uint8 display image of one monochrome frame. Memory beyond the frame and its
-        image stays bounded: modality values are computed in strips of rows (a 16384 x 16384
-        frame would need 2 GB of floats at once)."""
+    @overload
+    def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array: ...
+    @overload
+    def render(self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool) -> UInt8Array | UInt32Array: ...
+    def render(
+        self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool = False
+    ) -> UInt8Array | UInt32Array:
+        """The uint8 display image of one monochrome frame, or with `packed` its RGB32
+        pixels for the screen (viewer.model.tables.pack_gray). Memory beyond the frame and
+        its image stays bounded: modality values are computed in strips of rows (a
+        16384 x 16384 frame would need 2 GB of floats at once)."""
         if self.window is None and self.voi_lut is None:
-            return replace(self, window=strip_minmax_window(stored, self.modality)).render(stored, pixels)
-        lut = self.lookup_table(pixels) if stored.dtype.kind in "iu" else None
+            return replace(self, window=strip_minmax_window(stored, self.modality)).render(stored, pixels, packed)
+        lut = self.lookup_table(pixels, packed) if stored.dtype.kind in "iu" else None
         if lut is not None:
             unsigned: npt.NDArray[np.unsignedinteger[Any]] = stored.view(
                 np.uint8 if stored.dtype.itemsize == 1 else np.uint16
             )
-            return np.take(lut, unsigned)  # twice as fast as lut[unsigned] here
+            return cast("UInt8Array | UInt32Array", np.take(lut, unsigned))  # twice as fast as lut[unsigned]
         out = np.empty(stored.shape, dtype=np.uint8)
         for rows in _strips(stored):
             out[rows] = _to_uint8(self.voi(self.modality.apply(stored[rows])))
-        return out
+        return pack_gray(out) if packed else out
 
 
 def _strips(frame: npt.NDArray[Any]) -> list[slice]:

@@ -33,6 +33,7 @@ from viewer.model.errors import PixelDataError, ViewerError, one_line
 from viewer.model.overlays import draw_overlays
 from viewer.model.pixels import PixelDescription
 from viewer.model.shutters import draw_shutter
+from viewer.model.tables import UInt32Array
 
 UInt8Array = npt.NDArray[np.uint8]
 #: Colour images are shown as they are; this window only labels the readout.
@@ -87,6 +88,20 @@ def render_stored(
         rgb = color_to_rgb8(stored, attributes, pixels)
         return 255 - rgb if state.invert else rgb
     return grayscale_rendering(state, pixels, modality).render(stored, pixels)
+
+
+def render_for_screen(
+    stored: npt.NDArray[Any],
+    attributes: Dataset,
+    pixels: PixelDescription,
+    modality: ModalityTransform,
+    state: ViewState,
+) -> UInt8Array | UInt32Array:
+    """:func:`render_stored` as a picture for Qt: gray as RGB32 pixels (pack_gray), drawn
+    as they are; RGB as uint8 triples."""
+    if pixels.is_color:
+        return render_stored(stored, attributes, pixels, modality, state)
+    return grayscale_rendering(state, pixels, modality).render(stored, pixels, packed=True)
 
 
 def render_frame(

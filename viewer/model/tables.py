@@ -17,7 +17,19 @@ if TYPE_CHECKING:
     from viewer.model.display import GrayscaleRendering, ModalityTransform
 
 UInt8Array = npt.NDArray[np.uint8]
+UInt32Array = npt.NDArray[np.uint32]
 FloatArray = npt.NDArray[np.float64]
+
+
+def pack_gray(gray: UInt8Array) -> UInt32Array:
+    """Gray levels as Qt's RGB32 pixels (0xffRRGGBB, R = G = B): a frame looked up through
+    a table of these is a picture Qt draws as it is. Looking up 32-bit entries costs about
+    what 8-bit ones do here (0.25 ms for 512 x 512); converting a Grayscale8 picture to
+    RGB32 afterwards cost 0.15-0.3 ms on every dragged window."""
+    packed = gray.astype(np.uint32)
+    packed *= 0x010101
+    packed |= np.uint32(0xFF000000)
+    return packed
 
 
 class TableCache:
@@ -30,25 +42,32 @@ class TableCache:
     """
 
     def __init__(self, tables: int = 8, transforms: int = 4) -> None:
-        self._tables: list[tuple[ModalityTransform, Any, tuple[Any, ...], UInt8Array]] = []
+        self._tables: list[tuple[ModalityTransform, Any, tuple[Any, ...], UInt8Array | UInt32Array]] = []
         self._values: list[tuple[ModalityTransform, tuple[int, bool], FloatArray, bool]] = []
         self._max_tables, self._max_transforms = tables, transforms
 
-    def table(self, rendering: GrayscaleRendering, bits: int, signed: bool) -> UInt8Array:
+    def table(
+        self, rendering: GrayscaleRendering, bits: int, signed: bool, packed: bool = False
+    ) -> UInt8Array | UInt32Array:
         """The uint8 table of `rendering` for every `bits`-bit pattern (two's complement if
-        `signed`): NaN modality values show as 0, as the strip path shows them."""
+        `signed`), or with `packed` its RGB32 pixels (pack_gray): NaN modality values show
+        as 0, as the strip path shows them."""
         modality, voi_lut = rendering.modality, rendering.voi_lut
-        key = (bits, signed, rendering.window, rendering.invert)
-        for cached_modality, cached_voi_lut, cached_key, table in self._tables:
+        key = (bits, signed, rendering.window, rendering.invert, packed)
+        for cached_modality, cached_voi_lut, cached_key, cached in self._tables:
             # the VOI LUT by identity (its data is an array); the entry keeps it alive
             if cached_modality.key == modality.key and cached_voi_lut is voi_lut and cached_key == key:
-                return table
-        values, has_nan = self.modality_values(modality, 1 << bits, signed)
-        out = rendering.voi(values)
-        if has_nan:
-            out = np.nan_to_num(out, copy=False, nan=0.0)
-        np.rint(out, out=out)
-        table = out.astype(np.uint8)
+                return cached
+        table: UInt8Array | UInt32Array
+        if packed:  # the gray table's levels: one rule for both
+            table = pack_gray(self.table(rendering, bits, signed))  # type: ignore[arg-type]
+        else:
+            values, has_nan = self.modality_values(modality, 1 << bits, signed)
+            out = rendering.voi(values)
+            if has_nan:
+                out = np.nan_to_num(out, copy=False, nan=0.0)
+            np.rint(out, out=out)
+            table = out.astype(np.uint8)
         table.flags.writeable = False
         self._tables = [(modality, voi_lut, key, table), *self._tables[: self._max_tables - 1]]
         return table

@@ -27,7 +27,7 @@ from viewer.model.decode_ahead import DecodeTimes, frames_ahead
 from viewer.model.display import ModalityTransform, VoiLut, Window, minmax_window
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
-from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_stored
+from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_for_screen, render_stored
 
 #: Decoder threads: reading and native decoding overlap with painting; codecs that keep
 #: the GIL (openjpeg) are sent to worker processes instead (viewer.model.parallel).
@@ -218,12 +218,25 @@ class DocumentView(QObject):
     ) -> npt.NDArray[np.uint8] | None:
         """The uint8 (gray) or RGB image of the current frame, or of rows r0:r1 and
         columns c0:c1 of it (`region`), taking every `step`-th pixel."""
-        stored = self._stored
+        stored = self._shown_part(step, region)
         if stored is None:
             return None
-        if region is not None or step > 1:
-            stored = self._part(stored, step, region)
         return render_stored(stored, self.frame_attributes(), self.document.pixels, self.modality(), self._shown())
+
+    def screen_image(
+        self, step: int = 1, region: tuple[int, int, int, int] | None = None
+    ) -> npt.NDArray[np.uint8 | np.uint32] | None:
+        """:meth:`display_image` as a picture Qt draws as it is (gray as RGB32 pixels)."""
+        stored = self._shown_part(step, region)
+        if stored is None:
+            return None
+        return render_for_screen(stored, self.frame_attributes(), self.document.pixels, self.modality(), self._shown())
+
+    def _shown_part(self, step: int, region: tuple[int, int, int, int] | None) -> npt.NDArray[Any] | None:
+        stored = self._stored
+        if stored is not None and (region is not None or step > 1):
+            return self._part(stored, step, region)
+        return stored
 
     def _part(self, stored: npt.NDArray[Any], step: int, region: tuple[int, int, int, int] | None) -> npt.NDArray[Any]:
         """Every `step`-th pixel of `region` of the frame, copied once and kept while the same

@@ -20,9 +20,9 @@ from viewer.model.display import Window
 from viewer.model.geometry import row_to_column_spacing
 from viewer.model.overlays import SEGMENT_ALPHA, overlay_rgba
 from viewer.model.shutters import shutter_rgba
-from viewer.ui.annotations import Annotations
+from viewer.ui.annotations import AnnotatedGraphicsView, Annotations
 from viewer.ui.document_view import DocumentView
-from viewer.ui.frame_item import FrameItem
+from viewer.ui.frame_item import CONVERT_PIXELS, FrameItem
 from viewer.ui.magnifier import Magnifier
 from viewer.ui.shape_layer import ShapeLayer
 
@@ -90,7 +90,7 @@ class ImageViewWidget(QWidget):
     def __init__(self, view: DocumentView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = view
-        self.graphics = pg.GraphicsView(background=QColor(0, 0, 0))
+        self.graphics = AnnotatedGraphicsView(background=QColor(0, 0, 0))
         # The view paints its whole background itself: no fill by Qt before each paint.
         self.graphics.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.viewbox = _WindowingViewBox(lockAspect=True, invertY=True, enableMenu=False)
@@ -255,10 +255,12 @@ class ImageViewWidget(QWidget):
         the screen's size, so the cost follows the pixels on screen, not in the file."""
         pixels = self.view.document.pixels
         step, region = self._preview() if self._previewing else (1, (0, pixels.rows, 0, pixels.columns))
-        image = self.view.display_image(step, region if self._previewing else None)
+        shown = region if self._previewing else None
+        r0, r1, c0, c1 = region
+        small = -(-(r1 - r0) // step) * -(-(c1 - c0) // step) <= CONVERT_PIXELS
+        image = self.view.screen_image(step, shown) if small else self.view.display_image(step, shown)
         if image is None:
             return
-        r0, _, c0, _ = region
         shown_rows, shown_columns = image.shape[:2]
         self.image_item.setImage(image, autoLevels=False)  # uint8 as it is (levels None)
         rect = QRectF(c0, r0 * self._pixel_aspect, shown_columns * step, shown_rows * step * self._pixel_aspect)
