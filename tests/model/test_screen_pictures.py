@@ -47,3 +47,37 @@ def test_pack_gray_is_qt_rgb32() -> None:
     for shift in (0, 8, 16):
         assert np.array_equal((packed >> shift) & 0xFF, levels)
     assert np.all(packed >> 24 == 0xFF)
+
+
+SPANS = [  # (signed, lowest, highest stored value of a part)
+    (False, 0, 4095),
+    (False, 17, 300),
+    (False, 65535, 65535),
+    (True, -1024, 3071),  # two ranges of bit patterns
+    (True, -2000, -3),
+    (True, 5, 40000 - 32768),
+    (True, -32768, 32767),
+]
+
+
+@pytest.mark.parametrize(("signed", "low", "high"), SPANS)
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_table_for_a_span_looks_up_those_values_as_the_whole_table(signed, low, high, packed) -> None:
+    """A dragged window's table is computed for the values of the part shown only; every
+    value of the span looks up what the table of all 64K patterns gives it, and that table
+    is not taken for values outside the span."""
+    from viewer.model.display import GrayscaleRendering, ModalityTransform
+    from viewer.model.tables import TableCache
+
+    cache = TableCache()
+    rendering = GrayscaleRendering(ModalityTransform(slope=0.5, intercept=-100.0), Window(300.5, 1500.0))
+    values = np.arange(low, high + 1, dtype=np.int32).astype(np.int16 if signed else np.uint16)
+    patterns = values.view(np.uint16)
+    part = cache.table(rendering, 16, signed, packed, span=(low, high))
+    whole = TableCache().table(rendering, 16, signed, packed)
+    assert np.array_equal(part[patterns], whole[patterns])
+    assert cache.table(rendering, 16, signed, packed, span=(low, high)) is part  # kept
+    wider = (low - 1, high) if low > (-32768 if signed else 0) else (low, high + 1)
+    if wider[1] <= (32767 if signed else 65535):
+        assert cache.table(rendering, 16, signed, packed, span=wider) is not part
+

@@ -22,7 +22,7 @@ from pydicom.dataset import Dataset
 
 from viewer.model.errors import PixelDataError, describe_attribute
 from viewer.model.pixels import PixelDescription
-from viewer.model.tables import TABLES, UInt32Array, pack_gray
+from viewer.model.tables import TABLES, Span, UInt32Array, pack_gray
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -332,28 +332,39 @@ class GrayscaleRendering:
             out = apply_window(modality_values, window)
         return np.subtract(255.0, out, out=out) if self.invert else out  # `out` is fresh
 
-    def lookup_table(self, pixels: PixelDescription, packed: bool = False) -> UInt8Array | UInt32Array | None:
+    def lookup_table(
+        self, pixels: PixelDescription, packed: bool = False, span: Span | None = None
+    ) -> UInt8Array | UInt32Array | None:
         """A table indexed by the unsigned bit pattern of stored values (of RGB32 pixels if
-        `packed`), or None; only for integer data of at most 16 bits allocated. Kept
-        between renders (viewer.model.tables)."""
+        `packed`; right for the stored values in `span` only, if given), or None; only for
+        integer data of at most 16 bits allocated. Kept between renders (viewer.model.tables)."""
         if pixels.bits_allocated > 16 or self.window is None and self.voi_lut is None:
             return None
-        return TABLES.table(self, 8 if pixels.bits_allocated <= 8 else 16, pixels.pixel_representation == 1, packed)
+        signed = pixels.pixel_representation == 1
+        return TABLES.table(self, 8 if pixels.bits_allocated <= 8 else 16, signed, packed, span)
 
     @overload
     def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array: ...
     @overload
-    def render(self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool) -> UInt8Array | UInt32Array: ...
     def render(
-        self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool = False
+        self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool, span: Span | None = None
+    ) -> UInt8Array | UInt32Array: ...
+    def render(
+        self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool = False, span: Span | None = None
     ) -> UInt8Array | UInt32Array:
         """The uint8 display image of one monochrome frame, or with `packed` its RGB32
-        pixels for the screen (viewer.model.tables.pack_gray). Memory beyond the frame and
-        its image stays bounded: modality values are computed in strips of rows (a
-        16384 x 16384 frame would need 2 GB of floats at once)."""
+        pixels for the screen (viewer.model.tables.pack_gray); `span`: the lowest and
+        highest value in `stored`, if known (only those table entries are then computed).
+        Memory beyond the frame and its image stays bounded: modality values are computed
+        in strips of rows (a 16384 x 16384 frame would need 2 GB of floats at once)."""
         if self.window is None and self.voi_lut is None:
-            return replace(self, window=strip_minmax_window(stored, self.modality)).render(stored, pixels, packed)
-        lut = self.lookup_table(pixels, packed) if stored.dtype.kind in "iu" else None
+            window = strip_minmax_window(stored, self.modality)
+            return replace(self, window=window).render(stored, pixels, packed, span)
+        lut = None
+        if stored.dtype.kind in "iu":
+            # a span is in the values' own signedness, the table's in the file's
+            agrees = (stored.dtype.kind == "i") == (pixels.pixel_representation == 1)
+            lut = self.lookup_table(pixels, packed, span if agrees else None)
         if lut is not None:
             unsigned: npt.NDArray[np.unsignedinteger[Any]] = stored.view(
                 np.uint8 if stored.dtype.itemsize == 1 else np.uint16

@@ -28,6 +28,7 @@ from viewer.model.display import ModalityTransform, VoiLut, Window, minmax_windo
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_for_screen, render_stored
+from viewer.model.tables import Span
 
 #: Decoder threads: reading and native decoding overlap with painting; codecs that keep
 #: the GIL (openjpeg) are sent to worker processes instead (viewer.model.parallel).
@@ -52,7 +53,7 @@ class DocumentView(QObject):
         self._stored: npt.NDArray[Any] | None = None
         self._modality_values: npt.NDArray[np.float64] | None = None
         self._attributes: tuple[tuple[int, int, int], Dataset] | None = None  # (frame, edits) -> view
-        self._kept_part: tuple[Any, ...] | None = None  # (frame ref, edits, key, part) of display_image
+        self._kept_part: tuple[Any, ...] | None = None  # (frame ref, edits, key, (part, span)): _part
         self._executor = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="decode")
         self._pending: set[int] = set()  # frames submitted to the decoder threads
         self._request: int | None = None  # the one on-demand decode in flight (stale ones wait)
@@ -218,32 +219,40 @@ class DocumentView(QObject):
     ) -> npt.NDArray[np.uint8] | None:
         """The uint8 (gray) or RGB image of the current frame, or of rows r0:r1 and
         columns c0:c1 of it (`region`), taking every `step`-th pixel."""
-        stored = self._shown_part(step, region)
-        if stored is None:
+        shown = self._shown_part(step, region)
+        if shown is None:
             return None
-        return render_stored(stored, self.frame_attributes(), self.document.pixels, self.modality(), self._shown())
+        return render_stored(shown[0], self.frame_attributes(), self.document.pixels, self.modality(), self._shown())
 
     def screen_image(
         self, step: int = 1, region: tuple[int, int, int, int] | None = None
     ) -> npt.NDArray[np.uint8 | np.uint32] | None:
         """:meth:`display_image` as a picture Qt draws as it is (gray as RGB32 pixels)."""
-        stored = self._shown_part(step, region)
-        if stored is None:
+        shown = self._shown_part(step, region)
+        if shown is None:
             return None
-        return render_for_screen(stored, self.frame_attributes(), self.document.pixels, self.modality(), self._shown())
+        stored, span = shown
+        pixels = self.document.pixels
+        return render_for_screen(stored, self.frame_attributes(), pixels, self.modality(), self._shown(), span)
 
-    def _shown_part(self, step: int, region: tuple[int, int, int, int] | None) -> npt.NDArray[Any] | None:
+    def _shown_part(
+        self, step: int, region: tuple[int, int, int, int] | None
+    ) -> tuple[npt.NDArray[Any], Span | None] | None:
         stored = self._stored
-        if stored is not None and (region is not None or step > 1):
-            return self._part(stored, step, region)
-        return stored
+        if stored is None or region is None and step == 1:
+            return None if stored is None else (stored, None)
+        return self._part(stored, step, region)
 
-    def _part(self, stored: npt.NDArray[Any], step: int, region: tuple[int, int, int, int] | None) -> npt.NDArray[Any]:
-        """Every `step`-th pixel of `region` of the frame, copied once and kept while the same
-        part is asked for again (a dragged window asks on every event): looking the strided
-        pixels up in a big frame reads its rows from memory each time (4096 x 4096, every
-        fifth pixel: ~1.4 ms), the kept copy is in the CPU's caches (~0.7 ms). The frame is
-        referred to weakly: a frame left behind is not kept alive for the next drag."""
+    def _part(
+        self, stored: npt.NDArray[Any], step: int, region: tuple[int, int, int, int] | None
+    ) -> tuple[npt.NDArray[Any], Span | None]:
+        """Every `step`-th pixel of `region` of the frame with its lowest and highest value
+        (integers), copied once and kept while the same part is asked for again (a dragged
+        window asks on every event): looking the strided pixels up in a big frame reads its
+        rows from memory each time (4096 x 4096, every fifth pixel: ~1.4 ms), the kept copy
+        is in the CPU's caches (~0.7 ms); its span lets the window table be computed for
+        those values only. The frame is referred to weakly: a frame left behind is not
+        kept alive for the next drag."""
         edits = self.document.edits
         key = (step, region, getattr(edits, "generation", 0))
         kept = self._kept_part
@@ -251,8 +260,9 @@ class DocumentView(QObject):
             return kept[3]
         r0, r1, c0, c1 = region if region is not None else (0, stored.shape[0], 0, stored.shape[1])
         part = np.ascontiguousarray(stored[r0:r1:step, c0:c1:step])
-        self._kept_part = (weakref.ref(stored), edits, key, part)
-        return part
+        span = (int(part.min()), int(part.max())) if part.dtype.kind in "iu" and part.size else None
+        self._kept_part = (weakref.ref(stored), edits, key, (part, span))
+        return part, span
 
     def display_value_at(self, row: int, column: int) -> npt.NDArray[np.uint8]:
         """The displayed gray value (or RGB triple) of one pixel of the current frame."""

@@ -39,8 +39,14 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
         self._build.setSingleShot(True)
         self._build.setInterval(30)  # after the first paint, letting input through between
         self._build.timeout.connect(lambda: self.item)
+        # A dragged window changes on every mouse move; the histogram's two level lines
+        # (~0.2 ms to move) follow once per pass of the event loop, before it paints.
+        self._window_moved = QTimer(self)
+        self._window_moved.setSingleShot(True)
+        self._window_moved.setInterval(0)
+        self._window_moved.timeout.connect(self._show_window)
         view.image_changed.connect(self._image_changed)
-        view.window_changed.connect(lambda _w: self._show_window())
+        view.window_changed.connect(self._window_changed)
 
     @property
     def item(self) -> pg.HistogramLUTItem:
@@ -114,7 +120,12 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
             self.item.setHistogramRange(low, high, padding=0.05)
         self._show_window()
 
+    def _window_changed(self, _window: object) -> None:
+        if self._item is not None and not self._window_moved.isActive():
+            self._window_moved.start()
+
     def _show_window(self) -> None:
+        self._window_moved.stop()
         if self._item is None:
             return
         window = self.view.effective_window()
@@ -125,6 +136,8 @@ class HistogramPanel(pg.GraphicsLayoutWidget):
             self._updating = False
 
     def levels(self) -> tuple[float, float]:
+        if self._window_moved.isActive():
+            self._show_window()
         low, high = self.item.getLevels()
         return float(low), float(high)
 

@@ -97,6 +97,7 @@ class ImageViewWidget(QWidget):
         self.graphics.setCentralItem(self.viewbox)
         self.image_item = FrameItem(axisOrder="row-major")  # DICOM rows are y
         self.image_item.setAutoDownsample(False)
+        self.graphics.opaque_item = self.image_item
         self.viewbox.addItem(self.image_item)
         self.planes_item = FrameItem(axisOrder="row-major")  # overlay planes (60xx)
         self.planes_item.setZValue(5)
