@@ -338,18 +338,18 @@ def test_the_kept_preview_follows_edits_and_frames(window) -> None:
 def test_a_dragged_part_is_shown_as_the_whole_frame_shows_it(qapp, tmp_path) -> None:
     """DocumentView: the preview of a part (span-limited table) equals the same pixels of
     the whole frame's picture, for a signed CT frame with negative values."""
+    import pydicom
+
     from viewer.model.display import Window
     from viewer.model.document import open_document
     from viewer.ui.document_view import DocumentView
-
-    import pydicom
 
     ds = pydicom.dcmread(corpus_file("CT_small.dcm"))
     ds.PixelData = (ds.pixel_array.astype(np.int16) - 1024).tobytes()  # still signed, 16 bits
     ds.save_as(tmp_path / "negative.dcm")
     view = DocumentView(open_document(tmp_path / "negative.dcm"))
     view.load_current()
-    assert view.stored_frame().min() < 0 < view.stored_frame().max()  # values on both sides of 0: two ranges of patterns
+    assert view.stored_frame().min() < 0 < view.stored_frame().max()  # both signs: two ranges of patterns
     view.set_window(Window(-600, 1600))
     whole = view.screen_image()
     part = view.screen_image(3, (10, 100, 20, 128))
