@@ -80,4 +80,3 @@ def test_a_table_for_a_span_looks_up_those_values_as_the_whole_table(signed, low
     wider = (low - 1, high) if low > (-32768 if signed else 0) else (low, high + 1)
     if wider[1] <= (32767 if signed else 65535):
         assert cache.table(rendering, 16, signed, packed, span=wider) is not part
-
