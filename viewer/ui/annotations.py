@@ -88,7 +88,7 @@ class AnnotatedGraphicsView(pg.GraphicsView):
         covered = self.mapFromScene(item.sceneBoundingRect()).boundingRect().adjusted(1, 1, -1, -1)
         painter.save()
         painter.resetTransform()
-        for part in exposed.subtracted(QRegion(covered)):
+        for part in exposed.subtracted(QRegion(covered)):  # type: ignore[attr-defined]  # iterable, unstubbed
             painter.fillRect(part, self.backgroundBrush())
         painter.restore()
 
