@@ -316,6 +316,23 @@ def apply_voi_lut_table(values: FloatArray, lut: VoiLut) -> FloatArray:
 
 
 @dataclass(frozen=True)
+class LookupHints:
+    """What is known of integer stored values looked up many times (a dragged window's
+    part of a frame): their lowest and highest value (a table is computed for those only),
+    and the values as intp, which numpy's take would otherwise cast them to on every
+    lookup (512 x 512: ~0.06 of 0.25 ms)."""
+
+    span: Span
+    indices: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, stored: npt.NDArray[Any]) -> LookupHints | None:
+        if stored.dtype.kind not in "iu" or stored.dtype.itemsize > 2 or not stored.size:
+            return None
+        return cls((int(stored.min()), int(stored.max())), stored.astype(np.intp))
+
+
+@dataclass(frozen=True)
 class GrayscaleRendering:
     """Everything needed to turn one monochrome frame into uint8."""
 
@@ -347,29 +364,34 @@ class GrayscaleRendering:
     def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array: ...
     @overload
     def render(
-        self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool, span: Span | None = None
+        self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool, lookup: LookupHints | None = None
     ) -> UInt8Array | UInt32Array: ...
     def render(
-        self, stored: npt.NDArray[Any], pixels: PixelDescription, packed: bool = False, span: Span | None = None
+        self,
+        stored: npt.NDArray[Any],
+        pixels: PixelDescription,
+        packed: bool = False,
+        lookup: LookupHints | None = None,
     ) -> UInt8Array | UInt32Array:
         """The uint8 display image of one monochrome frame, or with `packed` its RGB32
-        pixels for the screen (viewer.model.tables.pack_gray); `span`: the lowest and
-        highest value in `stored`, if known (only those table entries are then computed).
+        pixels for the screen (viewer.model.tables.pack_gray); `lookup`: what is known of
+        `stored` when it is looked up many times (a dragged part).
         Memory beyond the frame and its image stays bounded: modality values are computed
         in strips of rows (a 16384 x 16384 frame would need 2 GB of floats at once)."""
         if self.window is None and self.voi_lut is None:
             window = strip_minmax_window(stored, self.modality)
-            return replace(self, window=window).render(stored, pixels, packed, span)
+            return replace(self, window=window).render(stored, pixels, packed, lookup)
         lut = None
         if stored.dtype.kind in "iu":
             # a span is in the values' own signedness, the table's in the file's
             agrees = (stored.dtype.kind == "i") == (pixels.pixel_representation == 1)
-            lut = self.lookup_table(pixels, packed, span if agrees else None)
+            lut = self.lookup_table(pixels, packed, lookup.span if lookup is not None and agrees else None)
         if lut is not None:
-            unsigned: npt.NDArray[np.unsignedinteger[Any]] = stored.view(
-                np.uint8 if stored.dtype.itemsize == 1 else np.uint16
-            )
-            return cast("UInt8Array | UInt32Array", np.take(lut, unsigned))  # twice as fast as lut[unsigned]
+            if lookup is not None and len(lut) == 1 << (8 * stored.dtype.itemsize):
+                indices = lookup.indices  # a negative index counts from the end: its bit pattern
+            else:
+                indices = stored.view(np.uint8 if stored.dtype.itemsize == 1 else np.uint16)
+            return cast("UInt8Array | UInt32Array", np.take(lut, indices))  # twice as fast as lut[unsigned]
         out = np.empty(stored.shape, dtype=np.uint8)
         for rows in _strips(stored):
             out[rows] = _to_uint8(self.voi(self.modality.apply(stored[rows])))

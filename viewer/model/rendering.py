@@ -21,6 +21,7 @@ from pydicom.dataset import Dataset
 
 from viewer.model.display import (
     GrayscaleRendering,
+    LookupHints,
     ModalityTransform,
     VoiLut,
     Window,
@@ -33,7 +34,7 @@ from viewer.model.errors import PixelDataError, ViewerError, one_line
 from viewer.model.overlays import draw_overlays
 from viewer.model.pixels import PixelDescription
 from viewer.model.shutters import draw_shutter
-from viewer.model.tables import Span, UInt32Array
+from viewer.model.tables import UInt32Array
 
 UInt8Array = npt.NDArray[np.uint8]
 #: Colour images are shown as they are; this window only labels the readout.
@@ -96,13 +97,13 @@ def render_for_screen(
     pixels: PixelDescription,
     modality: ModalityTransform,
     state: ViewState,
-    span: Span | None = None,
+    lookup: LookupHints | None = None,
 ) -> UInt8Array | UInt32Array:
     """:func:`render_stored` as a picture for Qt: gray as RGB32 pixels (pack_gray), drawn
-    as they are; RGB as uint8 triples. `span`: the lowest and highest stored value, if known."""
+    as they are; RGB as uint8 triples. `lookup`: what is known of `stored` (LookupHints)."""
     if pixels.is_color:
         return render_stored(stored, attributes, pixels, modality, state)
-    return grayscale_rendering(state, pixels, modality).render(stored, pixels, True, span)
+    return grayscale_rendering(state, pixels, modality).render(stored, pixels, True, lookup)
 
 
 def render_frame(

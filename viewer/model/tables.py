@@ -43,7 +43,9 @@ class TableCache:
     """
 
     def __init__(self, tables: int = 8, transforms: int = 4) -> None:
-        self._tables: list[tuple[ModalityTransform, Any, tuple[Any, ...], Span, UInt8Array | UInt32Array]] = []
+        # (transform key, VOI LUT id, rendering key) -> (transform, VOI LUT, span, table);
+        # the entry keeps the transform and LUT alive, so their ids are not reused
+        self._tables: dict[tuple[Any, ...], tuple[ModalityTransform, Any, Span, UInt8Array | UInt32Array]] = {}
         self._values: list[tuple[ModalityTransform, tuple[int, bool], FloatArray, bool]] = []
         self._max_tables, self._max_transforms = tables, transforms
 
@@ -61,17 +63,10 @@ class TableCache:
         modality, voi_lut = rendering.modality, rendering.voi_lut
         every = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
         low, high = every if span is None else (max(span[0], every[0]), min(span[1], every[1]))
-        key = (bits, signed, rendering.window, rendering.invert, packed)
-        for cached_modality, cached_voi_lut, cached_key, covered, cached in self._tables:
-            # the VOI LUT by identity (its data is an array); the entry keeps it alive
-            if (
-                cached_modality.key == modality.key
-                and cached_voi_lut is voi_lut
-                and cached_key == key
-                and covered[0] <= low
-                and high <= covered[1]
-            ):
-                return cached
+        key = (modality.key, id(voi_lut), bits, signed, rendering.window, rendering.invert, packed)
+        cached = self._tables.get(key)
+        if cached is not None and cached[2][0] <= low and high <= cached[2][1]:
+            return cached[3]
         table: UInt8Array | UInt32Array
         if packed:  # the gray table's levels: one rule for both
             gray = self.table(rendering, bits, signed, span=(low, high))
@@ -87,7 +82,10 @@ class TableCache:
                     out = np.nan_to_num(out, copy=False, nan=0.0)
                 table[patterns] = np.rint(out, out=out)
         table.flags.writeable = False
-        self._tables = [(modality, voi_lut, key, (low, high), table), *self._tables[: self._max_tables - 1]]
+        self._tables.pop(key, None)
+        self._tables[key] = (modality, voi_lut, (low, high), table)  # the newest last
+        while len(self._tables) > self._max_tables:
+            del self._tables[next(iter(self._tables))]
         return table
 
     def modality_values(self, modality: ModalityTransform, size: int, signed: bool) -> tuple[FloatArray, bool]:

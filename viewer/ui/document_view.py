@@ -24,11 +24,10 @@ from PySide6.QtCore import QObject, Signal
 from viewer.edits.operations import Operation
 from viewer.edits.session import EditSession, edit_session, session
 from viewer.model.decode_ahead import DecodeTimes, frames_ahead
-from viewer.model.display import ModalityTransform, VoiLut, Window, minmax_window
+from viewer.model.display import LookupHints, ModalityTransform, VoiLut, Window, minmax_window
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_for_screen, render_stored
-from viewer.model.tables import Span
 
 #: Decoder threads: reading and native decoding overlap with painting; codecs that keep
 #: the GIL (openjpeg) are sent to worker processes instead (viewer.model.parallel).
@@ -53,7 +52,7 @@ class DocumentView(QObject):
         self._stored: npt.NDArray[Any] | None = None
         self._modality_values: npt.NDArray[np.float64] | None = None
         self._attributes: tuple[tuple[int, int, int], Dataset] | None = None  # (frame, edits) -> view
-        self._kept_part: tuple[Any, ...] | None = None  # (frame ref, edits, key, (part, span)): _part
+        self._kept_part: tuple[Any, ...] | None = None  # (frame ref, edits, key, (part, hints)): _part
         self._executor = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="decode")
         self._pending: set[int] = set()  # frames submitted to the decoder threads
         self._request: int | None = None  # the one on-demand decode in flight (stale ones wait)
@@ -231,13 +230,13 @@ class DocumentView(QObject):
         shown = self._shown_part(step, region)
         if shown is None:
             return None
-        stored, span = shown
+        stored, hints = shown
         pixels = self.document.pixels
-        return render_for_screen(stored, self.frame_attributes(), pixels, self.modality(), self._shown(), span)
+        return render_for_screen(stored, self.frame_attributes(), pixels, self.modality(), self._shown(), hints)
 
     def _shown_part(
         self, step: int, region: tuple[int, int, int, int] | None
-    ) -> tuple[npt.NDArray[Any], Span | None] | None:
+    ) -> tuple[npt.NDArray[Any], LookupHints | None] | None:
         stored = self._stored
         if stored is None or region is None and step == 1:
             return None if stored is None else (stored, None)
@@ -245,14 +244,13 @@ class DocumentView(QObject):
 
     def _part(
         self, stored: npt.NDArray[Any], step: int, region: tuple[int, int, int, int] | None
-    ) -> tuple[npt.NDArray[Any], Span | None]:
-        """Every `step`-th pixel of `region` of the frame with its lowest and highest value
-        (integers), copied once and kept while the same part is asked for again (a dragged
-        window asks on every event): looking the strided pixels up in a big frame reads its
-        rows from memory each time (4096 x 4096, every fifth pixel: ~1.4 ms), the kept copy
-        is in the CPU's caches (~0.7 ms); its span lets the window table be computed for
-        those values only. The frame is referred to weakly: a frame left behind is not
-        kept alive for the next drag."""
+    ) -> tuple[npt.NDArray[Any], LookupHints | None]:
+        """Every `step`-th pixel of `region` of the frame and its LookupHints, copied once
+        and kept while the same part is asked for again (a dragged window asks on every
+        event): looking the strided pixels up in a big frame reads its rows from memory each
+        time (4096 x 4096, every fifth pixel: ~1.4 ms), the kept copy is in the CPU's caches
+        (~0.7 ms). The frame is referred to weakly: a frame left behind is not kept alive
+        for the next drag."""
         edits = self.document.edits
         key = (step, region, getattr(edits, "generation", 0))
         kept = self._kept_part
@@ -260,9 +258,9 @@ class DocumentView(QObject):
             return kept[3]
         r0, r1, c0, c1 = region if region is not None else (0, stored.shape[0], 0, stored.shape[1])
         part = np.ascontiguousarray(stored[r0:r1:step, c0:c1:step])
-        span = (int(part.min()), int(part.max())) if part.dtype.kind in "iu" and part.size else None
-        self._kept_part = (weakref.ref(stored), edits, key, (part, span))
-        return part, span
+        hints = LookupHints.of(part)
+        self._kept_part = (weakref.ref(stored), edits, key, (part, hints))
+        return part, hints
 
     def display_value_at(self, row: int, column: int) -> npt.NDArray[np.uint8]:
         """The displayed gray value (or RGB triple) of one pixel of the current frame."""
