@@ -387,8 +387,8 @@ class GrayscaleRendering:
             agrees = (stored.dtype.kind == "i") == (pixels.pixel_representation == 1)
             lut = self.lookup_table(pixels, packed, lookup.span if lookup is not None and agrees else None)
         if lut is not None:
-            if lookup is not None and len(lut) == 1 << (8 * stored.dtype.itemsize):
-                indices = lookup.indices  # a negative index counts from the end: its bit pattern
+            if lookup is not None and (stored.dtype.kind == "u" or len(lut) == 1 << (8 * stored.dtype.itemsize)):
+                indices = lookup.indices  # a negative one counts from the end of a whole table: its pattern
             else:
                 indices = stored.view(np.uint8 if stored.dtype.itemsize == 1 else np.uint16)
             return cast("UInt8Array | UInt32Array", np.take(lut, indices))  # twice as fast as lut[unsigned]

@@ -57,9 +57,9 @@ class TableCache:
         as 0, as the strip path shows them.
 
         With `span` (the lowest and highest stored value that will be looked up) only those
-        entries are computed and the others are 0: a dragged window needs a new table on
-        every mouse move, and a 12-bit frame uses 4K of the 64K entries (0.16 -> 0.02 ms).
-        A table is reused for any span it covers."""
+        entries are computed and the others are 0 (an unsigned table ends at the highest):
+        a dragged window needs a new table on every mouse move, and a 12-bit frame uses 4K
+        of the 64K entries (0.16 -> 0.02 ms). A table is reused for any span it covers."""
         modality, voi_lut = rendering.modality, rendering.voi_lut
         every = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
         low, high = every if span is None else (max(span[0], every[0]), min(span[1], every[1]))
@@ -67,20 +67,17 @@ class TableCache:
         cached = self._tables.get(key)
         if cached is not None and cached[2][0] <= low and high <= cached[2][1]:
             return cached[3]
-        table: UInt8Array | UInt32Array
-        if packed:  # the gray table's levels: one rule for both
-            gray = self.table(rendering, bits, signed, span=(low, high))
-            table = np.zeros(1 << bits, dtype=np.uint32)
-            for patterns in _patterns(low, high, bits):
-                table[patterns] = pack_gray(gray[patterns])  # type: ignore[arg-type]
-        else:
-            values, has_nan = self.modality_values(modality, 1 << bits, signed)
-            table = np.zeros(1 << bits, dtype=np.uint8)
-            for patterns in _patterns(low, high, bits):
-                out = rendering.voi(values[patterns])
-                if has_nan:
-                    out = np.nan_to_num(out, copy=False, nan=0.0)
-                table[patterns] = np.rint(out, out=out)
+        values, has_nan = self.modality_values(modality, 1 << bits, signed)
+        # unsigned values index a table up to the highest; signed ones need every pattern
+        # (a negative value's is at the top)
+        size = high + 1 if low >= 0 and not signed else 1 << bits
+        table: UInt8Array | UInt32Array = np.zeros(size, np.uint32) if packed else np.zeros(size, np.uint8)
+        for patterns in _patterns(low, high, bits):
+            out = rendering.voi(values[patterns])
+            if has_nan:
+                out = np.nan_to_num(out, copy=False, nan=0.0)
+            levels = np.rint(out, out=out).astype(np.uint8)
+            table[patterns] = pack_gray(levels) if packed else levels
         table.flags.writeable = False
         self._tables.pop(key, None)
         self._tables[key] = (modality, voi_lut, (low, high), table)  # the newest last
