@@ -354,3 +354,23 @@ def test_a_dragged_part_is_shown_as_the_whole_frame_shows_it(qapp, tmp_path) -> 
     whole = view.screen_image()
     part = view.screen_image(3, (10, 100, 20, 128))
     assert np.array_equal(part, whole[10:100:3, 20:128:3])
+
+
+def test_the_frame_bar_follows_fast_frame_changes_at_its_own_pace(window, qtbot) -> None:
+    """A single step shows at once; while frames change faster than FOLLOW_MS the slider
+    and spin box skip frames, and show the last one once the changes stop."""
+    from viewer.ui.frame_bar import FOLLOW_MS
+
+    panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
+    bar, view = panel.frame_bar, panel.view
+    view.set_frame(1)
+    assert bar.spin.value() == 2 and bar.slider.value() == 2  # at once
+    import time
+
+    started = time.perf_counter()
+    for frame in range(2, 8):
+        view.set_frame(frame)
+    if time.perf_counter() - started < FOLLOW_MS / 1000:  # (a slow machine may take longer)
+        assert bar.spin.value() == 2  # not painted at every change
+    qtbot.wait(2 * FOLLOW_MS)
+    assert bar.spin.value() == 8 and bar.slider.value() == 8  # the last frame, once they stopped

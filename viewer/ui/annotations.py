@@ -297,6 +297,8 @@ class Annotations:
         self._key: tuple[Any, ...] | None = None  # what the texts were made from, but the window
         self._study_source: tuple[Any, ...] | None = None  # what the top corners were made from
         self._study: tuple[str, str] = ("", "")
+        self._geometry_source: tuple[Any, ...] | None = None  # what the geometry was made from
+        self._geometry: Any = None
 
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
@@ -385,7 +387,12 @@ class Annotations:
             ),
             self._window_text(view, zoom),
         ]
-        geometry = shown_geometry(view.document, view.frame)  # once: markers and scale bar both use it
+        generation = getattr(edits, "generation", 0)
+        held = self._geometry_source  # frames that share their attributes (no functional groups) share it
+        if held is None or held[0] is not frame or held[1] is not edits or held[2] != generation:
+            self._geometry_source = (frame, edits, generation)
+            self._geometry = shown_geometry(view.document, view.frame)  # markers and scale bar use it
+        geometry = self._geometry
         markers = edge_labels_of(geometry) or ("", "", "", "")
         column_mm = None if geometry is None else geometry.column_spacing
         self.scale_bar.set_scale(None if column_mm is None else column_mm / zoom, self.parent.width())
