@@ -285,8 +285,8 @@ class Annotations:
         self.parent = parent
         self.layer = AnnotationLayer(parent)
         # top-left, top-right, bottom-left, bottom-right; left, right, top, bottom
-        # the bottom right (window and zoom) changes with every mouse move of a drag
-        self.corners = [TextBlock(self.layer, STYLE, live=corner == 3) for corner in range(4)]
+        # the bottom corners change with every scrubbed frame (left) and dragged window (right)
+        self.corners = [TextBlock(self.layer, STYLE, live=corner >= 2) for corner in range(4)]
         self.edges = [TextBlock(self.layer, EDGE_STYLE) for _ in range(4)]
         self.scale_bar = ScaleBar(self.layer)
         self.visible = True
@@ -299,6 +299,7 @@ class Annotations:
         self._study: tuple[str, str] = ("", "")
         self._geometry_source: tuple[Any, ...] | None = None  # what the geometry was made from
         self._geometry: Any = None
+        self._markers: tuple[str, str, str, str] = ("", "", "", "")
 
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
@@ -392,8 +393,8 @@ class Annotations:
         if held is None or held[0] is not frame or held[1] is not edits or held[2] != generation:
             self._geometry_source = (frame, edits, generation)
             self._geometry = shown_geometry(view.document, view.frame)  # markers and scale bar use it
-        geometry = self._geometry
-        markers = edge_labels_of(geometry) or ("", "", "", "")
+            self._markers = edge_labels_of(self._geometry) or ("", "", "", "")
+        geometry, markers = self._geometry, self._markers
         column_mm = None if geometry is None else geometry.column_spacing
         self.scale_bar.set_scale(None if column_mm is None else column_mm / zoom, self.parent.width())
         self._show(self.scale_bar, self.scale_bar.text)
