@@ -374,3 +374,26 @@ def test_the_frame_bar_follows_fast_frame_changes_at_its_own_pace(window, qtbot)
         assert bar.spin.value() == 2  # not painted at every change
     qtbot.wait(2 * FOLLOW_MS)
     assert bar.spin.value() == 8 and bar.slider.value() == 8  # the last frame, once they stopped
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["WC 40  WW 400\nZoom 1.00", "WC 1234  WW 5678\nZoom 1.00", "WC -1024  WW 1\nZoom 12.50", "WC 40  WW 400"],
+        ["Frame 1 / 100", "Frame 99 / 100", "Frame 100 / 100\nLoc 12.5 mm"],
+    ],
+)
+def test_an_annotation_is_as_large_as_its_text(window, texts: list[str]) -> None:
+    """A text's backing fits it whatever it says (sizes are kept by the text's shape
+    while the window is dragged): each equals a fresh measurement of the text."""
+    from PySide6.QtCore import QRect
+
+    from viewer.ui.annotations import PADDING
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    label = panel.image_view.annotations.corners[3]
+    for text in texts * 2:
+        label.setText(text)
+        label.adjustSize()
+        box = label._metrics.boundingRect(QRect(0, 0, 10_000, 10_000), 0, text)
+        assert (label.width(), label.height()) == (box.width() + 2 * PADDING[0], box.height() + 2 * PADDING[1])

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QRegion
 
 from viewer.model.geometry import nice_length
@@ -36,37 +36,25 @@ class AnnotationLayer:
     The viewport repaints on every W/L drag event and every scrubbed frame. Eight
     style-sheeted QLabels and a scale bar cost ~0.4 ms a repaint; one transparent widget
     over the view blitting cached pixmaps still cost a paint event of its own (~0.15 ms at
-    512 x 512 with the dragged window's text). Here each text is drawn once into a
-    pixmap when it changes, and the view's paint ends by blitting the few shown
-    (:class:`AnnotatedGraphicsView` calls :meth:`paint`)."""
+    512 x 512 with the dragged window's text). Here the view's paint ends by drawing
+    them (:class:`AnnotatedGraphicsView` calls :meth:`paint`), each as :class:`Sprite` says."""
 
     def __init__(self, view: AnnotatedGraphicsView) -> None:
         self.view = view
         self.sprites: list[Sprite] = []
-        self._blits: list[tuple[QPoint, QPixmap]] | None = None  # what paint blits, until a sprite changes
         view.foreground = self
 
-    def update(self, moved: bool = True) -> None:
-        """Repaint; `moved`: a sprite's place, size, visibility or pixmap changed."""
-        if moved:
-            self._blits = None
+    def update(self) -> None:
         self.view.viewport().update()
 
     def font(self) -> QFont:
         return self.view.font()
 
     def paint(self, painter: QPainter) -> None:
-        """Blit the shown annotations and draw the live ones; `painter` draws in viewport pixels."""
-        if self._blits is None:
-            ratio = self.view.devicePixelRatioF()
-            shown = [sprite for sprite in self.sprites if not sprite.isHidden() and not sprite.live]
-            self._blits = [(s.topLeft(), s.pixmap(ratio)) for s in shown]
-            self._blits = [(at, pixmap) for at, pixmap in self._blits if not pixmap.isNull()]
-        for at, pixmap in self._blits:
-            painter.drawPixmap(at, pixmap)
+        """Draw the shown annotations; `painter` draws in viewport pixels."""
+        ratio = self.view.devicePixelRatioF()
         for sprite in self.sprites:
-            if sprite.live and not sprite.isHidden():
-                sprite.draw(painter, sprite.geometry())
+            sprite.paint(painter, ratio)
 
 
 class AnnotatedGraphicsView(pg.GraphicsView):
@@ -101,19 +89,19 @@ class AnnotatedGraphicsView(pg.GraphicsView):
 
 
 class Sprite:
-    """One annotation on the layer: a rectangle, shown or hidden, drawn into a cached
-    pixmap, or, if `live` (a text that changes at mouse speed: the dragged window's),
-    drawn straight onto the view at each paint (~30 us, a new pixmap ~70 us). Named as
-    QWidget's methods (move, resize, setVisible, isHidden...), so the code placing
-    annotations reads as it did when they were widgets."""
-
-    live = False
+    """One annotation on the layer: a rectangle, shown or hidden. Content that changed
+    since the last paint is drawn straight onto the view (~20 us); content that stays is
+    drawn once into a pixmap and blitted (~2 us). So a text that changes at every paint
+    (the dragged window's, a scrubbed frame's number) never pays for a pixmap (~60 us),
+    and the others cost a blit. Named as QWidget's methods (move, resize, setVisible,
+    isHidden...), so the code placing annotations reads as it did when they were widgets."""
 
     def __init__(self, layer: AnnotationLayer) -> None:
         self._layer = layer
         self._geometry = QRect()
         self._hidden = False
         self._pixmap: QPixmap | None = None
+        self._fresh = True  # changed since the last paint
         layer.sprites.append(self)
 
     def draw(self, painter: QPainter, rect: QRect) -> bool:
@@ -121,12 +109,23 @@ class Sprite:
         raise NotImplementedError
 
     def invalidate(self) -> None:
-        self._pixmap = None
-        self._layer.update(moved=not self.live)
+        self._pixmap, self._fresh = None, True
+        self._layer.update()
+
+    def paint(self, painter: QPainter, ratio: float) -> None:
+        if self._hidden or self._geometry.isEmpty():
+            return
+        if self._pixmap is None and self._fresh:
+            self._fresh = False
+            self.draw(painter, self._geometry)
+            return
+        pixmap = self.pixmap(ratio)
+        if not pixmap.isNull():
+            painter.drawPixmap(self._geometry.topLeft(), pixmap)
 
     def pixmap(self, ratio: float) -> QPixmap:
         """The content drawn once (a null pixmap when there is nothing to show)."""
-        if self._pixmap is None or self._pixmap.size() != self._geometry.size() * ratio:
+        if self._pixmap is None or self._pixmap.devicePixelRatio() != ratio:
             self._pixmap = QPixmap()
             if not self._geometry.isEmpty():
                 pixmap = QPixmap(self._geometry.size() * ratio)
@@ -140,12 +139,6 @@ class Sprite:
 
     def rect(self) -> QRect:
         return QRect(0, 0, self._geometry.width(), self._geometry.height())
-
-    def geometry(self) -> QRect:
-        return QRect(self._geometry)
-
-    def topLeft(self) -> QPoint:  # noqa: N802 (Qt's name)
-        return self._geometry.topLeft()
 
     def width(self) -> int:
         return self._geometry.width()
@@ -161,8 +154,7 @@ class Sprite:
     def resize(self, width: int, height: int) -> None:
         if (width, height) != (self._geometry.width(), self._geometry.height()):
             self._geometry.setSize(QSize(width, height))
-            self._pixmap = None
-            self._layer.update()
+            self.invalidate()
 
     def setVisible(self, visible: bool) -> None:  # noqa: N802 (QWidget's name)
         if visible == self._hidden:
@@ -173,18 +165,22 @@ class Sprite:
         return self._hidden
 
 
+_ZEROS = str.maketrans("123456789", "000000000")
+
+
 class TextBlock(Sprite):
     """Lines of text on a dark backing (a corner's texts, an orientation marker)."""
 
-    def __init__(self, layer: AnnotationLayer, style: tuple[str, int, bool], live: bool = False) -> None:
+    def __init__(self, layer: AnnotationLayer, style: tuple[str, int, bool]) -> None:
         super().__init__(layer)
         color, pixel_size, bold = style
-        self.live = live
         self._color = QColor(color)
         self._font = QFont(layer.font())
         self._font.setPixelSize(pixel_size)
         self._font.setBold(bold)
         self._metrics = QFontMetrics(self._font)  # made once: ~13 us of each adjustSize
+        self._tabular = len({self._metrics.horizontalAdvance(digit) for digit in "0123456789"}) == 1
+        self._sizes: dict[str, tuple[int, int]] = {}  # by the text with its digits as 0 (if tabular)
         self._text = ""
 
     def text(self) -> str:
@@ -196,8 +192,16 @@ class TextBlock(Sprite):
             self.invalidate()
 
     def adjustSize(self) -> None:  # noqa: N802 (QWidget's name)
-        box = self._metrics.boundingRect(QRect(0, 0, 10_000, 10_000), 0, self._text)
-        self.resize(box.width() + 2 * PADDING[0], box.height() + 2 * PADDING[1])
+        # Texts that differ only in their digits have one size when every digit is as wide
+        # (most fonts): a dragged window's text is measured once, not at every mouse move.
+        shape = self._text.translate(_ZEROS) if self._tabular else self._text
+        size = self._sizes.get(shape)
+        if size is None:
+            box = self._metrics.boundingRect(QRect(0, 0, 10_000, 10_000), 0, self._text)
+            size = self._sizes[shape] = (box.width() + 2 * PADDING[0], box.height() + 2 * PADDING[1])
+            if len(self._sizes) > 256:
+                del self._sizes[next(iter(self._sizes))]
+        self.resize(*size)
 
     def draw(self, painter: QPainter, rect: QRect) -> bool:
         if not self._text:
@@ -285,8 +289,7 @@ class Annotations:
         self.parent = parent
         self.layer = AnnotationLayer(parent)
         # top-left, top-right, bottom-left, bottom-right; left, right, top, bottom
-        # the bottom corners change with every scrubbed frame (left) and dragged window (right)
-        self.corners = [TextBlock(self.layer, STYLE, live=corner >= 2) for corner in range(4)]
+        self.corners = [TextBlock(self.layer, STYLE) for _ in range(4)]
         self.edges = [TextBlock(self.layer, EDGE_STYLE) for _ in range(4)]
         self.scale_bar = ScaleBar(self.layer)
         self.visible = True
