@@ -388,7 +388,7 @@ def test_an_annotation_is_as_large_as_its_text(window, texts: list[str]) -> None
     while the window is dragged): each equals a fresh measurement of the text."""
     from PySide6.QtCore import QRect
 
-    from viewer.ui.annotations import PADDING
+    from viewer.ui.annotation_layer import PADDING
 
     panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
     label = panel.image_view.annotations.corners[3]

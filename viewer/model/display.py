@@ -22,7 +22,7 @@ from pydicom.dataset import Dataset
 
 from viewer.model.errors import PixelDataError, describe_attribute
 from viewer.model.pixels import PixelDescription
-from viewer.model.tables import TABLES, Span, UInt32Array, pack_gray
+from viewer.model.tables import TABLES, LookupHints, Span, UInt32Array, pack_gray
 
 FloatArray = npt.NDArray[np.float64]
 UInt8Array = npt.NDArray[np.uint8]
@@ -316,23 +316,6 @@ def apply_voi_lut_table(values: FloatArray, lut: VoiLut) -> FloatArray:
 
 
 @dataclass(frozen=True)
-class LookupHints:
-    """What is known of integer stored values looked up many times (a dragged window's
-    part of a frame): their lowest and highest value (a table is computed for those only),
-    and the values as intp, which numpy's take would otherwise cast them to on every
-    lookup (512 x 512: ~0.06 of 0.25 ms)."""
-
-    span: Span
-    indices: npt.NDArray[np.intp]
-
-    @classmethod
-    def of(cls, stored: npt.NDArray[Any]) -> LookupHints | None:
-        if stored.dtype.kind not in "iu" or stored.dtype.itemsize > 2 or not stored.size:
-            return None
-        return cls((int(stored.min()), int(stored.max())), stored.astype(np.intp))
-
-
-@dataclass(frozen=True)
 class GrayscaleRendering:
     """Everything needed to turn one monochrome frame into uint8."""
 
@@ -352,13 +335,12 @@ class GrayscaleRendering:
     def lookup_table(
         self, pixels: PixelDescription, packed: bool = False, span: Span | None = None
     ) -> UInt8Array | UInt32Array | None:
-        """A table indexed by the unsigned bit pattern of stored values (of RGB32 pixels if
-        `packed`; right for the stored values in `span` only, if given), or None; only for
-        integer data of at most 16 bits allocated. Kept between renders (viewer.model.tables)."""
+        """The table of TABLES.table (`packed`, `span`) for stored values of at most 16 bits
+        allocated (else None), indexed by their unsigned bit patterns."""
         if pixels.bits_allocated > 16 or self.window is None and self.voi_lut is None:
             return None
-        signed = pixels.pixel_representation == 1
-        return TABLES.table(self, 8 if pixels.bits_allocated <= 8 else 16, signed, packed, span)
+        bits, signed = 8 if pixels.bits_allocated <= 8 else 16, pixels.pixel_representation == 1
+        return TABLES.table(self, bits, signed, packed, span)
 
     @overload
     def render(self, stored: npt.NDArray[Any], pixels: PixelDescription) -> UInt8Array: ...
@@ -375,17 +357,16 @@ class GrayscaleRendering:
     ) -> UInt8Array | UInt32Array:
         """The uint8 display image of one monochrome frame, or with `packed` its RGB32
         pixels for the screen (viewer.model.tables.pack_gray); `lookup`: what is known of
-        `stored` when it is looked up many times (a dragged part).
-        Memory beyond the frame and its image stays bounded: modality values are computed
-        in strips of rows (a 16384 x 16384 frame would need 2 GB of floats at once)."""
+        `stored` when it is looked up many times (a dragged part). Memory beyond the frame
+        and its image stays bounded: modality values are computed in strips of rows (a
+        16384 x 16384 frame would need 2 GB of floats at once)."""
         if self.window is None and self.voi_lut is None:
             window = strip_minmax_window(stored, self.modality)
             return replace(self, window=window).render(stored, pixels, packed, lookup)
-        lut = None
-        if stored.dtype.kind in "iu":
-            # a span is in the values' own signedness, the table's in the file's
-            agrees = (stored.dtype.kind == "i") == (pixels.pixel_representation == 1)
-            lut = self.lookup_table(pixels, packed, lookup.span if lookup is not None and agrees else None)
+        # a span is in the values' own signedness, the table's in the file's
+        agrees = (stored.dtype.kind == "i") == (pixels.pixel_representation == 1)
+        span = lookup.span if lookup is not None and agrees else None
+        lut = self.lookup_table(pixels, packed, span) if stored.dtype.kind in "iu" else None
         if lut is not None:
             if lookup is not None and (stored.dtype.kind == "u" or len(lut) == 1 << (8 * stored.dtype.itemsize)):
                 indices = lookup.indices  # a negative one counts from the end of a whole table: its pattern
@@ -394,7 +375,7 @@ class GrayscaleRendering:
             return cast("UInt8Array | UInt32Array", np.take(lut, indices))  # twice as fast as lut[unsigned]
         out = np.empty(stored.shape, dtype=np.uint8)
         for rows in _strips(stored):
-            out[rows] = _to_uint8(self.voi(self.modality.apply(stored[rows])))
+            out[rows] = to_uint8(self.voi(self.modality.apply(stored[rows])))
         return pack_gray(out) if packed else out
 
 
@@ -414,28 +395,6 @@ def strip_minmax_window(stored: npt.NDArray[Any], modality: ModalityTransform) -
     return Window(0.5, 1.0) if low > high else _range_window(low, high)
 
 
-def _to_uint8(values: FloatArray) -> UInt8Array:
+def to_uint8(values: FloatArray) -> UInt8Array:
+    """Rounded, NaN as 0."""
     return np.rint(np.nan_to_num(values, nan=0.0)).astype(np.uint8)
-
-
-def color_to_rgb8(frame: npt.NDArray[Any], view: Dataset, pixels: PixelDescription) -> UInt8Array:
-    """Return an 8-bit RGB image of a colour frame (RGB, YBR already as RGB, or palette)."""
-    if pixels.photometric_interpretation == "PALETTE COLOR":
-        from pydicom.pixels.processing import apply_color_lut
-
-        try:
-            rgb = apply_color_lut(frame, view)
-        except Exception as exc:
-            raise PixelDataError(f"cannot apply the palette colour LUT: {exc}") from None
-        bits = 8 if rgb.dtype.itemsize == 1 else 16
-        return _scale_to_uint8(rgb, bits)
-    return _scale_to_uint8(frame, pixels.bits_stored)
-
-
-def _scale_to_uint8(arr: npt.NDArray[Any], bits: int) -> UInt8Array:
-    if arr.dtype == np.uint8 and bits <= 8:
-        return np.ascontiguousarray(arr)
-    if bits <= 8:
-        return np.clip(arr, 0, 255).astype(np.uint8)
-    top = float((1 << bits) - 1)
-    return _to_uint8(np.clip(arr.astype(np.float64), 0, top) * (255.0 / top))

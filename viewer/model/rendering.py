@@ -21,20 +21,19 @@ from pydicom.dataset import Dataset
 
 from viewer.model.display import (
     GrayscaleRendering,
-    LookupHints,
     ModalityTransform,
     VoiLut,
     Window,
-    color_to_rgb8,
     get_voi_luts,
     get_windows,
     strip_minmax_window,
+    to_uint8,
 )
 from viewer.model.errors import PixelDataError, ViewerError, one_line
 from viewer.model.overlays import draw_overlays
 from viewer.model.pixels import PixelDescription
 from viewer.model.shutters import draw_shutter
-from viewer.model.tables import UInt32Array
+from viewer.model.tables import LookupHints, UInt32Array
 
 UInt8Array = npt.NDArray[np.uint8]
 #: Colour images are shown as they are; this window only labels the readout.
@@ -133,3 +132,26 @@ def render_view(document: Any, state: ViewState, overlays: bool = True) -> UInt8
         raise
     except Exception as exc:  # malformed LUTs and the like
         raise PixelDataError(f"cannot display frame {index + 1}: {one_line(exc)}") from None
+
+
+def color_to_rgb8(frame: npt.NDArray[Any], view: Dataset, pixels: PixelDescription) -> UInt8Array:
+    """Return an 8-bit RGB image of a colour frame (RGB, YBR already as RGB, or palette)."""
+    if pixels.photometric_interpretation == "PALETTE COLOR":
+        from pydicom.pixels.processing import apply_color_lut
+
+        try:
+            rgb = apply_color_lut(frame, view)
+        except Exception as exc:
+            raise PixelDataError(f"cannot apply the palette colour LUT: {exc}") from None
+        bits = 8 if rgb.dtype.itemsize == 1 else 16
+        return _scale_to_uint8(rgb, bits)
+    return _scale_to_uint8(frame, pixels.bits_stored)
+
+
+def _scale_to_uint8(arr: npt.NDArray[Any], bits: int) -> UInt8Array:
+    if arr.dtype == np.uint8 and bits <= 8:
+        return np.ascontiguousarray(arr)
+    if bits <= 8:
+        return np.clip(arr, 0, 255).astype(np.uint8)
+    top = float((1 << bits) - 1)
+    return to_uint8(np.clip(arr.astype(np.float64), 0, top) * (255.0 / top))

@@ -8,6 +8,7 @@ frame that shares the transform and window, and every hovered pixel.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +21,23 @@ UInt8Array = npt.NDArray[np.uint8]
 UInt32Array = npt.NDArray[np.uint32]
 FloatArray = npt.NDArray[np.float64]
 Span = tuple[int, int]  # the lowest and highest stored value a table is used for
+
+
+@dataclass(frozen=True)
+class LookupHints:
+    """What is known of integer stored values looked up many times (a dragged window's
+    part of a frame): their lowest and highest value (a table is computed for those only),
+    and the values as intp, which numpy's take would otherwise cast them to on every
+    lookup (512 x 512: ~0.06 of 0.25 ms)."""
+
+    span: Span
+    indices: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, stored: npt.NDArray[Any]) -> LookupHints | None:
+        if stored.dtype.kind not in "iu" or stored.dtype.itemsize > 2 or not stored.size:
+            return None
+        return cls((int(stored.min()), int(stored.max())), stored.astype(np.intp))
 
 
 def pack_gray(gray: UInt8Array) -> UInt32Array:

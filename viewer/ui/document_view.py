@@ -24,14 +24,16 @@ from PySide6.QtCore import QObject, Signal
 from viewer.edits.operations import Operation
 from viewer.edits.session import EditSession, edit_session, session
 from viewer.model.decode_ahead import DecodeTimes, frames_ahead
-from viewer.model.display import LookupHints, ModalityTransform, VoiLut, Window, minmax_window
+from viewer.model.display import ModalityTransform, VoiLut, Window, minmax_window
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_for_screen, render_stored
+from viewer.model.tables import LookupHints
 
 #: Decoder threads: reading and native decoding overlap with painting; codecs that keep
 #: the GIL (openjpeg) are sent to worker processes instead (viewer.model.parallel).
 DECODE_THREADS = 2
+Region = tuple[int, int, int, int]  # rows r0:r1, columns c0:c1 of a frame
 
 
 class DocumentView(QObject):
@@ -213,44 +215,30 @@ class DocumentView(QObject):
         return minmax_window(values) if values is not None else COLOR_WINDOW
 
     # -- rendering ------------------------------------------------------------------
-    def display_image(
-        self, step: int = 1, region: tuple[int, int, int, int] | None = None
-    ) -> npt.NDArray[np.uint8] | None:
-        """The uint8 (gray) or RGB image of the current frame, or of rows r0:r1 and
-        columns c0:c1 of it (`region`), taking every `step`-th pixel."""
-        shown = self._shown_part(step, region)
-        if shown is None:
-            return None
-        return render_stored(shown[0], self.frame_attributes(), self.document.pixels, self.modality(), self._shown())
-
-    def screen_image(
-        self, step: int = 1, region: tuple[int, int, int, int] | None = None
-    ) -> npt.NDArray[np.uint8 | np.uint32] | None:
-        """:meth:`display_image` as a picture Qt draws as it is (gray as RGB32 pixels)."""
-        shown = self._shown_part(step, region)
-        if shown is None:
-            return None
-        stored, hints = shown
-        pixels = self.document.pixels
-        return render_for_screen(stored, self.frame_attributes(), pixels, self.modality(), self._shown(), hints)
-
-    def _shown_part(
-        self, step: int, region: tuple[int, int, int, int] | None
-    ) -> tuple[npt.NDArray[Any], LookupHints | None] | None:
+    def display_image(self, step: int = 1, region: Region | None = None) -> npt.NDArray[np.uint8] | None:
+        """uint8 gray or RGB of the current frame, or of every `step`-th pixel of `region`."""
         stored = self._stored
-        if stored is None or region is None and step == 1:
-            return None if stored is None else (stored, None)
-        return self._part(stored, step, region)
+        return None if stored is None else render_stored(self._part(stored, step, region)[0], *self._rendering())
+
+    def screen_image(self, step: int = 1, region: Region | None = None) -> npt.NDArray[np.uint8 | np.uint32] | None:
+        """:meth:`display_image` as a picture Qt draws as it is (gray as RGB32 pixels)."""
+        if self._stored is None:
+            return None
+        part, hints = self._part(self._stored, step, region)
+        return render_for_screen(part, *self._rendering(), hints)
+
+    def _rendering(self) -> tuple[Any, Any, ModalityTransform, ViewState]:
+        return self.frame_attributes(), self.document.pixels, self.modality(), self._shown()
 
     def _part(
-        self, stored: npt.NDArray[Any], step: int, region: tuple[int, int, int, int] | None
+        self, stored: npt.NDArray[Any], step: int, region: Region | None
     ) -> tuple[npt.NDArray[Any], LookupHints | None]:
-        """Every `step`-th pixel of `region` of the frame and its LookupHints, copied once
-        and kept while the same part is asked for again (a dragged window asks on every
-        event): looking the strided pixels up in a big frame reads its rows from memory each
-        time (4096 x 4096, every fifth pixel: ~1.4 ms), the kept copy is in the CPU's caches
-        (~0.7 ms). The frame is referred to weakly: a frame left behind is not kept alive
-        for the next drag."""
+        """The frame, or every `step`-th pixel of `region` of it with its LookupHints, copied
+        once and kept while asked for again (a dragged window asks on every event): a kept
+        4096 x 4096 part is in the CPU's caches (~0.7 ms a lookup, ~1.4 from the frame). The
+        frame is referred to weakly: a frame left behind is not kept alive."""
+        if region is None and step == 1:
+            return stored, None
         edits = self.document.edits
         key = (step, region, getattr(edits, "generation", 0))
         kept = self._kept_part

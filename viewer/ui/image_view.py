@@ -20,7 +20,8 @@ from viewer.model.display import Window
 from viewer.model.geometry import row_to_column_spacing
 from viewer.model.overlays import SEGMENT_ALPHA, overlay_rgba
 from viewer.model.shutters import shutter_rgba
-from viewer.ui.annotations import AnnotatedGraphicsView, Annotations
+from viewer.ui.annotation_layer import AnnotatedGraphicsView
+from viewer.ui.annotations import Annotations
 from viewer.ui.document_view import DocumentView
 from viewer.ui.frame_item import CONVERT_PIXELS, FrameItem
 from viewer.ui.magnifier import Magnifier
