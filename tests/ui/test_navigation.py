@@ -397,3 +397,19 @@ def test_an_annotation_is_as_large_as_its_text(window, texts: list[str]) -> None
         label.adjustSize()
         box = label._metrics.boundingRect(QRect(0, 0, 10_000, 10_000), 0, text)
         assert (label.width(), label.height()) == (box.width() + 2 * PADDING[0], box.height() + 2 * PADDING[1])
+
+
+def test_an_annotation_looks_the_same_drawn_live_and_from_its_pixmap(window) -> None:
+    """A text that just changed is drawn straight onto the view, and from a pixmap at the
+    next paint: both paints show the same pixels (frame and window corners included)."""
+    from viewer.model.display import Window
+
+    panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
+    panel.view.load_current()
+    viewport = panel.image_view.graphics.viewport()
+    for change in (lambda: panel.view.set_frame(3), lambda: panel.view.set_window(Window(300, 700))):
+        change()  # an uncompressed frame is taken at once: no event is processed before the grab
+        live = viewport.grab().toImage()  # the changed corner drawn as text
+        assert any(sprite._fresh is False and sprite._pixmap is None for sprite in panel.image_view.annotations.corners)
+        again = viewport.grab().toImage()  # ... and now blitted
+        assert live == again
