@@ -413,3 +413,28 @@ def test_an_annotation_looks_the_same_drawn_live_and_from_its_pixmap(window) -> 
         assert any(sprite._fresh is False and sprite._pixmap is None for sprite in panel.image_view.annotations.corners)
         again = viewport.grab().toImage()  # ... and now blitted
         assert live == again
+
+
+def test_the_background_beside_a_moved_picture_is_painted(window) -> None:
+    """The view paints its background only around the picture: after zooming out and
+    panning, every pixel outside the picture is the background, none left from before."""
+    import numpy as np
+
+    panel = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    image_view = panel.image_view
+    viewport = image_view.graphics.viewport()
+    viewport.grab()
+    image_view.zoom_by(0.5)
+    image_view.viewbox.translateBy(x=30, y=-20)
+    viewport.repaint()
+    grabbed = viewport.grab().toImage().convertToFormat(viewport.grab().toImage().Format.Format_RGB32)
+    pixels = np.frombuffer(grabbed.constBits(), dtype=np.uint32).reshape(grabbed.height(), -1)[:, : grabbed.width()]
+    item = image_view.image_item
+    shown = image_view.graphics.mapFromScene(item.sceneBoundingRect()).boundingRect().adjusted(-1, -1, 1, 1)
+    outside = np.ones(pixels.shape, dtype=bool)
+    outside[max(shown.top(), 0) : shown.bottom() + 1, max(shown.left(), 0) : shown.right() + 1] = False
+    for sprite in image_view.annotations.layer.sprites:  # the texts over the view
+        r = sprite._geometry
+        outside[max(r.top(), 0) : r.bottom() + 1, max(r.left(), 0) : r.right() + 1] = False
+    assert outside.sum() > 0.3 * outside.size  # most of the view is beside the picture
+    assert np.all(pixels[outside] & 0xFFFFFF == 0)  # black, as the background brush

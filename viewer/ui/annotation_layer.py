@@ -3,9 +3,12 @@ the sprites on it (text blocks, the scale bar). What they say is viewer.ui.annot
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyqtgraph as pg
 from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPixmap, QRegion
+from PySide6.QtWidgets import QGraphicsView
 
 from viewer.model.geometry import nice_length
 
@@ -48,6 +51,12 @@ class AnnotatedGraphicsView(pg.GraphicsView):
 
     foreground: AnnotationLayer | None = None
     opaque_item: pg.ImageItem | None = None  # an opaque picture (gray or RGB frames)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # pyqtgraph caches the background as a viewport-sized pixmap, copied whole on every
+        # paint; painted around the picture instead, nothing is copied beneath it
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802 (Qt naming)
         item = self.opaque_item
