@@ -262,3 +262,25 @@ def test_a_drag_learns_the_values_range_and_kind_without_the_frames_modality_val
     assert view.integer_values() is integer
     assert view.value_span() == pytest.approx(float(values.max() - values.min()))
     assert (view._modality_values is None) is integer  # computed only where the rescale is not whole
+
+
+def test_start_up_objects_are_frozen_and_later_garbage_is_still_collected() -> None:
+    """After start-up the objects alive are left out of collections; a cycle made later
+    is still collected."""
+    import gc
+    import weakref
+
+    from viewer.ui.app import freeze_start_up_objects
+
+    freeze_start_up_objects()
+    assert gc.get_freeze_count() > 0
+
+    class Node:
+        pass
+
+    node = Node()
+    node.me = node  # type: ignore[attr-defined]
+    gone = weakref.ref(node)
+    del node
+    gc.collect()
+    assert gone() is None

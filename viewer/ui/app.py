@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -91,4 +92,20 @@ def run_gui(argv: Sequence[str]) -> int:
         window.repaint()
         print("painted", flush=True)
         return 0
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(FREEZE_AFTER_MS, freeze_start_up_objects)
     return app.exec()
+
+
+#: Once the first window has shown its file, what is alive then is kept for good.
+FREEZE_AFTER_MS = 1000
+
+
+def freeze_start_up_objects() -> None:
+    """Collect once, then leave what survives (modules, classes, the window) out of later
+    collections (gc.freeze): a full collection walked ~97,000 objects in ~38 ms, a hitch
+    in scrubbing or a drag every couple of minutes; afterwards it walks only what came
+    since. Objects made later are collected as before (documents closed, dialogs)."""
+    gc.collect()
+    gc.freeze()
