@@ -302,7 +302,8 @@ class ImageViewWidget(QWidget):
         if cover is not None:  # the shutter hides overlays too
             layer = cover if layer is None else np.where(cover[..., 3:] > 0, cover, layer)
         if layer is None:
-            self.planes_item.clear()
+            if self.planes_item.image is not None:  # clearing makes the view box recompute its bounds
+                self.planes_item.clear()
             return
         self.planes_item.setImage(layer, autoLevels=False)
         self.planes_item.setRect(self.image_rect)
