@@ -212,9 +212,13 @@ class ScaleBar(Sprite):
         super().__init__(layer)
         self.length_px = 0.0
         self.text = ""
+        self._scale: tuple[float | None, int] | None = None  # what the bar shows
 
     def set_scale(self, mm_per_pixel: float | None, view_width: int) -> None:
         """Show the bar for `mm_per_pixel` screen pixels (None: no spacing, no bar)."""
+        if (mm_per_pixel, view_width) == self._scale:  # scrubbing frames: the same scale
+            return
+        self._scale = (mm_per_pixel, view_width)
         shown = (self.text, self.length_px)
         if mm_per_pixel is None or not mm_per_pixel > 0 or view_width < 50:
             self.text, self.length_px = "", 0.0

@@ -77,9 +77,8 @@ class Annotations:
         self._key: tuple[Any, ...] | None = None  # what the texts were made from, but the window
         self._study_source: tuple[Any, ...] | None = None  # what the top corners were made from
         self._study: tuple[str, str] = ("", "")
-        self._geometry_source: tuple[Any, ...] | None = None  # what the geometry was made from
-        self._geometry: Any = None
-        self._markers: tuple[str, str, str, str] = ("", "", "", "")
+        self._frame_source: tuple[Any, ...] | None = None  # what _frame_texts were made from
+        self._frame_texts: tuple[str, tuple[str, str, str, str], Any] = ("", ("", "", "", ""), None)
 
     def set_visible(self, visible: bool) -> None:
         self.visible = visible
@@ -157,24 +156,23 @@ class Annotations:
         held = self._study_source
         if held is None or held[0] is not ds or held[1] is not edits or held[2] != source[2]:
             self._study_source, self._study = source, self._study_texts(view)
-        frame = view.frame_attributes()
+        frame, generation = view.frame_attributes(), getattr(edits, "generation", 0)
+        held = self._frame_source  # frames that share their attributes (no functional groups) share these
+        if held is None or held[0] is not frame or held[1] is not edits or held[2] != generation:
+            self._frame_source = (frame, edits, generation)
+            geometry = shown_geometry(view.document, view.frame)  # markers and scale bar use it
+            self._frame_texts = (_slice(frame), edge_labels_of(geometry) or ("", "", "", ""), geometry)
+        slice_text, markers, geometry = self._frame_texts
         texts = [
             *self._study,
             _lines(
                 f"Frame {view.frame + 1} / {view.frame_count}",
-                _slice(frame),
+                slice_text,
                 _frame_time(ds, view.frame_count),
                 "LOSSY COMPRESSED" if view.document.is_lossy else "",
             ),
             self._window_text(view, zoom),
         ]
-        generation = getattr(edits, "generation", 0)
-        held = self._geometry_source  # frames that share their attributes (no functional groups) share it
-        if held is None or held[0] is not frame or held[1] is not edits or held[2] != generation:
-            self._geometry_source = (frame, edits, generation)
-            self._geometry = shown_geometry(view.document, view.frame)  # markers and scale bar use it
-            self._markers = edge_labels_of(self._geometry) or ("", "", "", "")
-        geometry, markers = self._geometry, self._markers
         column_mm = None if geometry is None else geometry.column_spacing
         self.scale_bar.set_scale(None if column_mm is None else column_mm / zoom, self.parent.width())
         self._show(self.scale_bar, self.scale_bar.text)
