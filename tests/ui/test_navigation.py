@@ -401,18 +401,29 @@ def test_an_annotation_is_as_large_as_its_text(window, texts: list[str]) -> None
 
 def test_an_annotation_looks_the_same_drawn_live_and_from_its_pixmap(window) -> None:
     """A text that just changed is drawn straight onto the view, and from a pixmap at the
-    next paint: both paints show the same pixels (frame and window corners included)."""
+    next paint: both paints show the same pixels (frame and window corners, and the scale
+    bar after a zoom, drawn after the bold orientation markers)."""
     from viewer.model.display import Window
 
-    panel = window.open_paths([corpus_file("emri_small.dcm")])[0]
-    panel.view.load_current()
-    viewport = panel.image_view.graphics.viewport()
-    for change in (lambda: panel.view.set_frame(3), lambda: panel.view.set_window(Window(300, 700))):
+    def drawn_live_then_blitted(panel, change) -> list:
+        annotations = panel.image_view.annotations
+        viewport = panel.image_view.graphics.viewport()
         change()  # an uncompressed frame is taken at once: no event is processed before the grab
-        live = viewport.grab().toImage()  # the changed corner drawn as text
-        assert any(sprite._fresh is False and sprite._pixmap is None for sprite in panel.image_view.annotations.corners)
-        again = viewport.grab().toImage()  # ... and now blitted
-        assert live == again
+        live = viewport.grab().toImage()  # what changed drawn straight onto the view
+        drawn_live = [s for s in [*annotations.corners, annotations.scale_bar] if not s._fresh and s._pixmap is None]
+        assert drawn_live
+        assert viewport.grab().toImage() == live  # ... and now blitted
+        return drawn_live
+
+    frames = window.open_paths([corpus_file("emri_small.dcm")])[0]
+    frames.view.load_current()
+    drawn_live_then_blitted(frames, lambda: frames.view.set_frame(3))
+    drawn_live_then_blitted(frames, lambda: frames.view.set_window(Window(300, 700)))
+    ct = window.open_paths([corpus_file("CT_small.dcm")])[0]
+    ct.view.load_current()
+    image_view = ct.image_view
+    drawn = drawn_live_then_blitted(ct, lambda: (image_view.zoom_by(0.7), image_view.update_annotations()))
+    assert image_view.annotations.scale_bar.text and image_view.annotations.scale_bar in drawn
 
 
 def test_the_background_beside_a_moved_picture_is_painted(window) -> None:

@@ -109,7 +109,9 @@ class Sprite:
             return
         if self._pixmap is None and self._fresh:
             self._fresh = False
+            painter.save()  # a live draw leaves the shared painter as it found it
             self.draw(painter, self._geometry)
+            painter.restore()
             return
         pixmap = self.pixmap(ratio)
         if not pixmap.isNull():
@@ -213,6 +215,7 @@ class ScaleBar(Sprite):
         self.length_px = 0.0
         self.text = ""
         self._scale: tuple[float | None, int] | None = None  # what the bar shows
+        self._font = QFont(layer.font())
 
     def set_scale(self, mm_per_pixel: float | None, view_width: int) -> None:
         """Show the bar for `mm_per_pixel` screen pixels (None: no spacing, no bar)."""
@@ -234,6 +237,7 @@ class ScaleBar(Sprite):
         if not self.text:
             return False
         painter.fillRect(rect, BACKING)
+        painter.setFont(self._font)  # drawn live, the view's painter has the last sprite's
         painter.setPen(QPen(QColor(240, 240, 240), 2))
         x0, x1, y = rect.left() + 1, rect.left() + int(self.length_px), rect.bottom() - 4
         painter.drawLine(x0, y, x1, y)
