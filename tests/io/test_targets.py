@@ -412,3 +412,27 @@ def test_unknown_first_argument_is_a_usage_error() -> None:
     result = run("frobnicate", "x.dcm")
     assert result.returncode == 2
     assert "neither a command" in result.stderr
+
+
+@pytest.mark.parametrize("where", ["probe", "save"])
+def test_a_signal_right_after_a_temporary_is_named_leaves_no_file(tmp_path: Path, monkeypatch, where: str) -> None:
+    """SIGTERM handled just after os.link named an O_TMPFILE file, before the name was
+    stored (in the support probe, or before the rename of a save), left the named file
+    behind: seen once in the full suite as `test_sigterm_during_save_cleans_up`."""
+    from viewer.cli.main import Terminated
+
+    named = atomic._name_unnamed
+
+    def signal_lands(fd: int, folder: Path, name: str) -> Path:
+        linked = named(fd, folder, name)
+        if (name == "probe") == (where == "probe"):
+            raise Terminated(143)  # as the handler raises it between two bytecodes
+        return linked
+
+    monkeypatch.setattr(atomic, "_unnamed_support", {})
+    monkeypatch.setattr(atomic, "_name_unnamed", signal_lands)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_in_process("edit", corpus_file("CT_small.dcm"), "-o", out / "x.dcm", "--flip", "h")
+    assert result.returncode == 143 and "terminated" in result.stderr
+    assert list(out.iterdir()) == []

@@ -43,6 +43,14 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated(143)
 
 
+def _remove_own_temporaries() -> None:
+    """An interrupted save may have named its temporary file and not yet kept the name
+    (viewer.io.atomic.remove_own_temporaries); nothing to do if nothing was saved."""
+    atomic = sys.modules.get("viewer.io.atomic")
+    if atomic is not None:
+        atomic.remove_own_temporaries()
+
+
 def _build_parser(names: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
     """The parser of the `names` subcommands (running one needs only its own module)."""
     parser = argparse.ArgumentParser(prog=PROG, description="DICOM viewer and pixel editor.")
@@ -95,9 +103,11 @@ def run_command(argv: Sequence[str]) -> int:
             err.write(f"{PROG}: error: {_one_line(exc)}\n")
             return 1
         except KeyboardInterrupt:
+            _remove_own_temporaries()
             err.write(f"{PROG}: error: interrupted\n")
             return 130
         except Terminated:
+            _remove_own_temporaries()
             err.write(f"{PROG}: error: terminated\n")
             return 143
         except MemoryError:

@@ -108,7 +108,25 @@ def _open_temporary(folder: Path, name: str, mode: int) -> tuple[int, Path | Non
 
 def _temporary_name(folder: Path, name: str) -> Path:
     """Ours by its mark, and whose by its pid: stale ones are found and removed later."""
+    _named_in.add(folder)
     return folder / f".{name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+_named_in: set[Path] = set()  # folders this process has named temporary files in
+
+
+def remove_own_temporaries() -> None:
+    """Remove this process's named temporary files. A signal handled between naming one
+    and keeping its name (os.link returned, the name not yet stored: the support probe's
+    or a save's) unwinds past the code that knows it; an interrupted command calls this
+    last (viewer.cli.main)."""
+    own = f"{TEMP_MARK}{os.getpid()}-"
+    for folder in list(_named_in):
+        with contextlib.suppress(OSError):
+            for name in os.listdir(folder):
+                if own in name and name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        (folder / name).unlink()
 
 
 _unnamed_support: dict[int, bool] = {}
