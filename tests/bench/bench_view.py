@@ -8,7 +8,8 @@ Issue 19 states them as ratios to pyqtgraph alone, measured in the same run: W/L
 against ImageItem.setLevels + repaint of the same frame (>= 1.5x at 512 and 2048, >= 4x
 at 4096, fitted and at 1:1), scrubbing against the stock ImageView over the same frames
 in memory (>= 1.5x uncompressed and RLE, 1.0x JPEG-LS, 0.5x JPEG 2000); hover <= 2 ms;
-start-up <= 0.8 s.
+start-up <= 0.8 s. The targets are for the first pass through a freshly opened file; the
+second ("again") shows frames decoded on the first, as cine's next loop does.
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ def scrub_rates(app, work: Path) -> None:
     ):
         files[name] = write_compressed(work / f"{name.replace(' ', '')}_100.dcm", 100, uid)
     for name, path in files.items():
-        rate = max(_scrub_rate(app, path) for _ in range(REPEATS))  # each on a freshly opened file
+        rates = [_scrub_rate(app, path) for _ in range(REPEATS)]  # each on a freshly opened file
+        rate, again = max(r[0] for r in rates), max(r[1] for r in rates)
         window, panel = _window(app, path)
         view = panel.view
         target = 30 if name == "JPEG 2000" else 60
@@ -179,11 +181,13 @@ def scrub_rates(app, work: Path) -> None:
             f"{name:28s} {rate:9.0f} {target:>7d}   stock ImageView {stock:5.0f}/s, ratio {rate / stock:.2f}x"
             f"   (decoder alone: {decoder:.1f} ms a frame on one thread)"
         )
+        print(f"{'':28s} {again:9.0f}           again (cine's next loop), ratio {again / stock:.2f}x")
 
 
-def _scrub_rate(app, path: Path) -> float:
-    """Frames per second through a freshly opened file: what cine does (next frame, decode
-    ahead), each frame painted once it is decoded. A frame not decoded yet is waited for
+def _scrub_rate(app, path: Path) -> tuple[float, float]:
+    """Frames per second through a freshly opened file, and through it again (cine's next
+    loop: decoded frames are kept): what cine does (next frame, decode ahead), each frame
+    painted once it is decoded. A frame not decoded yet is waited for
     as the application's event loop waits, asleep until an event (the decoder's signal)
     comes; a loop spinning processEvents took a core from the decoders on this 2-core
     machine (35,000 calls while a JPEG-LS file was scrubbed; JPEG 2000 ran at 36/s so, 51/s
@@ -205,19 +209,23 @@ def _scrub_rate(app, path: Path) -> float:
     def shown(i: int) -> bool:
         return view.document.is_cached(i) and view.stored_frame() is view.document.get_frame(i)
 
+    def rate(frames: range) -> float:
+        t0 = time.perf_counter()
+        for i in frames:
+            view.set_frame(i)
+            view.prefetch()
+            while not shown(i):
+                app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+            viewport.repaint()
+        return len(frames) / (time.perf_counter() - t0)
+
     wake = QTimer()
     wake.start(20)
-    t0 = time.perf_counter()
-    for i in range(1, view.frame_count):
-        view.set_frame(i)
-        view.prefetch()
-        while not shown(i):
-            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-        viewport.repaint()
-    rate = (view.frame_count - 1) / (time.perf_counter() - t0)
+    first = rate(range(1, view.frame_count))
+    again = rate(range(view.frame_count))  # cine's next loop
     wake.stop()
     window.close()
-    return rate
+    return first, again
 
 
 def _decode_ms(document, n: int = 10) -> float:
