@@ -248,25 +248,28 @@ def test_magnifier_follows_the_pointer(window, qtbot, output_dir) -> None:
     assert not loupe.isVisible()
 
 
-def test_frames_are_decoded_ahead_the_way_the_person_moves(qtbot, tmp_path) -> None:
+def test_frames_are_decoded_ahead_the_way_the_person_moves(qtbot, tmp_path, monkeypatch) -> None:
     """Moving back decodes the frames before, moving forward those after, and the end of
-    the file does not wrap to its start (only cine does)."""
+    the file does not wrap to its start (only cine does). The file is not preloaded: its
+    frames fit the cache, but not half of it."""
     from pydicom.uid import RLELossless
 
     from tests.hostile import image_dataset, ramp, write
+    from viewer.model import frame_cache
     from viewer.model.document import open_document
     from viewer.ui.document_view import DocumentView
 
+    monkeypatch.setattr(frame_cache.DECODED, "budget_bytes", 12 * 16 * 16 * 2 * 3 // 2)
     ds = image_dataset(16, 16, frames=12)
     ds.compress(RLELossless, ramp(ds), generate_instance_uid=False)
     document = open_document(write(ds, tmp_path / "rle.dcm"))
     view = DocumentView(document)
     view.load_current()
     view.set_frame(11)  # forward to the last frame: nothing after it, nothing wrapped
-    qtbot.waitUntil(lambda: not view._pending and view.stored_frame() is document.get_frame(11))
+    qtbot.waitUntil(lambda: not view.decoding.pending and view.stored_frame() is document.get_frame(11))
     assert not any(document.is_cached(i) for i in (1, 2, 9, 10))
     view.set_frame(8)  # backward: the frames before
-    qtbot.waitUntil(lambda: not view._pending and view.stored_frame() is document.get_frame(8))
+    qtbot.waitUntil(lambda: not view.decoding.pending and view.stored_frame() is document.get_frame(8))
     assert document.is_cached(7) and document.is_cached(6)
     assert not document.is_cached(9) and not document.is_cached(10)
 

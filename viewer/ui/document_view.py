@@ -3,17 +3,14 @@
 The state itself is plain data (:class:`viewer.model.rendering.ViewState`) and pixels are
 shown by the one rendering policy that `render` uses too; this class adds the signals.
 Widgets never keep pixels or levels of their own: they call the setters here and
-redraw when a signal says the state changed. Frames are decoded on a background
-thread; only the latest requested frame is shown, stale requests are dropped.
+redraw when a signal says the state changed. Frames are decoded on background threads
+(viewer.ui.frame_decoding); only the latest requested frame is shown.
 """
 
 from __future__ import annotations
 
-import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -23,16 +20,13 @@ from PySide6.QtCore import QObject, Signal
 
 from viewer.edits.operations import Operation
 from viewer.edits.session import EditSession, edit_session, session
-from viewer.model.decode_ahead import DecodeTimes, frames_ahead
 from viewer.model.display import ModalityTransform, VoiLut, Window, minmax_window
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
 from viewer.model.rendering import COLOR_WINDOW, ViewState, initial_voi, render_for_screen, render_stored
 from viewer.model.tables import LookupHints
+from viewer.ui.frame_decoding import FrameDecoding
 
-#: Decoder threads: reading and native decoding overlap with painting; codecs that keep
-#: the GIL (openjpeg) are sent to worker processes instead (viewer.model.parallel).
-DECODE_THREADS = 2
 Region = tuple[int, int, int, int]  # rows r0:r1, columns c0:c1 of a frame
 
 
@@ -45,7 +39,6 @@ class DocumentView(QObject):
     geometry_changed = Signal()  # rows, columns or frame count changed (crop, rotate, ...)
     edits_changed = Signal()  # an edit was applied, undone or redone
     error_raised = Signal(str)
-    _decoded = Signal(int, str)  # from the worker thread: index, error ("" if none)
 
     def __init__(self, document: Document, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,12 +48,9 @@ class DocumentView(QObject):
         self._modality_values: npt.NDArray[np.float64] | None = None
         self._attributes: tuple[tuple[int, int, int], Dataset] | None = None  # (frame, edits) -> view
         self._kept_part: tuple[Any, ...] | None = None  # (frame ref, edits, key, (part, hints)): _part
-        self._executor = ThreadPoolExecutor(max_workers=DECODE_THREADS, thread_name_prefix="decode")
-        self._pending: set[int] = set()  # frames submitted to the decoder threads
-        self._request: int | None = None  # the one on-demand decode in flight (stale ones wait)
         self._travel = 1  # the way the person last moved through the frames: +1 or -1
-        self._decode_times = DecodeTimes()  # of this document's frames, on the decoder threads
-        self._decoded.connect(self._on_decoded)
+        self.decoding = FrameDecoding(document, self)
+        self.decoding.decoded.connect(self._on_decoded)
 
     # -- state ----------------------------------------------------------------------
     @property
@@ -166,7 +156,7 @@ class DocumentView(QObject):
         if self.document.is_cached(index) or self.document.reads_directly:  # no thread hop for a copy
             self._take_frame(index)
         else:
-            self._request_decode()
+            self.decoding.request(index)
         if not self.document.reads_directly:  # the next frames the way the person is moving
             self.prefetch(step=self._travel, wrap=False)
 
@@ -274,8 +264,10 @@ class DocumentView(QObject):
         first = self._stored is None
         self._stored = stored
         self._modality_values = None
-        if first and self.window is None and self.voi_lut is None:
-            self._choose_initial_window()
+        if first:
+            self.decoding.preload(index, self._travel)
+            if self.window is None and self.voi_lut is None:
+                self._choose_initial_window()
         self.image_changed.emit()
 
     def _choose_initial_window(self) -> None:
@@ -287,47 +279,7 @@ class DocumentView(QObject):
             return
         self.window_changed.emit(self.effective_window())
 
-    def _request_decode(self) -> None:
-        if self.frame in self._pending or self._request is not None:
-            return  # a finishing decode re-checks the latest wanted frame
-        self._request = self.frame
-        self._submit(self.frame)
-
-    def _submit(self, index: int) -> None:
-        self._pending.add(index)
-        if self.document.decodes_in_processes:
-            from viewer.model.parallel import shared_decoder
-
-            document = self.document
-            future = shared_decoder().submit(document.path, str(document.transfer_syntax), index)
-            future.add_done_callback(partial(self._process_done, index))
-        else:
-            self._executor.submit(self._decode_in_worker, index)
-
-    def _process_done(self, index: int, future: Future[npt.NDArray[Any]]) -> None:
-        """Runs on the pool's thread: cache the frame, tell the GUI thread."""
-        try:
-            self.document.accept_decoded(index, future.result())
-            self._decoded.emit(index, "")
-        except Exception:
-            # A worker could not do it (or the pool broke): decode here instead.
-            self._executor.submit(self._decode_in_worker, index)
-
-    def _decode_in_worker(self, index: int) -> None:
-        try:
-            started = time.perf_counter()
-            self.document.get_frame(index)
-            self._decode_times.add(1000 * (time.perf_counter() - started))
-            self._decoded.emit(index, "")
-        except ViewerError as exc:
-            self._decoded.emit(index, str(exc))
-        except Exception as exc:  # keep the worker alive; report as one line
-            self._decoded.emit(index, f"{type(exc).__name__}: {exc}")
-
     def _on_decoded(self, index: int, error: str) -> None:
-        self._pending.discard(index)
-        if index == self._request:
-            self._request = None
         if error:
             if index == self.frame:
                 self.error_raised.emit(error)
@@ -336,22 +288,11 @@ class DocumentView(QObject):
             if self._stored is None or self._stored is not self.document.get_frame(self.frame):
                 self._take_frame(self.frame)
         else:
-            self._request_decode()
+            self.decoding.request(self.frame)
 
     def prefetch(self, ahead: int | None = None, step: int = 1, wrap: bool = True) -> None:
-        """Decode the next frames in the background: `ahead` of them (default: as many as
-        the measured decode time calls for, viewer.model.decode_ahead), every `step`-th,
-        past the last frame to the first only with `wrap` (cine)."""
-        count = self.frame_count
-        if ahead is None:
-            ahead = frames_ahead(self._decode_times.mean_ms, DECODE_THREADS, self.document.pixels.frame_bytes)
-        for k in range(1, ahead + 1):
-            index = self.frame + k * step
-            if not wrap and not 0 <= index < count:
-                break
-            index %= count
-            if index not in self._pending and not self.document.is_cached(index):
-                self._submit(index)
+        """Decode the next frames in the background (FrameDecoding.ahead)."""
+        self.decoding.ahead(self.frame, ahead, step, wrap)
 
     # -- editing --------------------------------------------------------------------
     def apply(self, operation: Operation, budget_bytes: int | None = None) -> None:
@@ -397,4 +338,4 @@ class DocumentView(QObject):
         self.image_changed.emit()
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self.decoding.close()

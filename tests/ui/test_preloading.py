@@ -1,0 +1,93 @@
+"""Preloading: once a compressed file is shown, its other frames are decoded while the
+decoder threads are idle, at most one per thread at a time, at a lower priority than the
+GUI; not for uncompressed, edited or too big files."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydicom.uid import RLELossless
+
+from tests.hostile import image_dataset, ramp, write
+from viewer.edits.session import begin_edit
+from viewer.model import frame_cache
+from viewer.model.document import Document, open_document
+from viewer.ui import frame_decoding
+from viewer.ui.document_view import DocumentView
+
+FRAMES = 12
+
+
+def _document(tmp_path: Path, compressed: bool = True) -> Document:
+    ds = image_dataset(16, 16, frames=FRAMES)
+    if compressed:
+        ds.compress(RLELossless, ramp(ds), generate_instance_uid=False)
+    return open_document(write(ds, tmp_path / "frames.dcm"))
+
+
+def _all_cached(document: Document) -> bool:
+    return all(document.is_cached(i) for i in range(FRAMES))
+
+
+def test_every_frame_is_decoded_after_the_first_is_shown(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """Nothing asks for frames 1-11, yet all are decoded, from the shown frame on, never
+    more than one per decoder thread in flight."""
+    document = _document(tmp_path)
+    view = DocumentView(document)
+    in_flight: list[int] = []
+    submit = view.decoding._submit
+
+    def counting_submit(index: int, pool=None) -> None:
+        submit(index, pool)
+        in_flight.append(len(view.decoding.pending))
+
+    monkeypatch.setattr(view.decoding, "_submit", counting_submit)
+    view.load_current()
+    qtbot.waitUntil(lambda: _all_cached(document) and not view.decoding.pending)
+    assert len(in_flight) == FRAMES - 1 and max(in_flight) <= frame_decoding.DECODE_THREADS
+    assert np.array_equal(document.get_frame(5), ramp(image_dataset(16, 16, frames=FRAMES))[5])
+    view.close()
+
+
+def test_a_frame_asked_for_while_preloading_is_shown(qtbot, tmp_path: Path) -> None:
+    document = _document(tmp_path)
+    view = DocumentView(document)
+    view.load_current()
+    view.set_frame(9)
+    qtbot.waitUntil(lambda: view.stored_frame() is not None and view.frame == 9 and document.is_cached(9))
+    qtbot.waitUntil(lambda: view.stored_frame() is document.get_frame(9))
+    view.close()
+
+
+@pytest.mark.parametrize("case", ["uncompressed", "edited", "bigger than half the budget"])
+def test_what_is_not_preloaded(qtbot, tmp_path: Path, monkeypatch, case: str) -> None:
+    document = _document(tmp_path, compressed=case != "uncompressed")
+    if case == "edited":
+        begin_edit(document)
+    if case == "bigger than half the budget":  # it would fit, but leave the others no room
+        monkeypatch.setattr(frame_cache.DECODED, "budget_bytes", FRAMES * 16 * 16 * 2 * 3 // 2)
+    view = DocumentView(document)
+    view.load_current()
+    qtbot.wait(50)  # the zero timer that would start preloading has run
+    assert not view.decoding.preloads and not view.decoding.pending
+    assert not any(document.source.is_cached(i) for i in range(1, FRAMES))
+    view.close()
+
+
+def test_preloading_threads_run_below_the_gui_and_the_decoder_threads(tmp_path: Path) -> None:
+    view = DocumentView(_document(tmp_path))
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no per-thread priorities here")
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    gui = niceness()
+    assert view.decoding._executor.submit(niceness).result(timeout=10) == gui
+    lowered = min(19, gui + frame_decoding.DECODER_NICENESS)
+    assert view.decoding._background.submit(niceness).result(timeout=10) == lowered
+    view.close()
