@@ -142,3 +142,29 @@ def test_htj2k_frames_take_the_fast_path(tmp_path: Path) -> None:
         assert np.array_equal(document.get_frame(index), pixel_array(path, index=index))
         assert np.array_equal(document.get_frame(index), ramp(ds)[index])
     assert document.source._reader.fast.verified is True
+
+
+@pytest.mark.parametrize("part", [1, 15])
+def test_htj2k_files_go_to_openjph_and_part_1_codestreams_to_openjpeg(tmp_path: Path, monkeypatch, part: int) -> None:
+    """HTJ2K syntaxes admit Part 1 codestreams too, which OpenJPH refuses: openjpeg then."""
+    import imagecodecs
+
+    calls: list[str] = []
+    for name in ("htj2k_decode", "jpeg2k_decode"):
+        original = getattr(imagecodecs, name)
+        monkeypatch.setattr(imagecodecs, name, lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
+    ds = image_dataset(64, 48, frames=3, syntax="1.2.840.10008.1.2.4.201")
+    if part == 1:
+        encoded = [imagecodecs.jpeg2k_encode(frame, level=0, codecformat="J2K") for frame in ramp(ds)]
+    else:
+        encoded = [imagecodecs.htj2k_encode(frame) for frame in ramp(ds)]
+    ds.PixelData = encapsulate(encoded)
+    ds["PixelData"].VR = "OB"
+    path = write(ds, tmp_path / f"htj2k-part{part}.dcm")
+    document = open_document(path)
+    calls.clear()
+    for index in range(3):
+        assert np.array_equal(document.get_frame(index), ramp(ds)[index])
+    assert document.source._reader.fast.verified is True
+    expected = ["htj2k_decode"] if part == 15 else ["htj2k_decode", "jpeg2k_decode"]
+    assert calls == expected * 3  # the first frame is decoded by pydicom's plug-in as well

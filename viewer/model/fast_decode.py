@@ -4,7 +4,10 @@ shown to give exactly what pydicom's plug-in gives for the file.
 pydicom's plug-ins for these syntaxes (pyjpegls, pylibjpeg-openjpeg, pylibjpeg-rle) keep
 the GIL for the whole decode, so decoding ahead on a thread stalls the GUI thread that
 paints. imagecodecs releases it (two threads decode twice as fast here) and is faster
-on its own (512 x 512 16-bit: JPEG-LS 4.9 vs 7.1 ms, RLE 0.75 vs 2.5 ms).
+on its own (512 x 512 16-bit: JPEG-LS 4.9 vs 7.1 ms, RLE 0.75 vs 2.5 ms). High-Throughput
+JPEG 2000 goes to OpenJPH (imagecodecs' htj2k_decode), which decodes an HT codestream in
+half openjpeg's time (512 x 512 12-bit lossless: 1.4 vs 2.7 ms here); a codestream it
+refuses (Part 1, which HTJ2K syntaxes admit: refused in ~0.1 ms) goes to openjpeg.
 
 imagecodecs returns the codestream's samples as they are; pydicom also applies the
 DICOM header's view of them (signedness, bits stored, colour). So a reader uses the fast
@@ -17,6 +20,7 @@ the fast decoder refuses or returns in another shape. One home for this rule:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -25,14 +29,18 @@ import numpy.typing as npt
 from viewer.model.codestream import ends_with_eoi
 
 JPEG_LS = ("1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81")
-JPEG_2000 = (
-    "1.2.840.10008.1.2.4.90",
-    "1.2.840.10008.1.2.4.91",
-    "1.2.840.10008.1.2.4.201",
-    "1.2.840.10008.1.2.4.202",
-    "1.2.840.10008.1.2.4.203",
-)
+HTJ2K = ("1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203")
+JPEG_2000 = ("1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", *HTJ2K)
 RLE = "1.2.840.10008.1.2.5"
+
+
+def _htj2k_decode(
+    openjph: Callable[[bytes], npt.NDArray[Any]], openjpeg: Callable[[bytes], npt.NDArray[Any]], frame: bytes
+) -> npt.NDArray[Any]:
+    try:
+        return openjph(frame)
+    except Exception:
+        return openjpeg(frame)
 
 
 def _codec(syntax: str, bits_allocated: int) -> Callable[[bytes], npt.NDArray[Any]] | None:
@@ -46,7 +54,10 @@ def _codec(syntax: str, bits_allocated: int) -> Callable[[bytes], npt.NDArray[An
     if syntax in JPEG_LS:
         return imagecodecs.jpegls_decode
     if syntax in JPEG_2000:
-        return lambda frame: imagecodecs.jpeg2k_decode(frame, numthreads=1)  # frames decode in parallel
+        openjpeg = partial(imagecodecs.jpeg2k_decode, numthreads=1)  # frames decode in parallel
+        if syntax in HTJ2K and hasattr(imagecodecs, "htj2k_decode"):
+            return partial(_htj2k_decode, imagecodecs.htj2k_decode, openjpeg)
+        return openjpeg
     if syntax == RLE and bits_allocated in (8, 16):
         dtype = np.dtype("u1" if bits_allocated == 8 else "<u2")
         return lambda frame: np.frombuffer(imagecodecs.dicomrle_decode(frame, dtype), dtype)
