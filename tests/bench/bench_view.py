@@ -169,9 +169,8 @@ def scrub_rates(app, work: Path) -> None:
     ):
         files[name] = write_compressed(work / f"{name.replace(' ', '')}_100.dcm", 100, uid)
     for name, path in files.items():
-        cold = [_scrub_rate(app, path, preload=False) for _ in range(REPEATS)]  # each on a freshly opened file
-        met = [_scrub_rate(app, path, preload=True) for _ in range(REPEATS)]
-        rate, again, preloaded = max(r[0] for r in cold), max(r[1] for r in cold), max(r[0] for r in met)
+        rates = [_scrub_rate(app, path) for _ in range(REPEATS)]  # each on a freshly opened file
+        rate, again = max(r[0] for r in rates), max(r[1] for r in rates)
         window, panel = _window(app, path)
         view = panel.view
         target = {"JPEG 2000": "30", "HTJ2K": "-"}.get(name, "60")  # issue 4's; none for HTJ2K
@@ -184,39 +183,25 @@ def scrub_rates(app, work: Path) -> None:
             f"   (decoder alone: {decoder:.1f} ms a frame on one thread)"
         )
         print(f"{'':28s} {again:9.0f}           again (cine's next loop), ratio {again / stock:.2f}x")
-        print(
-            f"{'':28s} {preloaded:9.0f}           as a person meets it (preloading while the window settles)"
-            f", ratio {preloaded / stock:.2f}x"
-        )
 
 
-def _scrub_rate(app, path: Path, preload: bool) -> tuple[float, float]:
+def _scrub_rate(app, path: Path) -> tuple[float, float]:
     """Frames per second through a freshly opened file, and through it again (cine's next
-    loop: decoded frames are kept): what cine does (next frame, decode ahead), each frame
-    painted once it is decoded. Without `preload` (FrameDecoding.preload made a no-op),
-    the first figure is bound by the decoder, the one the targets are for; with it, the
-    frames decoded while the window settled are found decoded. A frame not decoded yet is waited for
-    as the application's event loop waits, asleep until an event (the decoder's signal)
-    comes; a loop spinning processEvents took a core from the decoders on this 2-core
-    machine (35,000 calls while a JPEG-LS file was scrubbed; JPEG 2000 ran at 36/s so, 51/s
-    waiting asleep). A 20 ms timer bounds each wait.
+    loop: decoded frames are kept): what cine does (next frame, decode ahead; preloading
+    starts with the first step), each frame painted once it is decoded. A frame not
+    decoded yet is waited for as the application's event loop waits, asleep until an
+    event (the decoder's signal) comes; a loop spinning processEvents took a core from the
+    decoders on this 2-core machine (35,000 calls while a JPEG-LS file was scrubbed; JPEG
+    2000 ran at 36/s so, 51/s waiting asleep). A 20 ms timer bounds each wait.
 
-    The window settles first (SETTLE_S in an event loop), as the stock ImageView is built whole
-    before its timing starts: what the window does shortly after it is shown (building
-    the histogram 30 ms later, ~25 ms) ran at the first wait for a frame, and took a
-    third of an RLE file's scrubbing time (155-163 frames/s without settling, 246-291/s
-    with, in one period)."""
+    The window settles first (SETTLE_S asleep in an event loop, as the application waits),
+    as the stock ImageView is built whole before its timing starts: what the window does
+    shortly after it is shown (building the histogram 30 ms later, ~25 ms) ran at the
+    first wait for a frame, and took a third of an RLE file's scrubbing time (155-163
+    frames/s without settling, 246-291/s with, in one period)."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from viewer.ui.frame_decoding import FrameDecoding
-
-    original = FrameDecoding.preload
-    if not preload:
-        FrameDecoding.preload = lambda *args, **kwargs: None  # type: ignore[method-assign]
-    try:
-        window, panel = _window(app, path)
-    finally:
-        FrameDecoding.preload = original  # type: ignore[method-assign]
+    window, panel = _window(app, path)
     view, viewport = panel.view, panel.image_view.graphics.viewport()
     settle = QEventLoop()  # asleep between events, as the application waits (not spinning)
     QTimer.singleShot(int(SETTLE_S * 1000), settle.quit)

@@ -1,6 +1,7 @@
-"""Preloading: once a compressed file is shown, its other frames are decoded while the
-decoder threads are idle, at most one per thread at a time, at a lower priority than the
-GUI; not for uncompressed, edited or too big files."""
+"""Preloading: once the person first moves through a compressed file's frames, the rest
+are decoded while the decoder threads are idle, at most one per thread at a time, at a
+lower priority than the GUI; opening decodes one frame; not for uncompressed, edited or
+too big files."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pydicom.uid import RLELossless
 from tests.hostile import image_dataset, ramp, write
 from viewer.edits.session import begin_edit
 from viewer.model import frame_cache
+from viewer.model.decode_ahead import MIN_AHEAD
 from viewer.model.document import Document, open_document
 from viewer.ui import frame_decoding
 from viewer.ui.document_view import DocumentView
@@ -33,22 +35,26 @@ def _all_cached(document: Document) -> bool:
     return all(document.is_cached(i) for i in range(FRAMES))
 
 
-def test_every_frame_is_decoded_after_the_first_is_shown(qtbot, tmp_path: Path, monkeypatch) -> None:
-    """Nothing asks for frames 1-11, yet all are decoded, from the shown frame on, never
-    more than one per decoder thread in flight."""
+def test_every_frame_is_decoded_once_the_person_moves(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """Showing the file decodes its first frame only; one step to frame 2 and every frame
+    is decoded, never more than one per preloading thread in flight."""
     document = _document(tmp_path)
     view = DocumentView(document)
-    in_flight: list[int] = []
+    preloading: list[int] = []
     submit = view.decoding._submit
 
     def counting_submit(index: int, pool=None) -> None:
         submit(index, pool)
-        in_flight.append(len(view.decoding.pending))
+        if pool is view.decoding._background:
+            preloading.append(len(view.decoding._preloading_now))
 
     monkeypatch.setattr(view.decoding, "_submit", counting_submit)
     view.load_current()
+    qtbot.wait(50)
+    assert [document.is_cached(i) for i in range(FRAMES)] == [True] + [False] * (FRAMES - 1)
+    view.set_frame(1)
     qtbot.waitUntil(lambda: _all_cached(document) and not view.decoding.pending)
-    assert len(in_flight) == FRAMES - 1 and max(in_flight) <= frame_decoding.DECODE_THREADS
+    assert preloading and max(preloading) <= frame_decoding.DECODE_THREADS
     assert np.array_equal(document.get_frame(5), ramp(image_dataset(16, 16, frames=FRAMES))[5])
     view.close()
 
@@ -72,9 +78,12 @@ def test_what_is_not_preloaded(qtbot, tmp_path: Path, monkeypatch, case: str) ->
         monkeypatch.setattr(frame_cache.DECODED, "budget_bytes", FRAMES * 16 * 16 * 2 * 3 // 2)
     view = DocumentView(document)
     view.load_current()
+    view.set_frame(1)
+    qtbot.waitUntil(lambda: not view.decoding.pending)
     qtbot.wait(50)  # the zero timer that would start preloading has run
     assert not view.decoding.preloads and not view.decoding.pending
-    assert not any(document.source.is_cached(i) for i in range(1, FRAMES))
+    beyond_ahead = range(2 + MIN_AHEAD, FRAMES)  # decode-ahead takes the next MIN_AHEAD
+    assert not any(document.source.is_cached(i) for i in beyond_ahead)
     view.close()
 
 

@@ -151,6 +151,7 @@ class DocumentView(QObject):
             return
         if self._stored is not None and index != self.frame:
             self._travel = 1 if index > self.frame else -1
+            self.decoding.preload(index, self._travel)  # the person moves: decode the rest
         self.frame = index
         self.frame_changed.emit(index)
         if self.document.is_cached(index) or self.document.reads_directly:  # no thread hop for a copy
@@ -264,10 +265,8 @@ class DocumentView(QObject):
         first = self._stored is None
         self._stored = stored
         self._modality_values = None
-        if first:
-            self.decoding.preload(index, self._travel)
-            if self.window is None and self.voi_lut is None:
-                self._choose_initial_window()
+        if first and self.window is None and self.voi_lut is None:
+            self._choose_initial_window()
         self.image_changed.emit()
 
     def _choose_initial_window(self) -> None:

@@ -1,10 +1,13 @@
 """Decoding one document's frames off the GUI thread, in this order of need: the frame a
 person asks for (only the latest: stale requests are dropped), the next frames the way
 they move (decode-ahead, sized from the measured decode time: viewer.model.decode_ahead),
-and, while the decoder threads would otherwise be idle, the rest of the file (preloading),
-so that cine and scrubbing find the frames of a compressed file decoded, as radiology
-viewers load a series into memory. It runs only for files whose decoded frames fit in
-half the shared budget (viewer.model.frame_cache), unedited.
+and, once the person first moves through the frames, the rest of the file while the
+decoder threads would otherwise be idle (preloading), so that cine and scrubbing find the
+frames of a compressed file decoded, as radiology viewers load a series into memory.
+Opening a file still decodes one frame (../shared/DESIGN.md: opening a 1000-frame file
+must not decode 1000 frames), and a file only glanced at costs nothing more. It runs only
+for files whose decoded frames fit in half the shared budget (viewer.model.frame_cache),
+unedited.
 
 Preloading has threads of its own, at a lower priority than the GUI thread and the
 threads that decode what a person asks for (Linux: a nice value per thread; a thread can
@@ -62,7 +65,8 @@ class FrameDecoding(QObject):
         self.pending: set[int] = set()  # frames submitted to the decoder threads
         self._preloading_now: set[int] = set()  # of them, those submitted to preload
         self._request: int | None = None  # the one on-demand decode in flight (stale ones wait)
-        self._preloading: Iterator[int] | None = None
+        self._preloading: Iterator[int] | None = None  # the frames left to preload
+        self._preloaded = False  # preloading was started (once per document)
         self.times = DecodeTimes()  # of this document's frames, on the decoder threads
         self._done.connect(self._on_done)
 
@@ -89,7 +93,11 @@ class FrameDecoding(QObject):
                 self._submit(index)
 
     def preload(self, frame: int, step: int = 1) -> None:
-        """Decode the whole file from `frame` on, `step` the way (wrapping), while idle."""
+        """Decode the whole file from `frame` on, `step` the way (wrapping), while idle;
+        only the first call does anything."""
+        if self._preloaded:
+            return
+        self._preloaded = True
         count = self.document.frame_count
         self._preloading = ((frame + k * step) % count for k in range(1, count))
         QTimer.singleShot(0, self._preload_more)
