@@ -3,7 +3,6 @@ from the files of a series; read what a truncated file holds."""
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from viewer.model import codecs
 from viewer.model.codestream import check_frame, ends_with_eoi
 from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, one_line, reraise_if_fatal
 from viewer.model.fast_decode import FastDecoder
+from viewer.model.fragments import FrameSpans, walk_fragments
 from viewer.model.header import collect_warnings, read_full, sop_class_name
 from viewer.model.native_layout import NativeLayout
 from viewer.model.pixels import PIXEL_DATA_TAGS
@@ -66,40 +66,6 @@ def _first_fragment(path: Path, offset: int) -> bytes | None:
     return item[8:] if len(item) > 8 else None
 
 
-def _encapsulated_damage(path: Path, offset: int, options: dict[str, Any]) -> tuple[str, int]:
-    """Walk the item headers of encapsulated Pixel Data: ("", -1) when the walk reaches the
-    sequence delimiter (or meets something it does not know: pydicom judges), else (what is
-    missing in words, the number of whole fragments)."""
-    size = path.stat().st_size
-    frames = int(options.get("number_of_frames", 1) or 1)
-    fragments = -1  # the first item is the Basic Offset Table
-    position = offset
-    cut_inside = False
-    with path.open("rb") as f:
-        while True:
-            f.seek(position)
-            header = f.read(8)
-            if len(header) < 8:
-                cut_inside = len(header) > 0
-                break
-            group, element, length = struct.unpack("<HHI", header)
-            if (group, element) == (0xFFFE, 0xE0DD):
-                return "", -1
-            if (group, element) != (0xFFFE, 0xE000):
-                return "", -1
-            if position + 8 + length > size:
-                cut_inside = True
-                break
-            fragments += 1
-            position += 8 + length
-    whole = max(fragments, 0)
-    if frames > 1 and whole < frames:
-        return f"Pixel Data is truncated: the file ends after {whole} of {frames} frames", whole
-    if cut_inside:
-        return f"Pixel Data is truncated: the file ends inside fragment {whole + 1}", whole
-    return "Pixel Data is truncated: the file ends without the end of the encapsulated data", whole
-
-
 def decode_leniently(
     decode: Any, preferred: str, available: tuple[str, ...], notes: list[str]
 ) -> tuple[FrameArray, str]:
@@ -147,10 +113,12 @@ class FileFrameReader:
         self.fast = FastDecoder(str(transfer_syntax), self.options)
         self.native = NativeLayout.from_options(self.options, transfer_syntax)
         self.encapsulated_damage, self.whole_fragments = "", -1
+        self.spans: FrameSpans | None = None  # where each frame is, when each is one fragment
         if self.native is not None:
             self.native.check_length(path.stat().st_size - self.offset, path.name, notes)
         elif transfer_syntax.is_compressed:
-            self.encapsulated_damage, self.whole_fragments = _encapsulated_damage(path, self.offset, self.options)
+            walk = walk_fragments(path, self.offset, self.options)
+            self.encapsulated_damage, self.whole_fragments, self.spans = walk.damage, walk.whole, walk.spans
             if self.encapsulated_damage:
                 notes.append(self.encapsulated_damage)
 
@@ -195,14 +163,16 @@ class FileFrameReader:
     def read(self, index: int) -> FrameArray:
         if self.native is not None and (self.native.truncated or self.reads_directly):
             return self.native.read(self.path, self.offset, index)
-        with self.path.open("rb") as f:
-            if self.encapsulated_damage and index >= self.whole_fragments:  # fragments at least cover frames
-                raise PixelDataError(f"frame {index + 1} is not in the file ({self.encapsulated_damage})")
-            frame = self._frame_bytes(f, index) if self.syntax.is_compressed else None
-            if frame is None:  # native data, or a frame pydicom must find itself (it then reports)
-                f.seek(self.offset)
-                plugin = "pylibjpeg" if self.syntax.is_compressed and self.plugin == "pyjpegls" else self.plugin
-                return self._decode(f, index, plugin, self.options)
+        if self.encapsulated_damage and index >= self.whole_fragments:  # fragments at least cover frames
+            raise PixelDataError(f"frame {index + 1} is not in the file ({self.encapsulated_damage})")
+        frame = self.spans.read(self.path, index) if self.spans is not None else None
+        if frame is None:
+            with self.path.open("rb") as f:
+                frame = self._frame_bytes(f, index) if self.syntax.is_compressed else None
+                if frame is None:  # native data, or a frame pydicom must find itself (it then reports)
+                    f.seek(self.offset)
+                    plugin = "pylibjpeg" if self.syntax.is_compressed and self.plugin == "pyjpegls" else self.plugin
+                    return self._decode(f, index, plugin, self.options)
         # The frame is in hand: check its own header, then decode these bytes (reading them
         # again through the file would walk the fragments a second time).
         check_frame(frame, int(self.options["rows"]), int(self.options["columns"]), index, self.syntax.name)
