@@ -120,6 +120,7 @@ def test_pixel_readout_at_known_pixel(window, qtbot) -> None:
 def test_tag_browser_search(window) -> None:
     """Searching 'Rows' or '0028,0010' finds the Rows element."""
     window.open_paths([corpus_file("CT_small.dcm")])
+    window.tags_action.trigger()
     dock = window.tag_dock
     for query in ("Rows", "0028,0010"):
         dock.search.setText(query)
@@ -130,9 +131,28 @@ def test_tag_browser_search(window) -> None:
 def test_tag_browser_follows_frame_group(window, qtbot) -> None:
     """For an enhanced file the top item is the current frame's functional groups."""
     panel = window.open_paths([corpus_file("eCT_Supplemental.dcm")])[0]
+    window.tags_action.trigger()
     dock = window.tag_dock
     assert dock.tree.topLevelItem(0).text(1) == "Functional groups of frame 1"
     panel.view.set_frame(1)
+    assert dock.tree.topLevelItem(0).text(1) == "Functional groups of frame 2"
+
+
+def test_a_hidden_tag_browser_lists_nothing_until_shown(window) -> None:
+    """Tabs and frames change while the dock is hidden: nothing is built; shown, it lists
+    the current tab's header and frame."""
+    first = window.open_paths([corpus_file("eCT_Supplemental.dcm")])[0]
+    dock = window.tag_dock
+    assert dock.isHidden() and dock.tree.topLevelItemCount() == 0
+    first.view.set_frame(1)
+    window.open_paths([corpus_file("CT_small.dcm")])
+    assert dock.tree.topLevelItemCount() == 0
+    window.tags_action.trigger()  # shown: CT_small's header
+    names = [dock.tree.topLevelItem(i).text(1) for i in range(dock.tree.topLevelItemCount())]
+    assert "Rows" in names and not any(name.startswith("Functional groups") for name in names)
+    window.tags_action.trigger()  # hidden again; back to the enhanced file, at frame 2
+    window.workspace.show_panel(first)
+    window.tags_action.trigger()
     assert dock.tree.topLevelItem(0).text(1) == "Functional groups of frame 2"
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
@@ -75,7 +76,9 @@ def matches(element: DataElement, query: str) -> bool:
 
 
 class TagBrowserDock(QDockWidget):
-    """A dock listing every element; a search box filters by keyword or tag."""
+    """A dock listing every element; a search box filters by keyword or tag. Hidden (as it
+    starts), it lists nothing and builds its list when shown: switching tabs and moving
+    through frames do not pay for a list no one sees."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Tags", parent)
@@ -100,6 +103,7 @@ class TagBrowserDock(QDockWidget):
         self.document: Any = None  # the current tab's document (for the pending view)
         self.changed: dict[str, str] = {}  # top-level keyword -> "old -> new" of a pending save
         self.frame = 0
+        self._stale = False  # what it shows changed while it was hidden
         self.search.textChanged.connect(lambda _t: self.rebuild())
         self.tree.itemExpanded.connect(self._fill_sequence)
 
@@ -118,6 +122,9 @@ class TagBrowserDock(QDockWidget):
         """Show the file's header, or with 'As a save would write them' on and the pixels
         edited, the dataset a save would write (viewer.io.commit, off the GUI thread), its
         changed attributes in bold with old -> new in their tooltips."""
+        if self.isHidden():
+            self._stale = True
+            return
         document = self.document
         if document is None or not self.pending.isChecked() or not document.is_edited:
             header = None if document is None else document.dataset
@@ -144,11 +151,23 @@ class TagBrowserDock(QDockWidget):
     def set_frame(self, frame: int) -> None:
         if frame != self.frame:
             self.frame = frame
-            self._refresh_frame_group()
+            if self.isHidden():
+                self._stale = True
+            else:
+                self._refresh_frame_group()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self._stale:  # what changed while hidden, from scratch
+            self._stale = False
+            self.tree.clear()
+            self.dataset, self.changed = None, {}
+            self.refresh_pending()
 
     def rebuild(self) -> None:
         self.tree.clear()
-        if self.dataset is None:
+        self._stale = self.isHidden()
+        if self.dataset is None or self._stale:
             return
         query = self.search.text()
         if query.strip():
