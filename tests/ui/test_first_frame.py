@@ -71,3 +71,21 @@ def test_no_early_window_but_for_one_file_that_opens(qtbot, tmp_path: Path, case
     }[case]
     (tmp_path / "notes.txt").write_text("not an image")
     assert show_first_frame(argv, None) is None
+
+
+def test_the_main_window_takes_over_the_opened_document(window, qtbot, monkeypatch) -> None:
+    """The file is opened once: the main window shows the first-frame window's document
+    (its first frame already decoded) instead of opening the file again."""
+    from viewer.ui import main_window
+
+    path = corpus_file("emri_small_jpeg_ls_lossless.dcm")
+    first = show_first_frame([str(path)], None)
+    assert first is not None
+    qtbot.addWidget(first)
+
+    def refuse(_path):
+        raise AssertionError("opened again")
+
+    monkeypatch.setattr(main_window, "open_document", refuse)
+    panel = window.open_paths([str(path)], already_open=[first.document])[0]
+    assert panel.document is first.document and panel.view.stored_frame() is first.document.get_frame(0)

@@ -84,7 +84,7 @@ def run_gui(argv: Sequence[str]) -> int:
     window = MainWindow()
     install_exception_hook(lambda: window)
     window.show()
-    window.open_paths(list(argv) if argv else [sample_path()])
+    window.open_paths(list(argv) if argv else [sample_path()], already_open=[first.document] if first else [])
     if first is not None:
         first.close()
     window.edits.recover_pending()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt
@@ -210,8 +210,10 @@ class MainWindow(QMainWindow):
         if folder:
             self.open_paths([folder])
 
-    def open_paths(self, paths: list[str | Path]) -> list[DocumentPanel]:
-        """Open files and folders (the path the menu, the command line and drops take)."""
+    def open_paths(self, paths: list[str | Path], already_open: Sequence[Document] = ()) -> list[DocumentPanel]:
+        """Open files and folders (the path the menu, the command line and drops take); a
+        file among the documents `already_open` (the first-frame window's) is taken as is."""
+        ready = {document.path: document for document in already_open}
         opened = []
         reports, paths = self.measure.split_reports(paths)  # shown on their images, once those are open
         for raw in paths:
@@ -220,7 +222,8 @@ class MainWindow(QMainWindow):
                 if path.is_dir() or is_dicomdir(path):  # a DICOMDIR opens the series it lists
                     opened += self._open_folder(path)
                 else:
-                    opened.append(self.add_document(open_document(path)))
+                    document = ready.pop(path, None) or open_document(path)
+                    opened.append(self.add_document(document))
                     self.settings.add_recent_file(path)
                     self.settings.set_last_folder(path.parent)
             except ViewerError as exc:
