@@ -2,11 +2,10 @@
 says what is missing (a truncated file) and, when every frame is one fragment (as many
 fragments as frames: no other grouping is possible), where each frame is.
 
-A frame found that way is read with one positioned read. pydicom's get_frame reads the
-offset table and item headers again for every frame: 14 system calls a frame, each
-releasing and taking back the GIL, and a decoder thread waiting for the GIL while the GUI
-thread paints waited on every one of them (an RLE frame decoding in 0.4 ms took 1.6-2.5 ms
-on a decoder thread while a file was scrubbed).
+A frame found that way is read with one positioned read (4 system calls a frame with the
+file's change check, where pydicom's get_frame made 14 reading the offset table and item
+headers again). Without an offset table pydicom walks the items for every frame: 6 ms a
+frame of a 2000-frame RLE file here, 0.04 ms so. Other layouts stay pydicom's.
 """
 
 from __future__ import annotations
