@@ -196,8 +196,8 @@ def anonymize_file(
     from viewer.io.atomic import atomic_write
     from viewer.io.targets import resolve_output
     from viewer.model.errors import one_line
-    from viewer.model.header import collect_warnings
     from viewer.model.prescan import prescan
+    from viewer.model.warning_notes import collect_warnings
 
     real = resolve_output(target, [source])
     prescan(source)

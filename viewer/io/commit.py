@@ -34,7 +34,8 @@ from viewer.io.stream_write import StreamedFrames
 from viewer.io.tag_changes import TagChange, TagRecorder
 from viewer.model.document import Document
 from viewer.model.errors import ViewerError
-from viewer.model.header import collect_warnings, drop_stray_elements, keep_unreadable_as_bytes
+from viewer.model.header import drop_stray_elements, keep_unreadable_as_bytes
+from viewer.model.warning_notes import collect_warnings
 
 __all__ = ["CommitResult", "DamagedInputError", "TagChange", "commit", "choose_pixel_type"]
 

@@ -35,9 +35,10 @@ from viewer.io.targets import resolve_output
 from viewer.model import codecs
 from viewer.model.document import Document, ProgressCallback
 from viewer.model.errors import ViewerError, one_line, reraise_if_fatal, root_cause
-from viewer.model.header import collect_warnings, shallow_copy
+from viewer.model.header import shallow_copy
 from viewer.model.pixels import PIXEL_DATA_KEYWORDS
 from viewer.model.progress import no_progress
+from viewer.model.warning_notes import collect_warnings
 
 WRITE_CHUNK = 16 * 2**20
 #: Streamed edits of this much pixel data on are measured as they are written (see _one_pass_edits).

@@ -20,8 +20,8 @@ from pydicom.dataset import Dataset
 
 from viewer.model.document import Document, open_document, open_series
 from viewer.model.errors import ViewerError, one_line
-from viewer.model.header import collect_warnings
 from viewer.model.prescan import prescan
+from viewer.model.warning_notes import collect_warnings
 
 
 @dataclass

@@ -3,9 +3,6 @@ pydicom's warnings turned into notes for the person."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from pydicom import config as _pydicom_config
@@ -16,23 +13,12 @@ from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, Implic
 
 from viewer.model.errors import NotDicomError, one_line
 from viewer.model.prescan import prescan
+from viewer.model.warning_notes import collect_warnings
 
 # A binary value whose length is not a whole number of values (a US of 3 bytes) is kept
 # as raw bytes with VR UN instead of failing the whole read: shown as bytes, saved byte
 # for byte and listed in the save report (see :func:`unreadable_values`).
 _pydicom_config.convert_wrong_length_to_UN = True
-
-
-@contextmanager
-def collect_warnings(into: list[str]) -> Iterator[None]:
-    """Turn warnings raised by pydicom and the codecs into notes for the person."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        text = " ".join(str(w.message).split())
-        if text and text not in into:
-            into.append(text)
 
 
 def read_header(path: Path, notes: list[str]) -> tuple[Dataset, bool]:
@@ -72,8 +58,7 @@ def parse_all(ds: Dataset, notes: list[str], depth: int = 0) -> None:
     """
     for tag in list(ds.keys()):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # wrong lengths are noted below, in fewer words
+            with collect_warnings([]):  # wrong lengths are noted below, in fewer words
                 element = ds[tag]
             if element.VR == "SQ" and depth < 16:
                 for item in element.value:
@@ -95,8 +80,7 @@ def keep_unreadable_as_bytes(ds: Dataset, where: str = "") -> list[tuple[str, st
     the raw bytes under the old VR, which cannot be written), so that a save writes the
     bytes as they are; return (path, VR, byte count) of each for notes and save reports."""
     found = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pydicom's long words for the same finding
+    with collect_warnings([]):  # pydicom's long words for the same finding
         elements = list(ds)
     for element in elements:
         path = f"{where}{element.tag}"

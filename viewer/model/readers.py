@@ -15,10 +15,11 @@ from viewer.model.codestream import check_frame, ends_with_eoi
 from viewer.model.errors import NoPixelDataError, PixelDataError, ViewerError, one_line, reraise_if_fatal
 from viewer.model.fast_decode import FastDecoder
 from viewer.model.fragments import FrameSpans, walk_fragments
-from viewer.model.header import collect_warnings, read_full, sop_class_name
+from viewer.model.header import read_full, sop_class_name
 from viewer.model.native_layout import NativeLayout
 from viewer.model.pixels import PIXEL_DATA_TAGS
 from viewer.model.prescan import truncated_in
+from viewer.model.warning_notes import collect_warnings
 
 FrameArray = npt.NDArray[Any]
 

@@ -30,10 +30,7 @@ from viewer.model.errors import (
 )
 from viewer.model.frame_cache import FrameCache
 from viewer.model.functional_groups import frame_view
-from viewer.model.header import (
-    collect_warnings,
-    read_full,
-)
+from viewer.model.header import read_full
 from viewer.model.overlays import Overlay, read_overlays
 from viewer.model.pixels import PixelDescription, describe_pixels
 from viewer.model.readers import (
@@ -43,6 +40,7 @@ from viewer.model.readers import (
     SeriesFrameReader,
 )
 from viewer.model.shutters import Shutter, read_shutter
+from viewer.model.warning_notes import collect_warnings
 
 FrameArray = npt.NDArray[Any]
 
