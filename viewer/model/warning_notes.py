@@ -64,12 +64,19 @@ def _action(filters: list[Any], text: str, category: type[Warning], filename: st
     return str(getattr(warnings, "defaultaction", "default"))
 
 
+def _filters_mutated() -> None:
+    """Tell warnings its filters changed (what catch_warnings calls; private in 3.11)."""
+    getattr(warnings, "_filters_mutated", lambda: None)()
+
+
 def _begin() -> None:
     global _collecting, _saved
     with _lock:
         if _collecting == 0:
             _saved = (list(warnings.filters), warnings.showwarning)
-            warnings.simplefilter("always")
+            # a new list, as catch_warnings does: one kept by someone else stays as it was
+            warnings.filters = [("always", None, Warning, None, 0), *_saved[0]]
+            _filters_mutated()
             warnings.showwarning = _show
         _collecting += 1
 
@@ -81,8 +88,8 @@ def _end() -> None:
         if _collecting == 0 and _saved is not None:
             filters, show = _saved
             warnings.showwarning = show
-            warnings.filters = filters  # as catch_warnings puts them back: a list of its own
-            getattr(warnings, "_filters_mutated", lambda: None)()  # what catch_warnings calls
+            warnings.filters = filters
+            _filters_mutated()
             _saved = None
 
 
