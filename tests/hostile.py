@@ -289,3 +289,18 @@ def jpeg_with_wrong_sos(path: Path, frames: int = 3, wrong: tuple[int, ...] = (1
     ds["PixelData"].is_undefined_length = True
     ds.LossyImageCompression = "01"
     return write(ds, path)
+
+
+def htj2k_file_bytes(frames: int = 2) -> bytes:
+    """A small HTJ2K Lossless file (OpenJPH through imagecodecs: pydicom has no encoder)."""
+    import io
+
+    import imagecodecs
+    from pydicom.encaps import encapsulate
+
+    ds = image_dataset(32, 24, frames=frames, syntax="1.2.840.10008.1.2.4.201")
+    ds.PixelData = encapsulate([bytes(imagecodecs.htj2k_encode(frame)) for frame in ramp(ds)])
+    ds["PixelData"].VR = "OB"
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()

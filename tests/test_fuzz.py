@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.corpus import corpus_file
+from tests.hostile import htj2k_file_bytes
 from viewer.edits.session import begin_edit
 from viewer.model.document import open_document
 from viewer.model.errors import ViewerError
@@ -27,6 +28,8 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 SECONDS_PER_CASE = 20
 SEEDS = ["CT_small.dcm", "MR_small_RLE.dcm", "emri_small_jpeg_ls_lossless.dcm", "SC_rgb_small_odd.dcm", "JPEG2000.dcm"]
 _SEED_BYTES = {name: corpus_file(name).read_bytes() for name in SEEDS}
+SEEDS.append("htj2k")  # made here: its frames go to OpenJPH once the first is verified
+_SEED_BYTES["htj2k"] = htj2k_file_bytes()
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False
 )

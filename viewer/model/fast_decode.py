@@ -5,9 +5,12 @@ pydicom's plug-ins for these syntaxes (pyjpegls, pylibjpeg-openjpeg, pylibjpeg-r
 the GIL for the whole decode, so decoding ahead on a thread stalls the GUI thread that
 paints. imagecodecs releases it (two threads decode twice as fast here) and is faster
 on its own (512 x 512 16-bit: JPEG-LS 4.9 vs 7.1 ms, RLE 0.75 vs 2.5 ms). High-Throughput
-JPEG 2000 goes to OpenJPH (imagecodecs' htj2k_decode), which decodes an HT codestream in
-half openjpeg's time (512 x 512 12-bit lossless: 1.4 vs 2.7 ms here); a codestream it
-refuses (Part 1, which HTJ2K syntaxes admit: refused in ~0.1 ms) goes to openjpeg.
+JPEG 2000 stays with openjpeg although OpenJPH (imagecodecs' htj2k_decode) takes half its
+time (512 x 512 12-bit lossless: 1.4 vs 2.7 ms): on damaged code-blocks OpenJPH 0.26.3
+meets an error in a callback that cannot raise it and returns an image anyway (1,088 of
+3,000 codestreams with 1-4 bytes changed, found by fuzzing), a damaged frame shown as if
+whole; and it never returned from one whose image offset was damaged (which the
+codestream check refuses first).
 
 imagecodecs returns the codestream's samples as they are; pydicom also applies the
 DICOM header's view of them (signedness, bits stored, colour). So a reader uses the fast
@@ -20,7 +23,6 @@ the fast decoder refuses or returns in another shape. One home for this rule:
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,18 +31,14 @@ import numpy.typing as npt
 from viewer.model.codestream import ends_with_eoi
 
 JPEG_LS = ("1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81")
-HTJ2K = ("1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.202", "1.2.840.10008.1.2.4.203")
-JPEG_2000 = ("1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91", *HTJ2K)
+JPEG_2000 = (
+    "1.2.840.10008.1.2.4.90",
+    "1.2.840.10008.1.2.4.91",
+    "1.2.840.10008.1.2.4.201",
+    "1.2.840.10008.1.2.4.202",
+    "1.2.840.10008.1.2.4.203",
+)
 RLE = "1.2.840.10008.1.2.5"
-
-
-def _htj2k_decode(
-    openjph: Callable[[bytes], npt.NDArray[Any]], openjpeg: Callable[[bytes], npt.NDArray[Any]], frame: bytes
-) -> npt.NDArray[Any]:
-    try:
-        return openjph(frame)
-    except Exception:
-        return openjpeg(frame)
 
 
 def _codec(syntax: str, bits_allocated: int) -> Callable[[bytes], npt.NDArray[Any]] | None:
@@ -54,10 +52,7 @@ def _codec(syntax: str, bits_allocated: int) -> Callable[[bytes], npt.NDArray[An
     if syntax in JPEG_LS:
         return imagecodecs.jpegls_decode
     if syntax in JPEG_2000:
-        openjpeg = partial(imagecodecs.jpeg2k_decode, numthreads=1)  # frames decode in parallel
-        if syntax in HTJ2K and hasattr(imagecodecs, "htj2k_decode"):
-            return partial(_htj2k_decode, imagecodecs.htj2k_decode, openjpeg)
-        return openjpeg
+        return lambda frame: imagecodecs.jpeg2k_decode(frame, numthreads=1)  # frames decode in parallel
     if syntax == RLE and bits_allocated in (8, 16):
         dtype = np.dtype("u1" if bits_allocated == 8 else "<u2")
         return lambda frame: np.frombuffer(imagecodecs.dicomrle_decode(frame, dtype), dtype)
