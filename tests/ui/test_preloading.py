@@ -100,3 +100,17 @@ def test_preloading_threads_run_below_the_gui_and_the_decoder_threads(tmp_path: 
     lowered = min(19, gui + frame_decoding.DECODER_NICENESS)
     assert view.decoding._background.submit(niceness).result(timeout=10) == lowered
     view.close()
+
+
+def test_frames_read_directly_never_go_to_threads(qtbot, tmp_path: Path) -> None:
+    """Uncompressed frames are read where they are shown: cine's decode-ahead hands none
+    to a thread (reading threads took the GIL from painting)."""
+    document = _document(tmp_path, compressed=False)
+    view = DocumentView(document)
+    view.load_current()
+    for index in range(1, FRAMES):
+        view.set_frame(index)
+        view.prefetch()  # as cine asks
+        assert view.stored_frame() is document.get_frame(index)
+    assert not view.decoding.pending and not view.decoding._executor._threads
+    view.close()

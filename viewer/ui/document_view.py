@@ -158,8 +158,7 @@ class DocumentView(QObject):
             self._take_frame(index)
         else:
             self.decoding.request(index)
-        if not self.document.reads_directly:  # the next frames the way the person is moving
-            self.prefetch(step=self._travel, wrap=False)
+        self.prefetch(step=self._travel, wrap=False)  # the next frames the way the person moves
 
     def load_current(self) -> None:
         """Decode the current frame now, on this thread (first display, tests)."""

@@ -80,7 +80,12 @@ class FrameDecoding(QObject):
 
     def ahead(self, frame: int, ahead: int | None = None, step: int = 1, wrap: bool = True) -> None:
         """Decode `ahead` frames after `frame` (default: as many as the measured decode time
-        calls for), every `step`-th, past the last frame to the first only with `wrap`."""
+        calls for), every `step`-th, past the last frame to the first only with `wrap`.
+        Nothing for frames read directly (a copy): the GUI thread reads one faster than a
+        thread hands it over, and reading threads took the GIL from painting (cine through
+        100 uncompressed 512 x 512 frames: 410/s with them, 571/s reading as shown)."""
+        if self.document.reads_directly:
+            return
         count = self.document.frame_count
         if ahead is None:
             ahead = frames_ahead(self.times.mean_ms, DECODE_THREADS, self.document.pixels.frame_bytes)
