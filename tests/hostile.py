@@ -291,16 +291,27 @@ def jpeg_with_wrong_sos(path: Path, frames: int = 3, wrong: tuple[int, ...] = (1
     return write(ds, path)
 
 
-def htj2k_file_bytes(frames: int = 2) -> bytes:
-    """A small HTJ2K Lossless file (OpenJPH through imagecodecs: pydicom has no encoder)."""
-    import io
+HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201"
 
+
+def set_htj2k_pixels(ds: Dataset, frames: np.ndarray) -> Dataset:
+    """Give `ds` `frames` as HTJ2K Lossless (OpenJPH through imagecodecs: pydicom has no
+    encoder for it)."""
     import imagecodecs
     from pydicom.encaps import encapsulate
 
-    ds = image_dataset(32, 24, frames=frames, syntax="1.2.840.10008.1.2.4.201")
-    ds.PixelData = encapsulate([bytes(imagecodecs.htj2k_encode(frame)) for frame in ramp(ds)])
+    ds.PixelData = encapsulate([bytes(imagecodecs.htj2k_encode(frame)) for frame in frames])
     ds["PixelData"].VR = "OB"
+    ds.file_meta.TransferSyntaxUID = HTJ2K_LOSSLESS
+    return ds
+
+
+def htj2k_file_bytes(frames: int = 2) -> bytes:
+    """A small HTJ2K Lossless file."""
+    import io
+
+    ds = image_dataset(32, 24, frames=frames)
+    set_htj2k_pixels(ds, ramp(ds))
     out = io.BytesIO()
     ds.save_as(out, enforce_file_format=True)
     return out.getvalue()

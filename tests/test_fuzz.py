@@ -28,7 +28,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 SECONDS_PER_CASE = 20
 SEEDS = ["CT_small.dcm", "MR_small_RLE.dcm", "emri_small_jpeg_ls_lossless.dcm", "SC_rgb_small_odd.dcm", "JPEG2000.dcm"]
 _SEED_BYTES = {name: corpus_file(name).read_bytes() for name in SEEDS}
-SEEDS.append("htj2k")  # made here: its frames go to OpenJPH once the first is verified
+SEEDS.append("htj2k")  # made here (pydicom has no HTJ2K encoder)
 _SEED_BYTES["htj2k"] = htj2k_file_bytes()
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.bench.synthetic import HTJ2K_LOSSLESS, make_dataset, phantom_frames, write_compressed, write_uncompressed
+from tests.bench.synthetic import make_dataset, phantom_frames, write_compressed, write_uncompressed
+from tests.hostile import HTJ2K_LOSSLESS
 
 REPEATS = 3  # rates are the best of this many runs, ours and the anchors alike, alternating
 SETTLE_S = 0.2  # events processed after a window is shown, before scrubbing is timed

@@ -8,6 +8,8 @@ import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, MRImageStorage, generate_uid
 
+from tests.hostile import HTJ2K_LOSSLESS, set_htj2k_pixels
+
 ROWS = COLUMNS = 512
 
 
@@ -76,22 +78,14 @@ def write_uncompressed(path: Path, count: int) -> Path:
     return path
 
 
-HTJ2K_LOSSLESS = "1.2.840.10008.1.2.4.201"
-
-
 def write_compressed(path: Path, count: int, syntax: str) -> Path:
     """Write a compressed copy (RLE, JPEG-LS, JPEG 2000 or HTJ2K lossless) of a phantom."""
     if path.exists():
         return path
     frames = phantom_frames(count)
     ds = make_dataset(frames)
-    if syntax == HTJ2K_LOSSLESS:  # pydicom has no encoder for it: OpenJPH through imagecodecs
-        import imagecodecs
-        from pydicom.encaps import encapsulate
-
-        ds.PixelData = encapsulate([bytes(imagecodecs.htj2k_encode(frame)) for frame in frames])
-        ds["PixelData"].VR = "OB"
-        ds.file_meta.TransferSyntaxUID = syntax
+    if syntax == HTJ2K_LOSSLESS:
+        set_htj2k_pixels(ds, frames)
     else:
         plugin = "pylibjpeg" if syntax == "1.2.840.10008.1.2.5" else ""
         ds.compress(syntax, frames, encoding_plugin=plugin, generate_instance_uid=False)

@@ -13,7 +13,7 @@ from pydicom.pixels import pixel_array
 from pydicom.uid import JPEGLSLossless, RLELossless
 
 from tests.corpus import corpus_file
-from tests.hostile import encode_frame, image_dataset, ramp, write
+from tests.hostile import encode_frame, image_dataset, ramp, set_htj2k_pixels, write
 from viewer.model.document import open_document
 from viewer.model.errors import ViewerError
 from viewer.model.fast_decode import FastDecoder
@@ -131,12 +131,8 @@ def test_a_frame_with_another_sign_than_the_compared_one_goes_to_pydicom() -> No
 def test_htj2k_frames_take_the_fast_path(tmp_path: Path) -> None:
     """High-Throughput JPEG 2000 (HTJ2K Lossless, encoded by OpenJPH through imagecodecs):
     pydicom's frames, decoded by imagecodecs after the first."""
-    import imagecodecs
-
-    ds = image_dataset(64, 48, frames=3, syntax="1.2.840.10008.1.2.4.201")
-    ds.PixelData = encapsulate([imagecodecs.htj2k_encode(frame) for frame in ramp(ds)])
-    ds["PixelData"].VR = "OB"
-    path = write(ds, tmp_path / "htj2k.dcm")
+    ds = image_dataset(64, 48, frames=3)
+    path = write(set_htj2k_pixels(ds, ramp(ds)), tmp_path / "htj2k.dcm")
     document = open_document(path)
     for index in range(3):
         assert np.array_equal(document.get_frame(index), pixel_array(path, index=index))
