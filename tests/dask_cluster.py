@@ -26,6 +26,16 @@ def _dask(*args: str) -> list[str]:
     return [sys.executable, "-m", "distributed.cli." + args[0], *args[1:]]
 
 
+def _scheduler_address(scheduler_file: Path) -> str | None:
+    """The address the scheduler wrote, or None while its file is missing or still being
+    written (the scheduler creates the file, then writes it: read empty, it failed three
+    of the suite's setups once)."""
+    try:
+        return str(json.loads(scheduler_file.read_text())["address"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def start(folder: Path) -> Cluster:
     """Scheduler + 2 workers; returns once both workers have registered."""
     from distributed import Client
@@ -50,12 +60,11 @@ def start(folder: Path) -> Cluster:
     )
     processes = [scheduler]
     deadline = time.monotonic() + START_TIMEOUT_S
-    while not scheduler_file.exists():
+    while (address := _scheduler_address(scheduler_file)) is None:
         if time.monotonic() > deadline or scheduler.poll() is not None:
             stop(Cluster("", processes))
             raise RuntimeError("the Dask scheduler did not start: " + (folder / "dask.log").read_text()[-2000:])
         time.sleep(0.05)
-    address = json.loads(scheduler_file.read_text())["address"]
     processes.append(
         subprocess.Popen(
             _dask(
