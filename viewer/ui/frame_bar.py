@@ -1,4 +1,5 @@
-"""Frame slider, `frame N / M` spin box and cine play/pause with speed and loop."""
+"""Frame slider (with the strip of decoded frames under it), `frame N / M` spin box and
+cine play/pause with speed and loop."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QSlider,
     QSpinBox,
+    QStyle,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from viewer.model.cine import frame_rate
 from viewer.ui.document_view import DocumentView
+from viewer.ui.loaded_strip import LoadedStrip
 
 #: While frames change faster than this (ms), the slider and the spin box follow at this
 #: pace, and show the last frame when the changes stop: at 200 frames/s painting both
@@ -48,14 +52,26 @@ class FrameBar(QWidget):
         self.fps.setValue(frame_rate(view.document.dataset))
         self.loop = QCheckBox("loop")
         self.loop.setChecked(True)
+        self.loaded = LoadedStrip(view)
+        under = QVBoxLayout()  # the strip spans the frames' positions: the handle's centre range
+        inset = self.slider.style().pixelMetric(QStyle.PixelMetric.PM_SliderLength, None, self.slider) // 2
+        under.setContentsMargins(0, 0, 0, 0)
+        under.setSpacing(0)
+        under.addWidget(self.slider)
+        strip = QHBoxLayout()
+        strip.setContentsMargins(inset, 0, inset, 0)
+        strip.addWidget(self.loaded)
+        under.addLayout(strip)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.play_button, self.slider, self.spin, self.fps, self.loop):
-            layout.addWidget(widget)
-        layout.setStretch(1, 1)
+        layout.addWidget(self.play_button)
+        layout.addLayout(under, 1)
+        for part in (self.spin, self.fps, self.loop):
+            layout.addWidget(part)
+        self._controls: tuple[QWidget, ...] = (self.play_button, self.slider, self.spin, self.fps, self.loop)
         if count == 1:
-            for widget in (self.play_button, self.slider, self.spin, self.fps, self.loop):
-                widget.setEnabled(False)
+            for control in self._controls:
+                control.setEnabled(False)
             layout.insertWidget(1, QLabel("single frame"))
 
         self.timer = QTimer(self)
@@ -81,8 +97,7 @@ class FrameBar(QWidget):
             widget.setRange(1, count)
             widget.blockSignals(False)
         self.spin.setSuffix(f" / {count}")
-        controls: tuple[QWidget, ...] = (self.play_button, self.slider, self.spin, self.fps, self.loop)
-        for control in controls:
+        for control in self._controls:
             control.setEnabled(count > 1)
         if count < 2:
             self.set_playing(False)
