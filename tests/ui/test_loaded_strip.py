@@ -39,7 +39,7 @@ def _colours(bar: FrameBar) -> list[tuple[int, int, int]]:
     return [picture.pixelColor(x, strip.height() // 2).getRgb()[:3] for x in range(picture.width())]
 
 
-def test_the_strip_follows_decoding_and_the_cache(qtbot, tmp_path: Path) -> None:
+def test_the_strip_follows_decoding_and_the_cache(qtbot, tmp_path: Path, monkeypatch) -> None:
     document = _document(tmp_path)
     view = DocumentView(document)
     bar = FrameBar(view)
@@ -47,24 +47,25 @@ def test_the_strip_follows_decoding_and_the_cache(qtbot, tmp_path: Path) -> None
     bar.resize(600, 40)
     bar.show()
     view.load_current()
-    bar.loaded.follow()
     loaded = bar.palette().color(LOADED).getRgb()[:3]
     not_loaded = bar.palette().color(NOT_LOADED).getRgb()[:3]
     assert loaded != not_loaded
     assert bar.loaded.isVisible()
-    assert bar.loaded.toolTip() == f"Decoded and in memory: 1 of {FRAMES} frames"
+    assert bar.loaded.summary() == f"Decoded and in memory: 1 of {FRAMES} frames"
     colours = _colours(bar)
     first_frame = len(colours) // FRAMES
     assert set(colours[:first_frame]) == {loaded} and set(colours[first_frame + 1 :]) == {not_loaded}
 
+    updates: list[int] = []  # the strip asks for a repaint as frames are decoded
+    monkeypatch.setattr(bar.loaded, "update", lambda: updates.append(1))
     bar.step(1)  # the person moves: the rest is preloaded
     qtbot.waitUntil(lambda: _all_cached(document) and not view.decoding.pending)
-    qtbot.waitUntil(lambda: bar.loaded.toolTip() == f"Decoded and in memory: {FRAMES} of {FRAMES} frames")
+    assert bar.loaded.summary() == f"Decoded and in memory: {FRAMES} of {FRAMES} frames"
+    qtbot.waitUntil(lambda: bool(updates), timeout=1000)  # within REPAINT_MS of a decoded frame
     assert set(_colours(bar)) == {loaded}
 
     frame_cache.DECODED.forget(document.source._owner)  # the shared cache let them go
-    bar.loaded.follow()
-    assert bar.loaded.toolTip() == f"Decoded and in memory: 0 of {FRAMES} frames"
+    assert bar.loaded.summary() == f"Decoded and in memory: 0 of {FRAMES} frames"
     assert set(_colours(bar)) == {not_loaded}
     view.close()
 

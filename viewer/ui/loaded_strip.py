@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QHelpEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from viewer.ui.document_view import DocumentView
 
@@ -52,14 +52,21 @@ class LoadedStrip(QWidget):
         document = self.view.document
         return np.fromiter((document.is_cached(i) for i in range(document.frame_count)), bool, document.frame_count)
 
+    def summary(self) -> str:
+        loaded = self.loaded()
+        return f"Decoded and in memory: {int(loaded.sum())} of {len(loaded)} frames"
+
     def follow(self) -> None:
         """Show or hide for the document as it is now, and repaint."""
         document = self.view.document
         self.setVisible(document.frame_count > 1 and not document.reads_directly)
-        if self.isVisible():
-            loaded = self.loaded()
-            self.setToolTip(f"Decoded and in memory: {int(loaded.sum())} of {len(loaded)} frames")
-            self.update()
+        self.update()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            QToolTip.showText(event.globalPos(), self.summary(), self)  # counted when asked
+            return True
+        return super().event(event)
 
     def _on_decoded(self, _index: int, _error: str) -> None:
         if not self._later.isActive():
