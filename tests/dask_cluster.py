@@ -86,8 +86,12 @@ def start(folder: Path) -> Cluster:
             **common,  # type: ignore[arg-type]
         )
     )
-    with Client(address, timeout=START_TIMEOUT_S) as client:
-        client.wait_for_workers(2, timeout=START_TIMEOUT_S)
+    try:
+        with Client(address, timeout=START_TIMEOUT_S) as client:
+            client.wait_for_workers(2, timeout=START_TIMEOUT_S)
+    except BaseException:
+        stop(Cluster(address, processes))  # the processes outlive a failed setup otherwise
+        raise
     return Cluster(address, processes)
 
 

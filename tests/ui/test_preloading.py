@@ -114,3 +114,20 @@ def test_frames_read_directly_never_go_to_threads(qtbot, tmp_path: Path) -> None
         assert view.stored_frame() is document.get_frame(index)
     assert not view.decoding.pending and not view.decoding._executor._threads
     view.close()
+
+
+def test_opening_decodes_the_first_frame_and_the_next_few_only(qtbot, tmp_path: Path) -> None:
+    """A panel shows frame 1 and decodes MIN_AHEAD frames after it in the background,
+    so the first steps wait for nothing; nothing more until the person moves."""
+    from viewer.ui.document_panel import DocumentPanel
+
+    document = _document(tmp_path)
+    panel = DocumentPanel(document)
+    qtbot.addWidget(panel)
+    panel.start()
+    qtbot.waitUntil(lambda: not panel.view.decoding.pending)
+    qtbot.wait(50)
+    assert [document.is_cached(i) for i in range(FRAMES)] == [True] * (1 + MIN_AHEAD) + [False] * (
+        FRAMES - 1 - MIN_AHEAD
+    )
+    panel.close_document()

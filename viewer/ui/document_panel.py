@@ -78,9 +78,12 @@ class DocumentPanel(QWidget):
         self.view.apply(operation, self.history_budget_bytes)
 
     def start(self) -> None:
-        """Decode and show the first frame (after the caller connected error_raised)."""
+        """Decode and show the first frame (after the caller connected error_raised), and
+        decode the next few in the background (decode-ahead's MIN_AHEAD), so that the
+        first steps through a compressed file wait for nothing."""
         self.view.load_current()
         self.image_view.fit()
+        self.view.prefetch(wrap=False)
 
     saved_as: Path | None = None  # where the edits were last saved (Save As), if anywhere
 

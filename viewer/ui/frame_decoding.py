@@ -4,8 +4,9 @@ they move (decode-ahead, sized from the measured decode time: viewer.model.decod
 and, once the person first moves through the frames, the rest of the file while the
 decoder threads would otherwise be idle (preloading), so that cine and scrubbing find the
 frames of a compressed file decoded, as radiology viewers load a series into memory.
-Opening a file still decodes one frame (../shared/DESIGN.md: opening a 1000-frame file
-must not decode 1000 frames), and a file only glanced at costs nothing more. It runs only
+Opening a file decodes its first frame and the next few ahead (../shared/DESIGN.md:
+opening a 1000-frame file must not decode 1000 frames), and a file only glanced at costs
+nothing more. It runs only
 for files whose decoded frames fit in half the shared budget (viewer.model.frame_cache),
 unedited.
 
