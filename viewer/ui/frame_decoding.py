@@ -6,9 +6,8 @@ decoder threads would otherwise be idle (preloading), so that cine and scrubbing
 frames of a compressed file decoded, as radiology viewers load a series into memory.
 Opening a file decodes its first frame and the next few ahead (../shared/DESIGN.md:
 opening a 1000-frame file must not decode 1000 frames), and a file only glanced at costs
-nothing more. It runs only
-for files whose decoded frames fit in half the shared budget (viewer.model.frame_cache),
-unedited.
+nothing more. Preloading runs only for files whose decoded frames fit in half the shared
+budget (viewer.model.frame_cache), unedited.
 
 Preloading has threads of its own, at a lower priority than the GUI thread and the
 threads that decode what a person asks for (Linux: a nice value per thread; a thread can
