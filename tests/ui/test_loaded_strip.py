@@ -83,3 +83,22 @@ def test_no_strip_where_frames_are_read_directly(qtbot, tmp_path: Path, case: st
         view.apply(Flip("h"))
     assert not bar.loaded.isVisible()
     view.close()
+
+
+def test_the_strip_is_never_a_window_of_its_own(qtbot, tmp_path: Path, monkeypatch) -> None:
+    """Shown before it had a parent, the strip was briefly a top-level window of its own."""
+    from viewer.ui import loaded_strip
+
+    windows: list[bool] = []
+    follow = loaded_strip.LoadedStrip.follow
+
+    def recording_follow(self) -> None:
+        follow(self)
+        windows.append(self.isWindow())
+
+    monkeypatch.setattr(loaded_strip.LoadedStrip, "follow", recording_follow)
+    view = DocumentView(_document(tmp_path))
+    bar = FrameBar(view)
+    qtbot.addWidget(bar)
+    assert windows == [False]
+    view.close()

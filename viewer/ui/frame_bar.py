@@ -52,7 +52,7 @@ class FrameBar(QWidget):
         self.fps.setValue(frame_rate(view.document.dataset))
         self.loop = QCheckBox("loop")
         self.loop.setChecked(True)
-        self.loaded = LoadedStrip(view)
+        self.loaded = LoadedStrip(view, self)  # a child from the start: shown alone it was a window
         under = QVBoxLayout()  # the strip spans the frames' positions: the handle's centre range
         inset = self.slider.style().pixelMetric(QStyle.PixelMetric.PM_SliderLength, None, self.slider) // 2
         under.setContentsMargins(0, 0, 0, 0)
